@@ -1,0 +1,53 @@
+/** The stored shape of keys, versions and aliases. Key material appears only sealed. */
+
+export const KeyState = {
+  Enabled: 'Enabled',
+  Disabled: 'Disabled',
+  PendingDeletion: 'PendingDeletion',
+  PendingImport: 'PendingImport',
+} as const;
+export type KeyState = (typeof KeyState)[keyof typeof KeyState];
+
+export type Origin = 'VAULT' | 'EXTERNAL';
+export type KeyManager = 'CUSTOMER' | 'VAULT';
+export type RotationType = 'INITIAL' | 'AUTOMATIC' | 'ON_DEMAND' | 'IMPORT';
+export type AutomaticRotation = 'Enabled' | 'Disabled' | 'Suspended';
+
+export interface KeyVersionRecord {
+  KeyVersionId: string;
+  CreationDate: string;
+  RotationType: RotationType;
+  /** base64 of iv | ciphertext | tag, AES-256-GCM under the root key, bound to key and version ids. */
+  SealedMaterial: string;
+}
+
+export interface RotationPolicyRecord {
+  Enabled: boolean;
+  IntervalSeconds: number;
+  /** Last automatic rotation, or when rotation was (re-)enabled if none since. */
+  AnchorDate?: string;
+}
+
+export interface KeyRecord {
+  KeyId: string;
+  Description: string;
+  KeyState: KeyState;
+  Origin: Origin;
+  KeyManager: KeyManager;
+  CreationDate: string;
+  DeletionDate?: string;
+  /** When ScheduleKeyDeletion was called; deletion never happens if the clock reads earlier. */
+  DeletionScheduledDate?: string;
+  PrimaryKeyVersionId?: string;
+  Rotation: RotationPolicyRecord;
+  Versions: KeyVersionRecord[];
+}
+
+export interface AliasRecord {
+  AliasName: string;
+  TargetKeyId: string;
+  CreationDate: string;
+}
+
+export const DEFAULT_KEY_ALIAS = 'alias/keyvault/default';
+export const RESERVED_ALIAS_PREFIX = 'alias/keyvault/';
