@@ -194,3 +194,108 @@ export interface RotationEvent {
   RotationType: RotationType;
   RotationDate: string;
 }
+
+// ---- Files (age envelope encryption) ----
+
+export type FileOperation = 'Encrypt' | 'Decrypt' | 'ReEncrypt' | 'Inspect';
+
+export interface FileJobRequest {
+  /** Chosen by the caller (a UUID) so it can match progress events and cancel. */
+  JobId: string;
+  Operation: FileOperation;
+  InputPath: string;
+  /** Encrypt: `<input>.age` by default. Decrypt: input without `.age` by default. */
+  OutputPath?: string;
+  /** Encrypt: the key to use. ReEncrypt: the destination key (default: the file's own key). */
+  KeyId?: string;
+  /** Replace an existing output file (never done unless asked). */
+  Overwrite?: boolean;
+  /** Encrypt: write ASCII-armored output. */
+  Armor?: boolean;
+}
+
+export interface FileStanzaInfo {
+  Type: string;
+  Args: string[];
+}
+
+export interface FileInspection {
+  /** The vault key the file is under (absent for age files with no vault stanza). */
+  KeyId?: string;
+  KeyVersionId?: string;
+  IsPrimaryVersion?: boolean;
+  RecoveryRecipients: string[];
+  Stanzas: FileStanzaInfo[];
+  Armored: boolean;
+  /** Size of the file on disk. */
+  Size: number;
+  HeaderSize: number;
+  /** Plaintext size implied by the payload length (no decryption). */
+  PlaintextSize?: number;
+}
+
+export interface FileJobResult {
+  JobId: string;
+  Operation: FileOperation;
+  InputPath: string;
+  OutputPath?: string;
+  KeyId?: string;
+  KeyVersionId?: string;
+  BytesProcessed: number;
+  Inspection?: FileInspection;
+}
+
+export interface FileProgressEvent {
+  JobId: string;
+  BytesDone: number;
+  BytesTotal: number;
+}
+
+export interface RecipientRequest {
+  Recipient: string;
+}
+export interface ListRecoveryRecipientsResponse {
+  Recipients: string[];
+}
+export interface AddIdentityRequest {
+  /** Text of an age identity file (AGE-SECRET-KEY-1... lines, comments allowed). */
+  IdentityFileText: string;
+}
+export interface IdentityEntry {
+  Id: string;
+  Recipient: string;
+  CreationDate: string;
+}
+export interface ListIdentitiesResponse {
+  Identities: IdentityEntry[];
+}
+export interface AddPassphraseRequest {
+  Passphrase: string;
+  Label?: string;
+}
+
+// ---- Recovery and backup ----
+
+export interface SetRecoveryPassphraseRequest {
+  /** Empty string removes the recovery passphrase. */
+  Passphrase: string;
+}
+export interface RecoveryStatus {
+  RecoveryPassphraseSet: boolean;
+  CreationDate?: string;
+}
+export interface ExportBackupRequest {
+  OutPath: string;
+  Passphrase: string;
+  Overwrite?: boolean;
+}
+export interface ExportBackupResponse {
+  OutPath: string;
+  KeyCount: number;
+}
+export interface VerifyVaultResponse {
+  Ok: boolean;
+  Problems: { KeyId?: string; KeyVersionId?: string; Problem: string }[];
+  KeysChecked: number;
+  VersionsChecked: number;
+}
