@@ -1,0 +1,77 @@
+/**
+ * The KMS ciphertext blob:
+ *   version (1 byte = 1) | key id (16 bytes) | key version id (16 bytes) | IV (12) | ciphertext | tag (16)
+ * AES-256-GCM under the key version's material. The associated data is the 45-byte prefix plus the
+ * canonical encryption context, so changing any byte of the blob, or the context, fails whole.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { InvalidCiphertextException } from '../core/errors.js';
+
+const FORMAT = 1;
+const PREFIX_BYTES = 1 + 16 + 16 + 12;
+const TAG_BYTES = 16;
+const MAX_BLOB_BYTES = 6144;
+
+export interface BlobHeader {
+  keyId: string;
+  versionId: string;
+}
+
+function uuidToBytes(uuid: string, out: Buffer, offset: number): void {
+  out.write(uuid.replace(/-/g, ''), offset, 16, 'hex');
+}
+
+function bytesToUuid(b: Buffer, offset: number): string {
+  const h = b.toString('hex', offset, offset + 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function associatedData(blob: Buffer, context: Buffer): Buffer {
+  const prefix = blob.subarray(0, PREFIX_BYTES);
+  return context.length > 0 ? Buffer.concat([prefix, context]) : prefix;
+}
+
+export function encryptBlob(material: Buffer, header: BlobHeader, plaintext: Buffer, context: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + plaintext.length + TAG_BYTES);
+  out[0] = FORMAT;
+  uuidToBytes(header.keyId, out, 1);
+  uuidToBytes(header.versionId, out, 17);
+  randomBytes(12).copy(out, 33);
+  const cipher = createCipheriv('aes-256-gcm', material, out.subarray(33, PREFIX_BYTES));
+  cipher.setAAD(associatedData(out, context));
+  const n = cipher.update(plaintext).copy(out, PREFIX_BYTES);
+  cipher.final();
+  cipher.getAuthTag().copy(out, PREFIX_BYTES + n);
+  return out;
+}
+
+/** Decodes base64 strictly and reads the header; throws InvalidCiphertextException on any defect. */
+export function parseBlob(base64: unknown): { header: BlobHeader; blob: Buffer } {
+  if (typeof base64 !== 'string' || base64.length === 0) {
+    throw new InvalidCiphertextException('CiphertextBlob is missing.');
+  }
+  if (base64.length > Math.ceil(MAX_BLOB_BYTES / 3) * 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) {
+    throw new InvalidCiphertextException('CiphertextBlob is not valid base64 of a Key Vault ciphertext.');
+  }
+  const blob = Buffer.from(base64, 'base64');
+  if (blob.toString('base64') !== base64) throw new InvalidCiphertextException('CiphertextBlob is not canonical base64.');
+  if (blob.length < PREFIX_BYTES + TAG_BYTES + 1 || blob[0] !== FORMAT) {
+    throw new InvalidCiphertextException('CiphertextBlob is not a Key Vault ciphertext (bad length or format byte).');
+  }
+  return { header: { keyId: bytesToUuid(blob, 1), versionId: bytesToUuid(blob, 17) }, blob };
+}
+
+export function decryptBlob(material: Buffer, blob: Buffer, context: Buffer): Buffer {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', material, blob.subarray(33, PREFIX_BYTES));
+    decipher.setAAD(associatedData(blob, context));
+    decipher.setAuthTag(blob.subarray(blob.length - TAG_BYTES));
+    const pt = decipher.update(blob.subarray(PREFIX_BYTES, blob.length - TAG_BYTES));
+    decipher.final();
+    return pt;
+  } catch {
+    throw new InvalidCiphertextException(
+      'The ciphertext could not be decrypted: it was altered, or the EncryptionContext does not match the one used to encrypt.',
+    );
+  }
+}

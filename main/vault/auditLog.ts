@@ -1,0 +1,69 @@
+/**
+ * Append-only audit log, one JSON object per line in `<vault-dir>/audit.log`. Entries carry
+ * metadata only (operation, key and version ids, outcome): never plaintext or key material.
+ * Appends use O_APPEND on one descriptor, so lines from the app and CLI processes interleave whole.
+ */
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import type { AuditEntry } from '../core/api.js';
+
+const TAIL_BYTES = 8 * 1024 * 1024;
+
+export class AuditLog {
+  private fd: number | undefined;
+  private warned = false;
+
+  constructor(readonly file: string) {}
+
+  append(entry: AuditEntry): void {
+    try {
+      this.fd ??= openSync(this.file, 'a', 0o600);
+      writeSync(this.fd, JSON.stringify(entry) + '\n');
+    } catch (err) {
+      // The operation itself already happened; losing an audit line must not turn it into a failure.
+      if (!this.warned) {
+        this.warned = true;
+        process.emitWarning(`Key Vault could not write its audit log ${this.file}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Newest first, from the last 8 MiB of the log. */
+  read(filter: { KeyId?: string; Limit?: number } = {}): AuditEntry[] {
+    const limit = filter.Limit ?? 500;
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const start = Math.max(0, size - TAIL_BYTES);
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      const lines = buf.toString('utf8').split('\n');
+      if (start > 0) lines.shift(); // first line may be cut
+      const out: AuditEntry[] = [];
+      for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
+        const line = lines[i];
+        if (!line) continue;
+        let entry: AuditEntry;
+        try {
+          entry = JSON.parse(line) as AuditEntry;
+        } catch {
+          continue; // a torn last line after a crash
+        }
+        if (filter.KeyId && entry.KeyId !== filter.KeyId) continue;
+        out.push(entry);
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
