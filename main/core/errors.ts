@@ -31,26 +31,67 @@ export class KmsError extends Error {
   }
 }
 
-const make = (type: KmsExceptionName) =>
-  class extends KmsError {
-    constructor(message: string, options?: { cause?: unknown }) {
-      super(type, message, options);
-    }
-  };
-
-export const NotFoundException = make('NotFoundException');
-export const InvalidArnException = make('InvalidArnException');
-export const DisabledException = make('DisabledException');
-export const KMSInvalidStateException = make('KMSInvalidStateException');
-export const UnsupportedOperationException = make('UnsupportedOperationException');
-export const InvalidCiphertextException = make('InvalidCiphertextException');
-export const IncorrectKeyException = make('IncorrectKeyException');
-export const ValidationException = make('ValidationException');
-export const AlreadyExistsException = make('AlreadyExistsException');
-export const DependencyTimeoutException = make('DependencyTimeoutException');
-export const KMSInternalException = make('KMSInternalException');
+export class NotFoundException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NotFoundException', message, options);
+  }
+}
+export class InvalidArnException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InvalidArnException', message, options);
+  }
+}
+export class DisabledException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DisabledException', message, options);
+  }
+}
+export class KMSInvalidStateException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KMSInvalidStateException', message, options);
+  }
+}
+export class UnsupportedOperationException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UnsupportedOperationException', message, options);
+  }
+}
+export class InvalidCiphertextException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InvalidCiphertextException', message, options);
+  }
+}
+export class IncorrectKeyException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IncorrectKeyException', message, options);
+  }
+}
+export class ValidationException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ValidationException', message, options);
+  }
+}
+export class AlreadyExistsException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AlreadyExistsException', message, options);
+  }
+}
+export class DependencyTimeoutException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DependencyTimeoutException', message, options);
+  }
+}
+export class KMSInternalException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KMSInternalException', message, options);
+  }
+}
 /** Not an AWS name: a file job the user cancelled. */
-export const CancelledException = make('CancelledException');
+export class CancelledException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CancelledException', message, options);
+  }
+}
 
 export function isKmsError(err: unknown): err is KmsError {
   return err instanceof KmsError;
