@@ -1,0 +1,46 @@
+/**
+ * Start-up decisions that need no Electron: where the vault lives, and what the dialog says when
+ * it cannot be opened.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { isKmsErrorLike } from './ipcHandlers.js';
+
+/** `$KEYVAULT_HOME` when set (the CLI honours the same variable), else `<userData>/vault`. */
+export function resolveVaultDir(env: Record<string, string | undefined>, userDataPath: string): string {
+  const home = env.KEYVAULT_HOME?.trim();
+  if (home) return isAbsolute(home) ? home : resolve(home);
+  return join(userDataPath, 'vault');
+}
+
+export interface StartupErrorDialog {
+  title: string;
+  message: string;
+  detail: string;
+}
+
+const HINTS: Partial<Record<string, string>> = {
+  NotFoundException:
+    'The vault exists but its root secret was not found in the OS keychain. If you moved the vault from another machine or user, restore it from a backup with its recovery passphrase.',
+  DependencyTimeoutException:
+    'The OS keychain did not answer. Make sure it is unlocked (on Linux: a Secret Service such as GNOME Keyring or KWallet is running), then start Key Vault again.',
+  KMSInvalidStateException:
+    'The vault is in a state that does not allow opening it, for example locked by another Key Vault or keyvault CLI process. Close the other process and try again.',
+  ValidationException: 'The vault files look damaged or come from a newer version of Key Vault.',
+};
+
+/** The text of the error dialog shown when the vault cannot be opened. */
+export function describeStartupError(err: unknown, vaultDir: string): StartupErrorDialog {
+  if (isKmsErrorLike(err)) {
+    return {
+      title: 'Key Vault could not open the vault',
+      message: `${err.__type}: ${err.message}`,
+      detail: `${HINTS[err.__type] ?? 'See the application log for details.'}\n\nVault directory: ${vaultDir}`,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    title: 'Key Vault could not start',
+    message: `Unexpected error: ${message}`,
+    detail: `Nothing was changed. See the application log for details.\n\nVault directory: ${vaultDir}`,
+  };
+}
