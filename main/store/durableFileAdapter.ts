@@ -1,0 +1,292 @@
+/**
+ * A lowdb adapter that keeps one JSON document in one file, durably and atomically.
+ *
+ * Write: compact JSON goes to a new temp file in the same directory
+ * (`.<name>.<pid>.<random>.tmp`), which is fsynced, renamed over the target, and then the
+ * directory is fsynced so the rename itself survives a power cut. Readers therefore only ever see
+ * the old document or the new one, never a mix. Temp files left behind by a crashed writer are
+ * never read and are removed (best effort) after the next successful write.
+ *
+ * Read: a missing file is `null`; a file that is not JSON or does not pass `parse` becomes a
+ * KMSInternalException naming the file — never a raw crash.
+ *
+ * Change detection: the adapter remembers the identity (device, inode, size, mtime) of the file
+ * it last read or wrote, so `isCurrent()` is a single stat. While that content is "current" the
+ * adapter keeps a descriptor open on it (POSIX only): an inode cannot be recycled while it is
+ * open, so a file written later by another process can never look identical to it.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import type { Adapter } from 'lowdb';
+import { KMSInternalException } from '../core/errors.js';
+
+/** Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid. */
+export type DocumentParser<T> = (json: unknown, file: string) => T;
+
+/** The identity of one version of a file on disk. */
+export interface FileSignature {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+export interface LoadedFile<T> {
+  data: T;
+  signature: FileSignature;
+}
+
+export interface DurableFileAdapterOptions {
+  /** Permission bits of the written file. Default 0o600 (owner only). */
+  mode?: number;
+  /** Keep a descriptor open on the current content for reliable change detection. Default: not on Windows. */
+  holdOpen?: boolean;
+}
+
+const TEMP_SUFFIX = '.tmp';
+/** A temp file whose writer process is gone, or older than this, is garbage. */
+const STALE_TEMP_AGE_MS = 10 * 60_000;
+
+function signatureOf(st: BigIntStats): FileSignature {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs };
+}
+
+export function sameFileSignature(a: FileSignature | null, b: FileSignature | null): boolean {
+  return a !== null && b !== null && a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The current signature of `file`, or null if it does not exist. */
+export function fileSignatureSync(file: string): FileSignature | null {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? signatureOf(st) : null;
+}
+
+function decode<T>(text: string, file: string, parse: DocumentParser<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const what = text.length === 0 ? 'is empty' : `is not valid JSON (damaged or truncated: ${reason(err)})`;
+    throw new KMSInternalException(`The vault file ${file} ${what}.`, { cause: err });
+  }
+  return parse(json, file);
+}
+
+function readFailure(file: string, err: unknown): Error {
+  return new KMSInternalException(`The vault file ${file} could not be read: ${reason(err)}`, { cause: err });
+}
+
+/**
+ * Opens `file`, reads and validates it. Returns the data, the signature of exactly the content
+ * that was read, and the still-open descriptor (the caller closes it). Null if the file is missing.
+ */
+function loadWithFd<T>(file: string, parse: DocumentParser<T>): (LoadedFile<T> & { fd: number }) | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return null;
+    throw readFailure(file, err);
+  }
+  try {
+    // Signature and content come from the same descriptor, so they describe the same inode even
+    // if another process renames a new version into place meanwhile.
+    const signature = signatureOf(fstatSync(fd, { bigint: true }));
+    let text: string;
+    try {
+      text = readFileSync(fd, 'utf8');
+    } catch (err) {
+      throw readFailure(file, err);
+    }
+    return { data: decode(text, file, parse), signature, fd };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** Synchronous read-and-validate for fast reloads. Null if the file does not exist. */
+export function readJsonFileSync<T>(file: string, parse: DocumentParser<T>): LoadedFile<T> | null {
+  const loaded = loadWithFd(file, parse);
+  if (!loaded) return null;
+  closeSync(loaded.fd);
+  return { data: loaded.data, signature: loaded.signature };
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errorCode(err) === 'EPERM';
+  }
+}
+
+export class DurableFileAdapter<T> implements Adapter<T> {
+  readonly file: string;
+  private readonly dir: string;
+  private readonly tempPrefix: string;
+  private readonly mode: number;
+  private readonly holdOpen: boolean;
+  private current: FileSignature | null = null;
+  private heldFd: number | null = null;
+
+  constructor(
+    file: string,
+    private readonly parse: DocumentParser<T>,
+    options: DurableFileAdapterOptions = {},
+  ) {
+    this.file = file;
+    this.dir = dirname(file);
+    this.tempPrefix = `.${basename(file)}.`;
+    this.mode = options.mode ?? 0o600;
+    this.holdOpen = options.holdOpen ?? process.platform !== 'win32';
+  }
+
+  /** Signature of the content this adapter last read or wrote (null if none). */
+  get signature(): FileSignature | null {
+    return this.current;
+  }
+
+  /** True when the file on disk is still the one this adapter last read or wrote. One stat. */
+  isCurrent(): boolean {
+    if (this.current === null) return false;
+    return sameFileSignature(this.current, fileSignatureSync(this.file));
+  }
+
+  async read(): Promise<T | null> {
+    // The read itself is one small synchronous burst; keeping it synchronous makes the signature
+    // bookkeeping identical to readSync.
+    return this.readSync();
+  }
+
+  readSync(): T | null {
+    const loaded = loadWithFd(this.file, this.parse);
+    if (!loaded) {
+      this.forget();
+      return null;
+    }
+    this.remember(loaded.signature, loaded.fd);
+    return loaded.data;
+  }
+
+  async write(data: T): Promise<void> {
+    const text = JSON.stringify(data);
+    const temp = join(this.dir, `${this.tempPrefix}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    let handle: FileHandle | null = null;
+    let renamed = false;
+    try {
+      handle = await open(temp, 'wx', this.mode);
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+      const written = signatureOf(await handle.stat({ bigint: true }));
+      await handle.close();
+      handle = null;
+      await rename(temp, this.file);
+      renamed = true;
+      // From here on the new content is what readers see; record it before anything else runs.
+      this.rememberWritten(written);
+      await this.syncDirectory();
+    } catch (err) {
+      if (handle) await handle.close().catch(() => undefined);
+      if (!renamed) await unlink(temp).catch(() => undefined);
+      else this.forget();
+      throw new KMSInternalException(`The vault file ${this.file} could not be written: ${reason(err)}`, { cause: err });
+    }
+    this.removeStaleTempFiles(temp);
+  }
+
+  /** Releases the descriptor held on the current content. The adapter stays usable. */
+  close(): void {
+    this.forget();
+  }
+
+  private remember(signature: FileSignature, fd: number): void {
+    this.forget();
+    this.current = signature;
+    if (this.holdOpen) this.heldFd = fd;
+    else closeSync(fd);
+  }
+
+  /** After a rename: hold the file we just wrote, if it is still the one at the path. */
+  private rememberWritten(written: FileSignature): void {
+    this.forget();
+    if (!this.holdOpen) {
+      this.current = written;
+      return;
+    }
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return;
+    }
+    if (sameFileSignature(written, signatureOf(fstatSync(fd, { bigint: true })))) this.remember(written, fd);
+    else closeSync(fd);
+  }
+
+  private forget(): void {
+    this.current = null;
+    if (this.heldFd !== null) {
+      try {
+        closeSync(this.heldFd);
+      } catch {
+        // already closed
+      }
+      this.heldFd = null;
+    }
+  }
+
+  private async syncDirectory(): Promise<void> {
+    if (process.platform === 'win32') return; // directories cannot be opened for fsync there
+    const dirHandle = await open(this.dir, 'r');
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  }
+
+  /**
+   * Best effort: removes temp files whose writer process is gone, or which are older than any
+   * write could take. A live writer's temp file is left alone.
+   */
+  private removeStaleTempFiles(justWritten: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    for (const name of names) {
+      if (!name.startsWith(this.tempPrefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+      const path = join(this.dir, name);
+      if (path === justWritten) continue;
+      const pid = Number(name.slice(this.tempPrefix.length).split('.')[0]);
+      try {
+        const alive = Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid || isProcessAlive(pid));
+        if (alive && now - statSync(path).mtimeMs < STALE_TEMP_AGE_MS) continue;
+        unlinkSync(path);
+      } catch {
+        // vanished or not ours to remove: leave it
+      }
+    }
+  }
+}

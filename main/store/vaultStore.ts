@@ -1,0 +1,203 @@
+/**
+ * The vault document on disk (`<dir>/vault.json`), shared by the app and CLI processes.
+ *
+ * - `read()` is the hot path (every Encrypt): when nothing changed it costs one stat; when another
+ *   process committed, it reloads and validates the file first.
+ * - `transact(fn)` runs `fn` on the current document under the cross-process vault lock, bumps
+ *   `Revision`, validates, and makes the result durable before returning. If `fn` throws (or the
+ *   write fails) nothing is written and the in-memory document is re-read from disk.
+ * - While a commit is being written, `read()` keeps answering with the state that is on disk
+ *   (loaded once, on demand), never with the not-yet-durable one: nothing may be encrypted under a
+ *   key version before that version is on disk.
+ */
+import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
+import { parseVaultDocument } from './documentSchema.js';
+import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
+import type { VaultLockOptions } from './vaultLock.js';
+import { acquireVaultLock } from './vaultLock.js';
+import type { VaultDocument } from './vaultDocument.js';
+import { VAULT_FILE_NAME } from './vaultDocument.js';
+
+export interface VaultStoreOptions {
+  /** How long a commit waits for another process's lock. Default 10 s. */
+  lockTimeoutMs?: number;
+  /** Lock mechanism override (tests of the portable fallback). */
+  lockStrategy?: VaultLockOptions['strategy'];
+}
+
+function parseOrRefuse(doc: VaultDocument, file: string): void {
+  parseVaultDocument(doc, file);
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+export class VaultStore {
+  readonly dir: string;
+  readonly file: string;
+  private readonly adapter: DurableFileAdapter<VaultDocument | null>;
+  private readonly db: Low<VaultDocument | null>;
+  private readonly lockOptions: VaultLockOptions;
+  /** True while a commit is between "mutated in memory" and "durable on disk". */
+  private writing = false;
+  /** The on-disk state served by read() while `writing` (loaded lazily, dropped after). */
+  private committedDuringWrite: VaultDocument | null = null;
+
+  private constructor(dir: string, options: VaultStoreOptions) {
+    this.dir = dir;
+    this.file = join(dir, VAULT_FILE_NAME);
+    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, (json, file) => parseVaultDocument(json, file));
+    this.db = new Low<VaultDocument | null>(this.adapter, null);
+    this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
+  }
+
+  /** Opens the vault directory (created with mode 0700 if missing). Does not create a document. */
+  static async open(dir: string, options: VaultStoreOptions = {}): Promise<VaultStore> {
+    const absolute = resolve(dir);
+    try {
+      await mkdir(absolute, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new KMSInternalException(`The vault directory ${absolute} could not be created: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+    return new VaultStore(absolute, options);
+  }
+
+  /** Whether a vault document exists on disk. */
+  exists(): boolean {
+    return existsSync(this.file);
+  }
+
+  /** Revision of the current document (throws like read() if there is none). */
+  get revision(): number {
+    return this.read().Revision;
+  }
+
+  /**
+   * The current document. Treat it as read-only: change it only inside transact(). Reloads from
+   * disk first when the file changed since it was last loaded or written by this store.
+   */
+  read(): VaultDocument {
+    if (this.writing) return (this.committedDuringWrite ??= this.loadCommittedSnapshot());
+    const data = this.db.data;
+    if (data !== null && this.adapter.isCurrent()) return data;
+    return this.reload();
+  }
+
+  /** Creates the vault document; AlreadyExistsException if one exists. Durable on return. */
+  async create(doc: VaultDocument): Promise<void> {
+    await this.underLock(async () => {
+      if (this.exists()) throw new AlreadyExistsException(`A vault already exists in ${this.dir}.`);
+      parseOrRefuse(doc, this.file);
+      await this.commit(doc);
+    });
+  }
+
+  /**
+   * Replaces the whole document (restore from backup), whether or not one exists — even a damaged
+   * one. Revision is moved past the replaced document's so readers see it as newer.
+   */
+  async replaceAll(doc: VaultDocument): Promise<void> {
+    await this.underLock(async () => {
+      let previousRevision = -1;
+      try {
+        previousRevision = this.exists() ? this.read().Revision : -1;
+      } catch {
+        // the document being replaced is damaged: nothing to preserve
+      }
+      if (doc.Revision <= previousRevision) doc.Revision = previousRevision + 1;
+      parseOrRefuse(doc, this.file);
+      await this.commit(doc);
+    });
+  }
+
+  /**
+   * Runs `fn` on the current document under the vault lock. `fn` mutates the document in place
+   * and must be synchronous. Its result is returned once the change (with Revision + 1) is durable.
+   * If `fn` throws, nothing is written and memory is restored to what is on disk.
+   */
+  async transact<T>(fn: (doc: VaultDocument) => T): Promise<T> {
+    return this.underLock(async () => {
+      const doc = this.read();
+      let result: T;
+      try {
+        result = fn(doc);
+        if (isThenable(result)) {
+          throw new KMSInternalException('A vault transaction must be synchronous; an asynchronous change would not be committed atomically.');
+        }
+        doc.Revision += 1;
+        parseOrRefuse(doc, this.file);
+      } catch (err) {
+        this.restoreFromDisk();
+        throw err;
+      }
+      await this.commit(doc);
+      return result;
+    });
+  }
+
+  /** Releases the file descriptor kept for change detection. */
+  close(): void {
+    this.adapter.close();
+    this.db.data = null;
+  }
+
+  private async underLock<T>(fn: () => Promise<T>): Promise<T> {
+    const lock = await acquireVaultLock(this.dir, this.lockOptions);
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Durable write of `doc`; on failure memory is restored to whatever is on disk. */
+  private async commit(doc: VaultDocument): Promise<void> {
+    this.writing = true;
+    try {
+      this.db.data = doc;
+      await this.db.write();
+    } catch (err) {
+      this.writing = false;
+      this.restoreFromDisk();
+      throw err;
+    } finally {
+      this.writing = false;
+      this.committedDuringWrite = null;
+    }
+  }
+
+  private reload(): VaultDocument {
+    const data = this.adapter.readSync();
+    this.db.data = data;
+    if (data === null) {
+      throw new KMSInvalidStateException(`No vault exists in ${this.dir} (there is no ${VAULT_FILE_NAME}). Create one first.`);
+    }
+    return data;
+  }
+
+  private loadCommittedSnapshot(): VaultDocument {
+    const loaded = readJsonFileSync(this.file, (json, file) => parseVaultDocument(json, file));
+    if (!loaded) throw new KMSInvalidStateException(`No vault exists in ${this.dir} yet (it is being created).`);
+    return loaded.data;
+  }
+
+  private restoreFromDisk(): void {
+    this.db.data = null;
+    try {
+      this.reload();
+    } catch {
+      // Missing or damaged: the next read() reports it.
+    }
+  }
+}
