@@ -20,7 +20,8 @@ if (!process.env.KEYVAULT_KEYRING_READY) {
       console.error('On Debian/Ubuntu: sudo apt-get install -y gnome-keyring dbus-x11 libsecret-1-dev');
       process.exit(2);
     }
-    const inner = `echo -n keyvault-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; KEYVAULT_KEYRING_READY=1 exec "${process.execPath}" scripts/run-tests.mjs ${args.map((a) => `'${a}'`).join(' ')}`;
+    // A throwaway keyring directory: an existing login keyring with another password would stay locked.
+    const inner = `export XDG_DATA_HOME=$(mktemp -d); echo -n keyvault-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; KEYVAULT_KEYRING_READY=1 exec "${process.execPath}" scripts/run-tests.mjs ${args.map((a) => `'${a}'`).join(' ')}`;
     const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner], { cwd: root, stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
