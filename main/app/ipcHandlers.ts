@@ -103,10 +103,13 @@ export function registerVaultIpc(
     const checked = validateRequest(op, args[0]);
     if (!checked.ok) return errorEnvelope('ValidationException', checked.message);
 
+    const method = service[op] as unknown;
+    if (typeof method !== 'function') {
+      return errorEnvelope('UnsupportedOperationException', `${op} is not available in this build of Key Vault.`);
+    }
     let value: unknown;
     try {
-      const method = service[op] as (req: unknown) => Promise<unknown>;
-      value = await method.call(service, checked.value);
+      value = await (method as (req: unknown) => Promise<unknown>).call(service, checked.value);
     } catch (err) {
       if (isKmsErrorLike(err)) return errorEnvelope(err.__type, err.message);
       log(`${op} failed unexpectedly`, err);

@@ -5,7 +5,7 @@
  */
 export interface RotationSchedulerLike {
   stop(): void;
-  tick(): Promise<void>;
+  tick(): Promise<unknown>;
 }
 
 export interface PowerMonitorLike {
@@ -24,7 +24,7 @@ export function rotationCheckIntervalMs(env: Record<string, string | undefined>)
 }
 
 /** Wraps `tick` so that calls arriving while one runs join it instead of starting another. */
-export function coalesce(tick: () => Promise<void>): () => Promise<void> {
+export function coalesce(tick: () => Promise<unknown>): () => Promise<void> {
   let running: Promise<void> | null = null;
   return () => {
     if (running) return running;

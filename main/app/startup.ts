@@ -18,23 +18,26 @@ export interface StartupErrorDialog {
   detail: string;
 }
 
+const KEYCHAIN_ENTRY_HINT =
+  'The vault is intact, but the OS keychain does not hold its root secret (it was reset, or the vault came from another machine or user). Key Vault never creates a new secret for an existing vault: recover it with `keyvault recover` and the recovery passphrase, or restore a backup.';
+
 const HINTS: Partial<Record<string, string>> = {
-  NotFoundException:
-    'The vault exists but its root secret was not found in the OS keychain. If you moved the vault from another machine or user, restore it from a backup with its recovery passphrase.',
   DependencyTimeoutException:
     'The OS keychain did not answer. Make sure it is unlocked (on Linux: a Secret Service such as GNOME Keyring or KWallet is running), then start Key Vault again.',
   KMSInvalidStateException:
-    'The vault is in a state that does not allow opening it, for example locked by another Key Vault or keyvault CLI process. Close the other process and try again.',
+    'The vault is in a state that does not allow opening it, for example held by another Key Vault or keyvault CLI process. Close the other process and try again.',
   ValidationException: 'The vault files look damaged or come from a newer version of Key Vault.',
 };
 
 /** The text of the error dialog shown when the vault cannot be opened. */
 export function describeStartupError(err: unknown, vaultDir: string): StartupErrorDialog {
   if (isKmsErrorLike(err)) {
+    const keychainEntry = err.__type !== 'DependencyTimeoutException' && /keychain/i.test(err.message);
+    const hint = keychainEntry ? KEYCHAIN_ENTRY_HINT : HINTS[err.__type];
     return {
       title: 'Key Vault could not open the vault',
       message: `${err.__type}: ${err.message}`,
-      detail: `${HINTS[err.__type] ?? 'See the application log for details.'}\n\nVault directory: ${vaultDir}`,
+      detail: `${hint ?? 'See the application log for details.'}\n\nVault directory: ${vaultDir}`,
     };
   }
   const message = err instanceof Error ? err.message : String(err);

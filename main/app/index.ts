@@ -1,0 +1,168 @@
+/**
+ * Electron main entry. Deliberately thin: every decision (window options, navigation, sender
+ * trust, CSP, asset serving, event queueing, rotation triggers, start-up errors) lives in a plain
+ * module next to this one and is tested under Node; this file only wires them to Electron.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
+import type { WebContents } from 'electron';
+import { createKeytarKeychain } from '../keychain/keychain.js';
+import { openVault } from '../vault/openVault.js';
+import { startRotationScheduler } from '../vault/rotationScheduler.js';
+import { createEventForwarder, rotationNotice } from './eventForwarder.js';
+import { registerVaultIpc } from './ipcHandlers.js';
+import { serveRendererAsset } from './rendererProtocol.js';
+import { rotationCheckIntervalMs, wireRotationTriggers } from './rotationTriggers.js';
+import {
+  APP_SCHEME,
+  chooseEntryUrl,
+  devServerCsp,
+  isLoopbackDevServerUrl,
+  isTrustedSenderFrame,
+  permissionDecision,
+  shouldAllowNavigation,
+  windowOpenDecision,
+  withCspHeader,
+} from './securityPolicy.js';
+import { describeStartupError, resolveVaultDir } from './startup.js';
+import { createWindowOptions } from './windowOptions.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const preloadPath = join(here, '../preload/index.cjs');
+const rendererDir = join(here, '../renderer');
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+const entryUrl = chooseEntryUrl({ isPackaged: app.isPackaged, devServerUrl });
+
+// Must happen before `ready`: app:// behaves like an https origin ('self' in the CSP, fetch, no
+// file:// privileges needed). Every renderer is sandboxed, whatever its options say.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+
+let mainWindow: BrowserWindow | null = null;
+
+function hardenContents(contents: WebContents): void {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => windowOpenDecision());
+  contents.on('will-navigate', (event, url) => {
+    if (!shouldAllowNavigation(url, entryUrl)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!shouldAllowNavigation(url, entryUrl)) event.preventDefault();
+  });
+}
+
+function applySessionPolicy(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(permissionDecision(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => permissionDecision(permission));
+  ses.setDevicePermissionHandler(() => false);
+  protocol.handle(APP_SCHEME, async (request) => {
+    const res = await serveRendererAsset(rendererDir, request.url, (p) => readFile(p));
+    return new Response(typeof res.body === 'string' ? res.body : Buffer.from(res.body), {
+      status: res.status,
+      headers: res.headers,
+    });
+  });
+  if (isLoopbackDevServerUrl(devServerUrl)) {
+    const origin = new URL(devServerUrl).origin;
+    const csp = devServerCsp(devServerUrl);
+    ses.webRequest.onHeadersReceived({ urls: [`${origin}/*`] }, (details, callback) => {
+      callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) });
+    });
+  }
+}
+
+async function showStartupError(err: unknown, vaultDir: string): Promise<void> {
+  const d = describeStartupError(err, vaultDir);
+  console.error('[startup]', err);
+  await dialog.showMessageBox({ type: 'error', title: d.title, message: d.message, detail: d.detail, buttons: ['Quit'] });
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  applySessionPolicy();
+
+  const vaultDir = resolveVaultDir(process.env, app.getPath('userData'));
+  let service: Awaited<ReturnType<typeof openVault>>;
+  try {
+    // Catch-up runs below, once our listeners are attached, so its rotations are notified.
+    service = await openVault({ dir: vaultDir, keychain: createKeytarKeychain(), catchUp: false });
+  } catch (err) {
+    await showStartupError(err, vaultDir);
+    app.exit(1);
+    return;
+  }
+
+  const iconPath = join(app.getAppPath(), 'assets', 'icon.png');
+  const win = new BrowserWindow(
+    createWindowOptions({ preloadPath, iconPath: existsSync(iconPath) ? iconPath : undefined, devTools: !app.isPackaged }),
+  );
+  mainWindow = win;
+  const contents = win.webContents;
+
+  const disposeIpc = registerVaultIpc(ipcMain, service, {
+    isTrustedSender: (frame) =>
+      !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
+  });
+
+  const forwarder = createEventForwarder({
+    source: service.events,
+    target: {
+      send: (channel, payload) => contents.send(channel, payload),
+      isDestroyed: () => win.isDestroyed() || contents.isDestroyed(),
+    },
+  });
+  contents.on('did-start-loading', () => forwarder.markNotReady());
+  contents.on('did-finish-load', () => forwarder.markReady());
+
+  service.events.on('rotation', (event) => {
+    const notice = rotationNotice(event);
+    if (notice && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body }).show();
+  });
+
+  const scheduler = startRotationScheduler(service, {
+    intervalMs: rotationCheckIntervalMs(process.env),
+    onError: (err) => console.error('[rotation] scheduled check failed', err),
+  });
+  const triggers = wireRotationTriggers({ scheduler, powerMonitor });
+  void triggers.checkNow('launch');
+
+  let closed = false;
+  const shutdown = (): void => {
+    if (closed) return;
+    closed = true;
+    triggers.dispose();
+    disposeIpc();
+    forwarder.dispose();
+    service.close();
+  };
+  app.on('will-quit', shutdown);
+  win.on('closed', () => {
+    mainWindow = null;
+  });
+  win.once('ready-to-show', () => win.show());
+  await win.loadURL(entryUrl);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Key Vault already runs: it gets focus (second-instance), this one leaves.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  // One window; closing it ends the app on every platform (nothing runs without the window).
+  app.on('window-all-closed', () => app.quit());
+  start().catch(async (err: unknown) => {
+    await showStartupError(err, resolveVaultDir(process.env, app.getPath('userData'))).catch(() => undefined);
+    app.exit(1);
+  });
+}
