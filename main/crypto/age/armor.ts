@@ -1,0 +1,146 @@
+/**
+ * ASCII armor for age files: strict PEM (RFC 7468 §3) with the label "AGE ENCRYPTED FILE",
+ * 64-column padded canonical base64. Whitespace is allowed only before the BEGIN line and after
+ * the END line; line endings may be LF or CRLF. Both directions stream with bounded memory.
+ */
+import { decodeBase64Padded } from './encoding.js';
+import { armorError } from './errors.js';
+
+export const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
+export const ARMOR_END = '-----END AGE ENCRYPTED FILE-----';
+const COLUMNS = 64;
+const BYTES_PER_LINE = (COLUMNS / 4) * 3;
+/** No valid armor line is longer than this (a full data line plus CR); stop buffering beyond it. */
+const MAX_LINE = COLUMNS + 1;
+
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/** Produces an armored file from binary age bytes pushed in any sizes. */
+export class ArmorEncoder {
+  private carry = Buffer.alloc(0);
+  private started = false;
+  private finished = false;
+
+  private wrap(bytes: Buffer): string {
+    const b64 = bytes.toString('base64');
+    let out = '';
+    for (let i = 0; i < b64.length; i += COLUMNS) out += `${b64.slice(i, i + COLUMNS)}\n`;
+    return out;
+  }
+
+  push(data: Uint8Array): Buffer {
+    if (this.finished) throw new Error('ArmorEncoder already finished');
+    let prefix = '';
+    if (!this.started) {
+      this.started = true;
+      prefix = `${ARMOR_BEGIN}\n`;
+    }
+    const all = this.carry.length > 0 ? Buffer.concat([this.carry, data]) : Buffer.from(data);
+    const whole = all.length - (all.length % BYTES_PER_LINE);
+    this.carry = Buffer.from(all.subarray(whole));
+    return Buffer.from(prefix + this.wrap(all.subarray(0, whole)), 'latin1');
+  }
+
+  final(): Buffer {
+    const head = this.finished ? '' : this.push(Buffer.alloc(0)).toString('latin1');
+    this.finished = true;
+    const out = head + this.wrap(this.carry) + `${ARMOR_END}\n`;
+    this.carry = Buffer.alloc(0);
+    return Buffer.from(out, 'latin1');
+  }
+}
+
+type DecoderState = 'leading' | 'begin' | 'data' | 'last-data' | 'trailing';
+
+/** Strictly decodes an armored file pushed in any sizes; final() throws if it is incomplete. */
+export class ArmorDecoder {
+  private state: DecoderState = 'leading';
+  private line = '';
+  private finished = false;
+
+  private handleLine(raw: string, out: Buffer[]): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    switch (this.state) {
+      case 'begin':
+        if (line !== ARMOR_BEGIN) throw armorError('armor does not start with the AGE ENCRYPTED FILE begin line');
+        this.state = 'data';
+        return;
+      case 'data':
+      case 'last-data': {
+        if (line === ARMOR_END) {
+          this.state = 'trailing';
+          return;
+        }
+        if (this.state === 'last-data') throw armorError('armor has data after its final short line');
+        if (line.length === 0) throw armorError('armor has an empty line');
+        if (line.length > COLUMNS) throw armorError('armor line is longer than 64 columns');
+        const bytes = decodeBase64Padded(line);
+        if (bytes === null) throw armorError('armor line is not canonical padded base64');
+        if (line.length < COLUMNS || line.endsWith('=')) this.state = 'last-data';
+        if (bytes.length > 0) out.push(bytes);
+        return;
+      }
+      default:
+        throw armorError('armor is malformed');
+    }
+  }
+
+  push(data: Uint8Array): Buffer[] {
+    if (this.finished) throw new Error('ArmorDecoder already finished');
+    const out: Buffer[] = [];
+    let i = 0;
+    while (i < data.length) {
+      if (this.state === 'leading' || this.state === 'trailing') {
+        while (i < data.length && isSpace(data[i] as number)) i++;
+        if (i === data.length) break;
+        if (this.state === 'trailing') throw armorError('armor has data after the END line');
+        this.state = 'begin';
+      }
+      let nl = i;
+      while (nl < data.length && data[nl] !== 0x0a) nl++;
+      this.line += Buffer.from(data.buffer, data.byteOffset + i, nl - i).toString('latin1');
+      if (this.line.length > MAX_LINE) throw armorError('armor line is too long');
+      if (nl === data.length) break;
+      const line = this.line;
+      this.line = '';
+      this.handleLine(line, out);
+      i = nl + 1;
+    }
+    return out;
+  }
+
+  final(): Buffer[] {
+    if (this.finished) throw new Error('ArmorDecoder already finished');
+    this.finished = true;
+    const out: Buffer[] = [];
+    // The END line may be the last thing in the file with no line ending.
+    if (this.line.length > 0) {
+      const line = this.line;
+      this.line = '';
+      this.handleLine(line, out);
+    }
+    if (this.state !== 'trailing') throw armorError('armor is truncated (no END line)');
+    return out;
+  }
+}
+
+/** Armors a whole binary age file. */
+export function armor(data: Uint8Array): Buffer {
+  const enc = new ArmorEncoder();
+  return Buffer.concat([enc.push(data), enc.final()]);
+}
+
+/** Decodes a whole armored age file; throws AgeDecryptionError('armor') when it is not strict. */
+export function dearmor(text: Uint8Array | string): Buffer {
+  const dec = new ArmorDecoder();
+  const input = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+  return Buffer.concat([...dec.push(input), ...dec.final()]);
+}
+
+/** True when the bytes (after optional whitespace) begin like an armored age file. */
+export function looksArmored(prefix: Uint8Array): boolean {
+  let i = 0;
+  while (i < prefix.length && isSpace(prefix[i] as number)) i++;
+  const head = Buffer.from(prefix.buffer, prefix.byteOffset + i, Math.min(prefix.length - i, 10)).toString('latin1');
+  return head.length > 0 && '-----BEGIN'.startsWith(head);
+}
