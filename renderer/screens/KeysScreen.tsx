@@ -1,0 +1,97 @@
+/** The keys list (searchable, windowed) or, when one is open, its detail. */
+import { useDeferredValue, useMemo, useState } from 'react';
+import type { KeyMetadata } from '../../preload/contract';
+import { CreateKeyDialog } from '../components/CreateKeyDialog';
+import { KeyRow } from '../components/KeyRow';
+import { VirtualList } from '../components/VirtualList';
+import { keyLabel } from '../format';
+import { filterKeys, useKeysStore } from '../stores/keysStore';
+import { useUiStore } from '../stores/uiStore';
+import { KeyDetailScreen } from './KeyDetailScreen';
+
+export const KEY_ROW_HEIGHT = 64;
+
+/** Performance mark set once, after the first frame that shows key rows (read by bench/ui). */
+export const KEYS_ROWS_PAINTED_MARK = 'keys-list-rows-painted';
+let rowsPaintedMarked = false;
+function markRowsPainted(): void {
+  if (rowsPaintedMarked) return;
+  rowsPaintedMarked = true;
+  performance.mark(KEYS_ROWS_PAINTED_MARK);
+}
+
+export function KeysScreen() {
+  const openKeyId = useUiStore((s) => s.openKeyId);
+  return openKeyId ? <KeyDetailScreen keyId={openKeyId} /> : <KeyListScreen />;
+}
+
+function KeyListScreen() {
+  const keys = useKeysStore((s) => s.keys);
+  const loaded = useKeysStore((s) => s.loaded);
+  const search = useKeysStore((s) => s.search);
+  const setSearch = useKeysStore((s) => s.setSearch);
+  const listScrollTop = useKeysStore((s) => s.listScrollTop);
+  const setListScrollTop = useKeysStore((s) => s.setListScrollTop);
+  const openKey = useUiStore((s) => s.openKey);
+  const notify = useUiStore((s) => s.notify);
+  const [creating, setCreating] = useState(false);
+  // Typing stays responsive with many keys: filtering follows the text at lower priority.
+  const deferredSearch = useDeferredValue(search);
+  const visible = useMemo(() => filterKeys(keys, deferredSearch), [keys, deferredSearch]);
+  // "Now" for the day counts, refreshed whenever the keys are reloaded.
+  const now = useMemo(() => (keys.length >= 0 ? Date.now() : 0), [keys]);
+
+  return (
+    <section className="screen" aria-labelledby="keys-title" data-testid="screen-keys">
+      <header className="screen-header">
+        <h1 id="keys-title">Keys</h1>
+        <div className="screen-tools">
+          <input
+            type="search"
+            className="search"
+            placeholder="Search alias, id or description"
+            aria-label="Search keys"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            data-testid="key-search"
+          />
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)} data-testid="create-key">
+            Create key
+          </button>
+        </div>
+      </header>
+      <p className="muted list-count" aria-live="polite" data-testid="key-count">
+        {!loaded ? 'Loading keys…' : search.trim() === '' ? `${keys.length} key${keys.length === 1 ? '' : 's'}` : `${visible.length} of ${keys.length} keys match`}
+      </p>
+      {loaded && keys.length === 0 ? (
+        <div className="empty">
+          <p>No keys yet.</p>
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            Create your first key
+          </button>
+        </div>
+      ) : (
+        <VirtualList<KeyMetadata>
+          items={visible}
+          rowHeight={KEY_ROW_HEIGHT}
+          overscan={8}
+          label="Keys"
+          testId="key-list"
+          itemKey={(k) => k.KeyId}
+          renderRow={(k) => <KeyRow keyMeta={k} now={now} />}
+          onActivate={(k) => openKey(k.KeyId)}
+          initialScrollTop={listScrollTop}
+          onScrollTopChange={setListScrollTop}
+          onRowsPainted={markRowsPainted}
+        />
+      )}
+      <CreateKeyDialog
+        open={creating}
+        onClose={(created) => {
+          setCreating(false);
+          if (created) notify(`Key created: ${keyLabel(created)}.`);
+        }}
+      />
+    </section>
+  );
+}

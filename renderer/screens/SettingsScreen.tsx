@@ -1,0 +1,246 @@
+/** Vault information, recovery recipients, identities, recovery passphrase and backup export. */
+import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { formatDateTime } from '../format';
+import { useSettingsStore } from '../stores/settingsStore';
+
+export function SettingsScreen() {
+  const load = useSettingsStore((s) => s.load);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <section className="screen" aria-labelledby="settings-title" data-testid="screen-settings">
+      <header className="screen-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      <VaultInfoPanel />
+      <RecoveryRecipientsPanel />
+      <IdentitiesPanel />
+      <RecoveryPassphrasePanel />
+      <BackupPanel />
+    </section>
+  );
+}
+
+function VaultInfoPanel() {
+  const info = useSettingsStore((s) => s.info);
+  return (
+    <div className="panel" data-testid="vault-info">
+      <h2>Vault</h2>
+      {info ? (
+        <dl className="facts">
+          <div className="fact"><dt>Directory</dt><dd className="mono">{info.VaultDirectory}</dd></div>
+          <div className="fact">
+            <dt>OS keychain</dt>
+            <dd>
+              <span className={info.KeychainStatus === 'Available' ? 'badge badge-ok' : 'badge badge-fail'} data-testid="keychain-status">
+                {info.KeychainStatus}
+              </span>
+              {info.KeychainStatus !== 'Available' && <span className="muted"> The root secret cannot be read; unlock your keychain.</span>}
+            </dd>
+          </div>
+          <div className="fact"><dt>Vault ID</dt><dd className="mono">{info.VaultId}</dd></div>
+          <div className="fact"><dt>Created</dt><dd>{formatDateTime(info.CreationDate)}</dd></div>
+          <div className="fact"><dt>Keys</dt><dd>{info.KeyCount}</dd></div>
+        </dl>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </div>
+  );
+}
+
+function RecoveryRecipientsPanel() {
+  const recipients = useSettingsStore((s) => s.recipients);
+  const addRecipient = useSettingsStore((s) => s.addRecipient);
+  const removeRecipient = useSettingsStore((s) => s.removeRecipient);
+  const [draft, setDraft] = useState('');
+  const ids = useId();
+  const looksRight = /^age1[0-9a-z]{20,}$/.test(draft.trim());
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await addRecipient(draft)) setDraft('');
+  };
+
+  return (
+    <div className="panel" data-testid="recovery-recipients">
+      <h2>Recovery recipients</h2>
+      <p className="muted">Every encrypted file is also readable by these age public keys, so you can recover files without this app.</p>
+      {recipients.length === 0 ? (
+        <p className="muted">No recovery recipients.</p>
+      ) : (
+        <ul className="plain-list">
+          {recipients.map((r) => (
+            <li key={r} className="list-line">
+              <code className="mono truncate" title={r}>{r}</code>
+              <button type="button" className="button button-small" onClick={() => void removeRecipient(r)} aria-label={`Remove recipient ${r}`}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form form-row" onSubmit={submit}>
+        <label className="field field-grow" htmlFor={`${ids}-r`}><span>Add recipient</span></label>
+        <input id={`${ids}-r`} type="text" className="mono field-grow" placeholder="age1…" value={draft} onChange={(e) => setDraft(e.target.value)} data-testid="recipient-input" />
+        <button type="submit" className="button" disabled={!looksRight}>Add</button>
+      </form>
+    </div>
+  );
+}
+
+function IdentitiesPanel() {
+  const identities = useSettingsStore((s) => s.identities);
+  const addIdentity = useSettingsStore((s) => s.addIdentity);
+  const removeIdentity = useSettingsStore((s) => s.removeIdentity);
+  const [text, setText] = useState('');
+  const ids = useId();
+
+  const onPick = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (file) setText(await file.text());
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    // The secret text is cleared either way: it should not linger in the page longer than needed.
+    await addIdentity(text);
+    setText('');
+  };
+
+  return (
+    <div className="panel" data-testid="identities">
+      <h2>Identities</h2>
+      <p className="muted">age identities the vault can use to decrypt files addressed to them. Only their public recipients are shown.</p>
+      {identities.length === 0 ? (
+        <p className="muted">No identities.</p>
+      ) : (
+        <ul className="plain-list">
+          {identities.map((i) => (
+            <li key={i.Id} className="list-line">
+              <code className="mono truncate" title={i.Recipient}>{i.Recipient}</code>
+              <span className="muted nowrap">added {formatDateTime(i.CreationDate)}</span>
+              <button type="button" className="button button-small" onClick={() => void removeIdentity(i.Id)} aria-label={`Remove identity ${i.Recipient}`}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form" onSubmit={submit}>
+        <label className="field" htmlFor={`${ids}-t`}><span>Identity file text</span></label>
+        <textarea
+          id={`${ids}-t`}
+          rows={3}
+          className="mono"
+          placeholder="AGE-SECRET-KEY-1…"
+          autoComplete="off"
+          spellCheck={false}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          data-testid="identity-text"
+        />
+        <div className="button-row">
+          <label htmlFor={`${ids}-f`} className="button">Load from file…</label>
+          <input id={`${ids}-f`} type="file" className="visually-hidden" onChange={(e) => void onPick(e)} />
+          <button type="submit" className="button button-primary" disabled={text.trim() === ''}>Add identity</button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function RecoveryPassphrasePanel() {
+  const recovery = useSettingsStore((s) => s.recovery);
+  const setPassphrase = useSettingsStore((s) => s.setPassphrase);
+  const [first, setFirst] = useState('');
+  const [second, setSecond] = useState('');
+  const [done, setDone] = useState<string>();
+  const ids = useId();
+  const mismatch = second !== '' && first !== second;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(undefined);
+    if (first === '' || first !== second) return;
+    if (await setPassphrase(first)) setDone('Recovery passphrase saved.');
+    setFirst('');
+    setSecond('');
+  };
+
+  const remove = async () => {
+    setDone(undefined);
+    if (await setPassphrase('')) setDone('Recovery passphrase removed.');
+  };
+
+  return (
+    <div className="panel" data-testid="recovery-passphrase">
+      <h2>Recovery passphrase</h2>
+      <p>
+        Status:{' '}
+        <strong data-testid="recovery-status">
+          {recovery === undefined ? 'loading…' : recovery.RecoveryPassphraseSet ? `set${recovery.CreationDate ? ` on ${formatDateTime(recovery.CreationDate)}` : ''}` : 'not set'}
+        </strong>
+      </p>
+      <form className="form form-row" onSubmit={submit}>
+        <label className="field field-compact" htmlFor={`${ids}-p1`}><span>New passphrase</span></label>
+        <input id={`${ids}-p1`} type="password" autoComplete="new-password" value={first} onChange={(e) => setFirst(e.target.value)} />
+        <label className="field field-compact" htmlFor={`${ids}-p2`}><span>Repeat</span></label>
+        <input id={`${ids}-p2`} type="password" autoComplete="new-password" value={second} onChange={(e) => setSecond(e.target.value)} aria-invalid={mismatch} aria-describedby={`${ids}-help`} />
+        <button type="submit" className="button" disabled={first === '' || first !== second}>Save</button>
+        {recovery?.RecoveryPassphraseSet && (
+          <button type="button" className="button button-danger-outline" onClick={() => void remove()}>Remove</button>
+        )}
+      </form>
+      <small id={`${ids}-help`} className={mismatch ? 'help help-problem' : 'help'}>
+        {mismatch ? 'The two passphrases differ.' : done ?? 'Lets you restore the vault on another machine without the OS keychain.'}
+      </small>
+    </div>
+  );
+}
+
+function BackupPanel() {
+  const exportBackup = useSettingsStore((s) => s.exportBackup);
+  const [outPath, setOutPath] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const ids = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(undefined);
+    setBusy(true);
+    const message = await exportBackup(outPath, passphrase, overwrite);
+    setBusy(false);
+    if (message) {
+      setDone(message);
+      setPassphrase('');
+    }
+  };
+
+  return (
+    <div className="panel" data-testid="backup">
+      <h2>Export backup</h2>
+      <form className="form" onSubmit={submit}>
+        <label className="field" htmlFor={`${ids}-out`}><span>Backup file path</span></label>
+        <input id={`${ids}-out`} type="text" className="mono" placeholder="/home/me/keyvault-backup.age" value={outPath} onChange={(e) => setOutPath(e.target.value)} data-testid="backup-path" />
+        <label className="field" htmlFor={`${ids}-pass`}><span>Backup passphrase</span></label>
+        <input id={`${ids}-pass`} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="backup-passphrase" />
+        <label className="inline">
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
+          Replace the file if it exists
+        </label>
+        <div className="button-row">
+          <button type="submit" className="button button-primary" disabled={busy || outPath.trim() === '' || passphrase === ''} data-testid="backup-export">
+            {busy ? 'Exporting…' : 'Export backup'}
+          </button>
+        </div>
+        {done && <p role="status" className="success" data-testid="backup-done">{done}</p>}
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+/** File jobs: one row per file, each run on its own so one failure never stops the others. */
+import { create } from 'zustand';
+import type { FileJobResult, FileOperation } from '../../preload/contract';
+import { toShownError, vault, type ShownError } from '../bridge';
+
+export type FileJobStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface FileJob {
+  jobId: string;
+  fileName: string;
+  inputPath: string;
+  operation: FileOperation;
+  status: FileJobStatus;
+  bytesDone: number;
+  bytesTotal: number;
+  result?: FileJobResult;
+  error?: ShownError;
+}
+
+export interface FileJobOptions {
+  operation: FileOperation;
+  /** Encrypt: the key to use. */
+  keyId?: string;
+  overwrite: boolean;
+  armor: boolean;
+}
+
+interface FilesState {
+  jobs: FileJob[];
+  operation: FileOperation;
+  keyId: string;
+  overwrite: boolean;
+  armor: boolean;
+  setOptions(options: Partial<Pick<FilesState, 'operation' | 'keyId' | 'overwrite' | 'armor'>>): void;
+  /** Starts one job per file with the current options. */
+  start(files: { name: string; path: string }[]): void;
+  cancel(jobId: string): Promise<void>;
+  progress(jobId: string, bytesDone: number, bytesTotal: number): void;
+  clearFinished(): void;
+}
+
+export const useFilesStore = create<FilesState>()((set, get) => {
+  function patch(jobId: string, change: Partial<FileJob>): void {
+    set({ jobs: get().jobs.map((j) => (j.jobId === jobId ? { ...j, ...change } : j)) });
+  }
+
+  async function run(job: FileJob, options: FileJobOptions): Promise<void> {
+    try {
+      const result = await vault().runFileJob({
+        JobId: job.jobId,
+        Operation: options.operation,
+        InputPath: job.inputPath,
+        ...(options.operation === 'Encrypt' && options.keyId ? { KeyId: options.keyId } : {}),
+        ...(options.overwrite ? { Overwrite: true } : {}),
+        ...(options.operation === 'Encrypt' && options.armor ? { Armor: true } : {}),
+      });
+      const current = get().jobs.find((j) => j.jobId === job.jobId);
+      patch(job.jobId, {
+        status: 'done',
+        result,
+        bytesDone: Math.max(result.BytesProcessed, current?.bytesDone ?? 0),
+        bytesTotal: Math.max(result.BytesProcessed, current?.bytesTotal ?? 0),
+      });
+    } catch (err) {
+      const error = toShownError(err);
+      patch(job.jobId, { status: error.name === 'CancelledException' ? 'cancelled' : 'failed', error });
+    }
+  }
+
+  return {
+    jobs: [],
+    operation: 'Encrypt',
+    keyId: '',
+    overwrite: false,
+    armor: false,
+    setOptions: (options) => set(options),
+    start: (files) => {
+      const { operation, keyId, overwrite, armor } = get();
+      const options: FileJobOptions = { operation, keyId, overwrite, armor };
+      const added: FileJob[] = files.map((f) => ({
+        jobId: crypto.randomUUID(),
+        fileName: f.name,
+        inputPath: f.path,
+        operation,
+        status: 'running',
+        bytesDone: 0,
+        bytesTotal: 0,
+      }));
+      set({ jobs: [...added, ...get().jobs] });
+      for (const job of added) {
+        if (job.inputPath === '') {
+          patch(job.jobId, {
+            status: 'failed',
+            error: { name: 'ValidationException', message: `No path is known for "${job.fileName}".`, plain: 'The app could not tell where this file is on disk.' },
+          });
+          continue;
+        }
+        void run(job, options);
+      }
+    },
+    cancel: async (jobId) => {
+      try {
+        const res = await vault().cancelFileJob({ JobId: jobId });
+        if (!res.Cancelled && get().jobs.find((j) => j.jobId === jobId)?.status === 'running') {
+          patch(jobId, { error: { name: 'CancelledException', message: 'The job could not be cancelled (it may have just finished).', plain: 'Too late to cancel.' } });
+        }
+      } catch (err) {
+        patch(jobId, { error: toShownError(err) });
+      }
+    },
+    progress: (jobId, bytesDone, bytesTotal) => {
+      const job = get().jobs.find((j) => j.jobId === jobId);
+      if (!job || job.status !== 'running') return;
+      patch(jobId, { bytesDone, bytesTotal });
+    },
+    clearFinished: () => set({ jobs: get().jobs.filter((j) => j.status === 'running') }),
+  };
+});

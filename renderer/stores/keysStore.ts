@@ -1,0 +1,57 @@
+/** Key metadata for the list, loaded in one call (listKeyDetails), and the search text. */
+import { create } from 'zustand';
+import type { CreateKeyWithAliasRequest, KeyMetadata } from '../../preload/contract';
+import { vault } from '../bridge';
+import { attempt } from './uiStore';
+
+interface KeysState {
+  keys: KeyMetadata[];
+  loaded: boolean;
+  loading: boolean;
+  search: string;
+  /** Scroll offset of the list, kept while a key's detail is open. */
+  listScrollTop: number;
+  load(): Promise<void>;
+  setSearch(search: string): void;
+  setListScrollTop(top: number): void;
+  createKey(req: CreateKeyWithAliasRequest): Promise<KeyMetadata | undefined>;
+  /** Replaces one key's metadata after an operation returned it. */
+  upsert(meta: KeyMetadata): void;
+}
+
+export const useKeysStore = create<KeysState>()((set, get) => ({
+  keys: [],
+  loaded: false,
+  loading: false,
+  search: '',
+  listScrollTop: 0,
+  load: async () => {
+    set({ loading: true });
+    const res = await attempt('Load keys', () => vault().listKeyDetails());
+    set({ loading: false, loaded: true, ...(res ? { keys: res.Keys } : {}) });
+  },
+  setSearch: (search) => set({ search }),
+  setListScrollTop: (listScrollTop) => set({ listScrollTop }),
+  createKey: async (req) => {
+    // Errors are left to the dialog, which shows them next to the form.
+    const res = await vault().createKey(req);
+    get().upsert(res.KeyMetadata);
+    return res.KeyMetadata;
+  },
+  upsert: (meta) => {
+    const keys = get().keys;
+    const i = keys.findIndex((k) => k.KeyId === meta.KeyId);
+    set({ keys: i === -1 ? [...keys, meta] : keys.map((k, j) => (j === i ? meta : k)) });
+  },
+}));
+
+export function filterKeys(keys: KeyMetadata[], search: string): KeyMetadata[] {
+  const q = search.trim().toLowerCase();
+  if (q === '') return keys;
+  return keys.filter(
+    (k) =>
+      k.KeyId.toLowerCase().includes(q) ||
+      k.Description.toLowerCase().includes(q) ||
+      k.Aliases.some((a) => a.toLowerCase().includes(q)),
+  );
+}

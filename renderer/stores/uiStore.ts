@@ -1,0 +1,93 @@
+/** Navigation, theme, the error area and short notices. */
+import { create } from 'zustand';
+import { toShownError, type ShownError } from '../bridge';
+
+export type ScreenName = 'keys' | 'files' | 'activity' | 'settings';
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+export interface ErrorItem extends ShownError {
+  id: number;
+  /** What was being done, e.g. "Rotate key". */
+  action: string;
+}
+
+export interface Notice {
+  id: number;
+  text: string;
+}
+
+interface UiState {
+  screen: ScreenName;
+  /** The key whose detail is open on the Keys screen. */
+  openKeyId: string | undefined;
+  theme: ThemeChoice;
+  errors: ErrorItem[];
+  notices: Notice[];
+  navigate(screen: ScreenName): void;
+  openKey(keyId: string | undefined): void;
+  setTheme(theme: ThemeChoice): void;
+  reportError(action: string, err: unknown): void;
+  dismissError(id: number): void;
+  notify(text: string): void;
+  dismissNotice(id: number): void;
+}
+
+const THEME_STORAGE_KEY = 'keyvault.theme';
+let nextId = 1;
+
+function storedTheme(): ThemeChoice {
+  try {
+    const v = localStorage.getItem(THEME_STORAGE_KEY);
+    return v === 'light' || v === 'dark' ? v : 'system';
+  } catch {
+    return 'system';
+  }
+}
+
+export function applyTheme(theme: ThemeChoice): void {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+
+export const useUiStore = create<UiState>()((set, get) => ({
+  screen: 'keys',
+  openKeyId: undefined,
+  theme: storedTheme(),
+  errors: [],
+  notices: [],
+  navigate: (screen) => set({ screen, openKeyId: screen === 'keys' ? get().openKeyId : undefined }),
+  openKey: (keyId) => set({ screen: 'keys', openKeyId: keyId }),
+  setTheme: (theme) => {
+    try {
+      if (theme === 'system') localStorage.removeItem(THEME_STORAGE_KEY);
+      else localStorage.setItem(THEME_STORAGE_KEY, theme);
+    } catch {
+      // Storage may be unavailable (file:// in some shells); the choice still applies for this session.
+    }
+    applyTheme(theme);
+    set({ theme });
+  },
+  reportError: (action, err) => {
+    const shown = toShownError(err);
+    // Keep the newest few; an identical repeat replaces the older copy.
+    const others = get().errors.filter((e) => !(e.action === action && e.name === shown.name && e.message === shown.message));
+    set({ errors: [...others, { id: nextId++, action, ...shown }].slice(-5) });
+  },
+  dismissError: (id) => set({ errors: get().errors.filter((e) => e.id !== id) }),
+  notify: (text) => {
+    const id = nextId++;
+    set({ notices: [...get().notices, { id, text }].slice(-4) });
+    setTimeout(() => get().dismissNotice(id), 8000);
+  },
+  dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+}));
+
+/** Runs a bridge call; on failure the error is shown (with its exception name) and undefined returned. */
+export async function attempt<T>(action: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    useUiStore.getState().reportError(action, err);
+    return undefined;
+  }
+}
