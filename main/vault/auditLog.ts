@@ -11,13 +11,38 @@ const TAIL_BYTES = 8 * 1024 * 1024;
 export class AuditLog {
   private fd: number | undefined;
   private warned = false;
+  /** Lines of high-rate operations (Encrypt, Decrypt, ...) waiting for the next turn of the event loop. */
+  private pending: string[] = [];
+  private flushScheduled = false;
+  private readonly flushOnExit = () => this.flush();
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    process.on('exit', this.flushOnExit);
+  }
 
-  append(entry: AuditEntry): void {
+  /**
+   * Appends one entry. State changes and rotations are written at once; `deferred` entries (the
+   * cryptographic operations, thousands a second) are written together on the next event-loop
+   * turn, on close, or at process exit.
+   */
+  append(entry: AuditEntry, deferred = false): void {
+    this.pending.push(JSON.stringify(entry) + '\n');
+    if (!deferred || this.pending.length >= 512) {
+      this.flush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
     try {
       this.fd ??= openSync(this.file, 'a', 0o600);
-      writeSync(this.fd, JSON.stringify(entry) + '\n');
+      writeSync(this.fd, text);
     } catch (err) {
       // The operation itself already happened; losing an audit line must not turn it into a failure.
       if (!this.warned) {
@@ -29,6 +54,7 @@ export class AuditLog {
 
   /** Newest first, from the last 8 MiB of the log. */
   read(filter: { KeyId?: string; Limit?: number } = {}): AuditEntry[] {
+    this.flush();
     const limit = filter.Limit ?? 500;
     let fd: number;
     try {
@@ -63,6 +89,8 @@ export class AuditLog {
   }
 
   close(): void {
+    this.flush();
+    process.off('exit', this.flushOnExit);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }

@@ -438,7 +438,7 @@ export class VaultService {
       const { key, version, material } = this.primaryForUse(doc, req.KeyId);
       const blob = encryptBlob(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, plaintext, ctx);
       return { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
-    }, (r) => r.KeyVersionId);
+    }, (r) => r);
   }
 
   async decrypt(req: Api.DecryptRequest): Promise<Api.DecryptResponse> {
@@ -446,7 +446,7 @@ export class VaultService {
       const doc = this.store.read();
       const { key, version, plaintext } = this.openBlob(doc, req?.CiphertextBlob, req?.EncryptionContext, req?.KeyId, 'KeyId', 'EncryptionContext');
       return { Plaintext: plaintext.toString('base64'), KeyId: keyArn(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
-    }, (r) => r.KeyVersionId);
+    }, (r) => r);
   }
 
   async reEncrypt(req: Api.ReEncryptRequest): Promise<Api.ReEncryptResponse> {
@@ -467,18 +467,18 @@ export class VaultService {
       } finally {
         source.plaintext.fill(0);
       }
-    }, (r) => r.KeyVersionId);
+    }, (r) => r);
   }
 
   async generateDataKey(req: Api.GenerateDataKeyRequest): Promise<Api.GenerateDataKeyResponse> {
-    return this.audited('GenerateDataKey', req?.KeyId, async () => this.makeDataKey(req, true), (r) => r.KeyVersionId);
+    return this.audited('GenerateDataKey', req?.KeyId, async () => this.makeDataKey(req, true), (r) => r);
   }
 
   async generateDataKeyWithoutPlaintext(req: Api.GenerateDataKeyRequest): Promise<Api.GenerateDataKeyWithoutPlaintextResponse> {
     return this.audited('GenerateDataKeyWithoutPlaintext', req?.KeyId, async () => {
       const { Plaintext: _omitted, ...rest } = this.makeDataKey(req, false);
       return rest;
-    }, (r) => r.KeyVersionId);
+    }, (r) => r);
   }
 
   async listAuditEvents(req: Api.ListAuditEventsRequest = {}): Promise<Api.ListAuditEventsResponse> {
@@ -549,11 +549,17 @@ export class VaultService {
   }
 
   /** Runs an operation with audit logging: success or failure, with key and version ids, never data. */
-  async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, versionOf?: (r: T) => string | undefined): Promise<T> {
+  async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, keyOf?: (r: T) => { KeyId: string; KeyVersionId: string }): Promise<T> {
     const time = this.nowIso();
     try {
       const result = await fn();
-      this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), ...(versionOf ? { KeyVersionId: versionOf(result) } : {}), Outcome: 'Success' });
+      if (keyOf) {
+        // Cryptographic operations: the response names the key (as an ARN) and version; no second lookup.
+        const k = keyOf(result);
+        this.audit.append({ Time: time, Operation: operation, KeyId: k.KeyId.slice(k.KeyId.lastIndexOf('/') + 1), KeyVersionId: k.KeyVersionId, Outcome: 'Success' }, true);
+      } else {
+        this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), Outcome: 'Success' });
+      }
       return result;
     } catch (err) {
       const e = toKmsError(err);

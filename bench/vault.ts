@@ -1,0 +1,185 @@
+/**
+ * bench/vault: a vault of 10,000 keys x 5 versions.
+ *  - cold start of the CLI with 1,000 keys overdue (catch-up included)   target <= 1.5 s
+ *  - durable commit of one on-demand rotation                            target <= 100 ms
+ *  - in-process Encrypt+Decrypt pairs per second                         target >= 20,000
+ * Each figure is printed with a reference measured in the same run on the same machine: process
+ * start-up of bare node, a bare write+fsync+rename of the same bytes, and raw AES-256-GCM pairs.
+ */
+import { spawnSync } from 'node:child_process';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { KeyRecord } from '../main/core/keyModel.js';
+import { deriveRootKeys } from '../main/crypto/rootKeys.js';
+import { sealKeyMaterial } from '../main/crypto/sealing.js';
+import { createKeytarKeychain, keychainAccountForVault } from '../main/keychain/keychain.js';
+import { newVaultDocument, openVault } from '../main/vault/openVault.js';
+import { report, median, type BenchResult } from './report.js';
+
+const KEYS = 10_000;
+const VERSIONS = 5;
+const OVERDUE = 1_000;
+const DAY = 86_400_000;
+
+async function buildVault(dir: string): Promise<{ vaultId: string; keyIds: string[] }> {
+  const vaultId = randomUUID();
+  const secret = randomBytes(32);
+  const keychain = createKeytarKeychain();
+  await keychain.setSecret(keychainAccountForVault(vaultId), secret);
+  const now = Date.now();
+  const doc = newVaultDocument(vaultId, secret, new Date(now - 400 * DAY));
+  const { sealKey } = deriveRootKeys(secret, vaultId);
+  const keyIds: string[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const keyId = randomUUID();
+    keyIds.push(keyId);
+    const created = now - 200 * DAY;
+    const overdue = i < OVERDUE;
+    const key: KeyRecord = {
+      KeyId: keyId,
+      Description: `bench key ${i}`,
+      KeyState: 'Enabled',
+      Origin: 'VAULT',
+      KeyManager: 'CUSTOMER',
+      CreationDate: new Date(created).toISOString(),
+      Rotation: { Enabled: true, IntervalSeconds: 30 * 86_400, AnchorDate: new Date(overdue ? now - 31 * DAY : now - 1 * DAY).toISOString() },
+      Versions: [],
+    };
+    for (let v = 0; v < VERSIONS; v++) {
+      const versionId = randomUUID();
+      key.Versions.push({
+        KeyVersionId: versionId,
+        CreationDate: new Date(created + v * 30 * DAY).toISOString(),
+        RotationType: v === 0 ? 'INITIAL' : 'AUTOMATIC',
+        SealedMaterial: sealKeyMaterial(sealKey, vaultId, keyId, versionId, randomBytes(32)),
+      });
+    }
+    key.PrimaryKeyVersionId = key.Versions[VERSIONS - 1]!.KeyVersionId;
+    doc.Keys[keyId] = key;
+  }
+  writeFileSync(join(dir, 'vault.json'), JSON.stringify(doc));
+  return { vaultId, keyIds };
+}
+
+function timeProcess(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return ms;
+}
+
+export async function runVaultBench(): Promise<BenchResult[]> {
+  const root = mkdtempSync(join(tmpdir(), 'keyvault-bench-'));
+  const template = join(root, 'template');
+  const dir = join(root, 'vault');
+  spawnSync('mkdir', ['-p', template, dir]);
+  const { vaultId, keyIds } = await buildVault(template);
+  const bytes = readFileSync(join(template, 'vault.json'));
+  const results: BenchResult[] = [];
+  try {
+    // Cold start: a fresh CLI process on a copy of the vault, 1,000 keys overdue each time.
+    const cli = join(process.cwd(), 'bin', 'keyvault');
+    const starts: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      copyFileSync(join(template, 'vault.json'), join(dir, 'vault.json'));
+      starts.push(timeProcess([cli, '--vault-dir', dir, 'list-aliases']));
+      bare.push(timeProcess(['-e', 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))', join(template, 'vault.json')]));
+    }
+    // Check the catch-up really happened in the timed run.
+    const svc = await openVault({ dir, catchUp: false });
+    const rotated = (await svc.listKeyVersions({ KeyId: keyIds[0]! })).KeyVersions.length;
+    svc.close();
+    if (rotated !== VERSIONS + 1) throw new Error(`cold start did not rotate the overdue key (versions: ${rotated})`);
+    results.push({
+      name: `cold start, ${KEYS} keys x ${VERSIONS} versions, ${OVERDUE} overdue (${(bytes.length / 1e6).toFixed(1)} MB store)`,
+      value: median(starts),
+      unit: 'ms',
+      target: 1500,
+      better: 'lower',
+      reference: { name: 'node start + read + JSON.parse of the same store', value: median(bare) },
+    });
+
+    // Durable commit of one rotation, in process (the store is warm, as in the app).
+    copyFileSync(join(template, 'vault.json'), join(dir, 'vault.json'));
+    const service = await openVault({ dir });
+    const commits: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const keyId = keyIds[OVERDUE + i]!;
+      const t = performance.now();
+      await service.rotateKeyOnDemand({ KeyId: keyId });
+      commits.push(performance.now() - t);
+      const t2 = performance.now();
+      const tmp = join(dir, `ref.${i}.tmp`);
+      const fd = openSync(tmp, 'w');
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(tmp, join(dir, 'ref.json'));
+      const dfd = openSync(dir, 'r');
+      fsyncSync(dfd);
+      closeSync(dfd);
+      raw.push(performance.now() - t2);
+    }
+    results.push({
+      name: 'durable commit of one rotation (10,000-key vault)',
+      value: median(commits),
+      unit: 'ms',
+      target: 100,
+      better: 'lower',
+      reference: { name: 'bare write + fsync + rename + fsync dir of the same bytes', value: median(raw) },
+    });
+
+    // Encrypt+Decrypt pairs per second, in process.
+    const keyId = keyIds[OVERDUE + 100]!;
+    const plaintext = randomBytes(256).toString('base64');
+    const seconds = 2;
+    let pairs = 0;
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end) {
+      for (let j = 0; j < 200; j++) {
+        const e = await service.encrypt({ KeyId: keyId, Plaintext: plaintext });
+        await service.decrypt({ CiphertextBlob: e.CiphertextBlob });
+      }
+      pairs += 200;
+    }
+    const pairsPerSec = pairs / seconds;
+    const key = randomBytes(32);
+    const pt = randomBytes(256);
+    let rawPairs = 0;
+    const end2 = performance.now() + 1000;
+    while (performance.now() < end2) {
+      for (let j = 0; j < 500; j++) {
+        const iv = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', key, iv);
+        const ct = Buffer.concat([c.update(pt), c.final()]);
+        const d = createDecipheriv('aes-256-gcm', key, iv);
+        d.setAuthTag(c.getAuthTag());
+        Buffer.concat([d.update(ct), d.final()]);
+      }
+      rawPairs += 500;
+    }
+    results.push({
+      name: 'in-process Encrypt+Decrypt pairs (256-byte plaintext)',
+      value: pairsPerSec,
+      unit: 'pairs/s',
+      target: 20_000,
+      better: 'higher',
+      reference: { name: 'raw AES-256-GCM encrypt+decrypt pairs', value: rawPairs },
+    });
+    service.close();
+  } finally {
+    await createKeytarKeychain().deleteSecret(keychainAccountForVault(vaultId)).catch(() => false);
+    rmSync(root, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  report('vault', await runVaultBench());
+}
