@@ -1,0 +1,69 @@
+/**
+ * One `keyvault` invocation: parse, open the vault (which runs the catch-up), call the service,
+ * print one JSON document, close. Returns the exit code; never throws and never prints a stack
+ * trace unless KEYVAULT_DEBUG=1.
+ *
+ * The vault modules are imported only once a command is about to run, so `--help` and usage
+ * errors never load the store or the keychain.
+ */
+import { isKmsError, toKmsError } from '../core/errors.js';
+import type { CommandSpec } from './commandSpec.js';
+import { COMMANDS } from './commandTable.js';
+import { commandHelp, generalHelp, helpHint } from './helpText.js';
+import { parseArguments, UsageError } from './parseArguments.js';
+import type { ParsedFlags } from './commandSpec.js';
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 252;
+export const EXIT_FAILED = 254;
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly CommandSpec[] = COMMANDS): Promise<number> {
+  try {
+    const invocation = parseArguments(argv, commands);
+    if (invocation.kind === 'help') {
+      io.stdout(invocation.command ? commandHelp(invocation.command) : generalHelp(commands));
+      return EXIT_OK;
+    }
+    const result = await execute(invocation.command, invocation.flags, invocation.vaultDir, io.env);
+    io.stdout(formatJson(result ?? {}));
+    return EXIT_OK;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+async function execute(command: CommandSpec, flags: ParsedFlags, vaultDir: string | undefined, env: NodeJS.ProcessEnv): Promise<unknown> {
+  const [{ openVault }, { defaultVaultDirectory }] = await Promise.all([import('../vault/openVault.js'), import('../vault/vaultLocation.js')]);
+  const dir = vaultDir ?? defaultVaultDirectory(env);
+  const service = await openVault({ dir, catchUp: command.catchUp ?? true });
+  try {
+    return await command.run({ service, flags });
+  } finally {
+    service.close();
+  }
+}
+
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+/** Prints the error as one line of JSON on stderr and picks the exit code. */
+export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError) {
+    io.stderr(JSON.stringify({ __type: err.__type, message: err.message, hint: helpHint(err.command) }) + '\n');
+    return EXIT_USAGE;
+  }
+  const kms = isKmsError(err) ? err : toKmsError(err);
+  io.stderr(JSON.stringify(kms.toJSON()) + '\n');
+  if (io.env.KEYVAULT_DEBUG === '1') {
+    const original = err instanceof Error ? err : kms;
+    io.stderr(`${original.stack ?? original.message}\n`);
+  }
+  return EXIT_FAILED;
+}
