@@ -44,6 +44,8 @@ import type { Keychain } from '../keychain/keychain.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import type { VaultStore } from '../store/vaultStore.js';
 import type { AuditLog } from './auditLog.js';
+import { FileService } from '../files/fileService.js';
+import { RecoveryService } from './recoveryService.js';
 import type { ListKeyDetailsResponse, CreateKeyWithAliasRequest, VaultEvents } from '../../preload/contract.js';
 
 const MAX_PLAINTEXT_BYTES = 4096;
@@ -86,6 +88,9 @@ export class VaultService {
   readonly clock: Clock;
   readonly audit: AuditLog;
   private readonly rootKeys: RootKeys;
+  /** File operations (age envelope encryption), recovery and backup: separate modules, same door. */
+  readonly files: FileService = new FileService(this);
+  readonly recovery: RecoveryService = new RecoveryService(this);
   /** Unsealed material by version id; filled lazily, dropped when a key is purged. */
   private readonly materialCache = new Map<string, Buffer>();
 
@@ -487,6 +492,45 @@ export class VaultService {
     const limit = req?.Limit ?? 500;
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationException('Limit must be 1 to 10000.');
     return { Events: this.audit.read({ ...(keyId ? { KeyId: keyId } : {}), Limit: limit }) };
+  }
+
+  // ---------------------------------------------------------------- files and recovery (delegated)
+
+  runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult> {
+    return this.files.runFileJob(req);
+  }
+  cancelFileJob(req: { JobId: string }): Promise<{ Cancelled: boolean }> {
+    return this.files.cancelFileJob(req);
+  }
+  addRecoveryRecipient(req: Api.RecipientRequest): Promise<Api.ListRecoveryRecipientsResponse> {
+    return this.files.addRecoveryRecipient(req);
+  }
+  removeRecoveryRecipient(req: Api.RecipientRequest): Promise<Api.ListRecoveryRecipientsResponse> {
+    return this.files.removeRecoveryRecipient(req);
+  }
+  listRecoveryRecipients(): Promise<Api.ListRecoveryRecipientsResponse> {
+    return this.files.listRecoveryRecipients();
+  }
+  addIdentity(req: Api.AddIdentityRequest): Promise<Api.ListIdentitiesResponse> {
+    return this.files.addIdentity(req);
+  }
+  removeIdentity(req: { Id: string }): Promise<Api.ListIdentitiesResponse> {
+    return this.files.removeIdentity(req);
+  }
+  listIdentities(): Promise<Api.ListIdentitiesResponse> {
+    return this.files.listIdentities();
+  }
+  getRecoveryStatus(): Promise<Api.RecoveryStatus> {
+    return this.recovery.getRecoveryStatus();
+  }
+  setRecoveryPassphrase(req: Api.SetRecoveryPassphraseRequest): Promise<Api.RecoveryStatus> {
+    return this.recovery.setRecoveryPassphrase(req);
+  }
+  exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse> {
+    return this.recovery.exportBackup(req);
+  }
+  verifyVault(): Promise<Api.VerifyVaultResponse> {
+    return this.recovery.verifyVault();
   }
 
   // ---------------------------------------------------------------- maintenance (start-up and timer)
