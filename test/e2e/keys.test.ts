@@ -1,0 +1,145 @@
+/** Keys screens in Chromium against the real vault service. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { E2eEnvironment, type E2eApp } from './harness.js';
+
+const env = new E2eEnvironment();
+before(() => env.setup());
+after(() => env.teardown());
+
+async function createKeyThroughDialog(app: E2eApp, alias: string, description: string, interval: string | undefined): Promise<void> {
+  const { page } = app;
+  await page.getByTestId('create-key').click();
+  const dialog = page.getByRole('dialog', { name: 'Create key' });
+  await dialog.getByLabel('Alias').fill(alias);
+  await dialog.getByLabel('Description').fill(description);
+  const rotate = dialog.getByLabel('Rotate automatically');
+  if (interval === undefined) {
+    await rotate.uncheck();
+  } else {
+    await rotate.check();
+    await dialog.getByLabel('Rotation interval').fill(interval);
+  }
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+}
+
+test('a key created with rotation appears in the list with its schedule', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await createKeyThroughDialog(app, 'payroll', 'Payroll exports', '90d');
+    const row = page.getByTestId('key-row').filter({ hasText: 'payroll' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Payroll exports/);
+    assert.equal(await row.getByTestId('key-state').innerText(), 'Enabled');
+    assert.match(await row.getByTestId('rotation-status').innerText(), /Enabled/);
+    assert.equal(await row.getByTestId('next-rotation').innerText(), 'next rotation in 90 days');
+
+    const stored = (await app.service.listKeyDetails()).Keys.find((k) => k.Aliases.includes('alias/payroll'));
+    assert.ok(stored, 'the key is in the vault');
+    assert.equal(stored.RotationInterval, `${90 * 86400}s`);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the search box filters the list by alias, id and description', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    const { KeyMetadata: a } = await app.service.createKey({ AliasName: 'alias/photos', Description: 'Holiday pictures' });
+    await app.service.createKey({ AliasName: 'alias/taxes', Description: 'Tax returns' });
+    await page.getByTestId('nav-keys').click();
+    await page.getByTestId('key-row').filter({ hasText: 'taxes' }).waitFor();
+
+    const search = page.getByTestId('key-search');
+    await search.fill('holiday');
+    await page.getByTestId('key-count').filter({ hasText: '1 of 3 keys match' }).waitFor();
+    assert.deepEqual(await page.getByTestId('key-row').locator('.key-row-alias').allInnerTexts(), ['photos']);
+
+    await search.fill(a.KeyId.slice(0, 13));
+    await page.getByTestId('key-count').filter({ hasText: '1 of 3 keys match' }).waitFor();
+    await search.fill('taxes');
+    assert.deepEqual(await page.getByTestId('key-row').locator('.key-row-alias').allInnerTexts(), ['taxes']);
+  } finally {
+    await app.close();
+  }
+});
+
+test('rotate now makes version 2 the primary; disabling the key suspends rotation', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await createKeyThroughDialog(app, 'invoices', 'Invoice archive', '30d');
+    await page.getByTestId('key-row').filter({ hasText: 'invoices' }).click();
+    const detail = page.getByTestId('screen-key-detail');
+    await detail.getByRole('heading', { name: 'invoices' }).waitFor();
+    assert.equal(await page.getByTestId('version-row').count(), 1);
+    assert.equal(await page.getByTestId('timeline-next').count(), 1, 'the next rotation is drawn');
+
+    await page.getByTestId('rotate-now').click();
+    await page.locator('[data-testid="version-row"]').nth(1).waitFor();
+    const primary = page.locator('[data-testid="version-row"][data-primary="true"]');
+    assert.equal(await primary.count(), 1);
+    assert.match(await primary.innerText(), /^2\s/);
+    assert.match(await primary.innerText(), /On demand/);
+    const keyId = await detail.getAttribute('data-key-id');
+    const versions = (await app.service.listKeyVersions({ KeyId: keyId ?? '' })).KeyVersions;
+    const stored = versions.find((v) => v.IsPrimary);
+    assert.equal(versions.length, 2);
+    assert.match(await primary.innerText(), new RegExp(stored?.KeyVersionId ?? 'missing'));
+    assert.equal(await page.getByTestId('timeline-version').count(), 2);
+
+    await page.getByTestId('disable-key').click();
+    await detail.getByTestId('rotation-status').filter({ hasText: 'Suspended' }).waitFor();
+    assert.equal(await detail.getByTestId('key-state').first().innerText(), 'Disabled');
+    assert.equal(await page.getByTestId('rotate-now').isDisabled(), true);
+
+    await page.getByTestId('back-to-keys').click();
+    const row = page.getByTestId('key-row').filter({ hasText: 'invoices' });
+    assert.match(await row.getByTestId('rotation-status').innerText(), /Suspended/);
+    assert.equal(await row.getByTestId('key-state').innerText(), 'Disabled');
+  } finally {
+    await app.close();
+  }
+});
+
+test('an error from the vault is shown in plain words with the exception name', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await app.service.createKey({ AliasName: 'alias/taken' });
+    await createKeyThroughDialog(app, 'taken', 'second one', undefined);
+    const error = page.getByRole('dialog', { name: 'Create key' }).getByTestId('error-text');
+    await error.waitFor();
+    assert.equal(await error.getAttribute('data-error-name'), 'AlreadyExistsException');
+    assert.match(await error.innerText(), /AlreadyExistsException/);
+    assert.match(await error.innerText(), /already exists/i);
+  } finally {
+    await app.close();
+  }
+});
+
+test('text encrypted in the key panel decrypts back to the same text', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await app.service.createKey({ AliasName: 'alias/notes' });
+    await page.getByTestId('key-row').filter({ hasText: 'notes' }).click();
+    await page.getByTestId('encrypt-input').fill('meet at noon ☀');
+    await page.getByTestId('encrypt-button').click();
+    const blob = await page.getByTestId('encrypt-output').innerText();
+    assert.ok(blob.length > 40);
+    await page.getByTestId('decrypt-input').fill(blob);
+    await page.getByTestId('decrypt-button').click();
+    assert.equal(await page.getByTestId('decrypt-output').innerText(), 'meet at noon ☀');
+
+    await page.getByTestId('decrypt-input').fill('bm90IGEgYmxvYg==');
+    await page.getByTestId('decrypt-button').click();
+    const error = page.getByTestId('text-crypto').getByTestId('error-text');
+    await error.waitFor();
+    assert.equal(await error.getAttribute('data-error-name'), 'InvalidCiphertextException');
+  } finally {
+    await app.close();
+  }
+});
