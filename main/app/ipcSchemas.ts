@@ -22,7 +22,11 @@ export const MAX_RECIPIENT_LENGTH = 8192;
 export const MAX_IDENTITY_FILE_LENGTH = 64 * 1024;
 export const MAX_CONTEXT_ENTRIES = 64;
 
-const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+/** Bytes a well-formed base64 string decodes to. */
+export function base64DecodedLength(s: string): number {
+  const padding = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  return (s.length / 4) * 3 - padding;
+}
 
 const keyId = z.string().min(1).max(MAX_KEY_ID_LENGTH);
 const keyVersionId = z.string().min(1).max(MAX_KEY_ID_LENGTH);
@@ -33,8 +37,10 @@ const rotationInterval = z.union([z.string().min(1).max(32), wholeNumber]);
 const base64Of = (maxBytes: number, minBytes = 1) =>
   z
     .base64()
-    .min(base64Length(minBytes), { message: `must encode at least ${minBytes} byte(s)` })
-    .max(base64Length(maxBytes), { message: `must encode at most ${maxBytes} bytes` });
+    // Cheap bound first, so an enormous string is not inspected further.
+    .max(Math.ceil(maxBytes / 3) * 4, { message: `must encode at most ${maxBytes} bytes` })
+    .refine((s) => base64DecodedLength(s) >= minBytes, { message: `must encode at least ${minBytes} byte(s)` })
+    .refine((s) => base64DecodedLength(s) <= maxBytes, { message: `must encode at most ${maxBytes} bytes` });
 const encryptionContext = z
   .record(z.string().min(1).max(256), z.string().max(4096))
   .refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_ENTRIES, {
