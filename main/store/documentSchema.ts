@@ -13,7 +13,6 @@
  * The first problem found is reported with its path, e.g. `Keys["…"].Versions[2].SealedMaterial`.
  */
 import { KMSInternalException } from '../core/errors.js';
-import { isUuid } from '../core/keyIdentifier.js';
 import type { AliasRecord, KeyRecord, KeyVersionRecord, RotationPolicyRecord } from '../core/keyModel.js';
 import type { RecoveryRecord, SealedSecretRecord, VaultDocument } from './vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from './vaultDocument.js';
@@ -30,7 +29,6 @@ export class DocumentProblem extends Error {
 }
 
 const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** Same rule as alias names accepted by the API (core/keyIdentifier.ts). */
 const ALIAS_NAME_RE = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
 const MAX_DESCRIPTION_LENGTH = 8192;
@@ -75,9 +73,79 @@ const ALIAS_FIELDS = fields<AliasRecord>('AliasName', 'TargetKeyId', 'CreationDa
 const SECRET_FIELDS = fields<SealedSecretRecord>('Id', 'Kind', 'Label', 'CreationDate', 'Sealed');
 const RECOVERY_FIELDS = fields<RecoveryRecord>('WrappedRootSecret', 'CreationDate');
 
+// Character tables for the hot checks (plain loops are 2-3x faster than the equivalent regexes).
+const BASE64_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHARS[c.charCodeAt(0)] = 1;
+const LOWER_HEX_CHARS = new Uint8Array(128);
+for (const c of '0123456789abcdef') LOWER_HEX_CHARS[c.charCodeAt(0)] = 1;
+const EQUALS = 61;
+const HYPHEN = 45;
+
+/** Standard, padded, non-empty base64. */
+export function isBase64(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n % 4 !== 0) return false;
+  let end = n;
+  if (s.charCodeAt(n - 1) === EQUALS) {
+    end--;
+    if (s.charCodeAt(n - 2) === EQUALS) end--;
+  }
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || BASE64_CHARS[c] === 0) return false;
+  }
+  return true;
+}
+
+/** A lowercase UUID (8-4-4-4-12 hex digits), the form crypto.randomUUID produces. */
+function isLowerUuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== HYPHEN) return false;
+    } else if (c > 127 || LOWER_HEX_CHARS[c] === 0) return false;
+  }
+  return true;
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+/** For a string matching ISO_DATE_RE: is the day within its month (no 31 April, 29 February only in leap years)? */
+function dayExists(s: string): boolean {
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  if (day <= 28) return true;
+  if (month === 2) return day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+}
+
+export function isIsoDateTime(s: string): boolean {
+  return ISO_DATE_RE.test(s) && dayExists(s);
+}
+
 type Json = Record<string, unknown>;
 
+/**
+ * Where the walk is, kept as a stack of segments and only turned into text when a problem is
+ * found (building a path string for each of 50,000 versions would cost more than the checks).
+ */
+type Segment = string | number | { key: string };
+const trail: Segment[] = [];
+
+function renderPath(last?: string): string {
+  let out = '';
+  for (const seg of last === undefined ? trail : [...trail, last]) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string') out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg.key)}]`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
@@ -85,202 +153,195 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-function fail(path: string, problem: string): never {
+/** Reports a problem at the current place (or at its field `name`). */
+function fail(name: string | undefined, problem: string): never {
+  const path = renderPath(name);
+  trail.length = 0;
   throw new DocumentProblem(path, problem);
 }
 
-function field(path: string, name: string): string {
-  return path === '' ? name : `${path}.${name}`;
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function entry(path: string, key: string): string {
-  return `${path}[${JSON.stringify(key)}]`;
-}
-
-/** Checks `value` is a plain object carrying only the allowed fields. */
-function object(value: unknown, path: string, allowed: ReadonlySet<string>): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(path || '(document)', `expected an object, got ${describe(value)}`);
+/** Checks that the value at the current place is an object carrying only the allowed fields. */
+function object(value: unknown, allowed: ReadonlySet<string>): Json {
+  if (!isPlainObject(value)) fail(undefined, `expected an object, got ${describe(value)}`);
+  for (const name in value) {
+    if (!allowed.has(name)) fail(name, 'is not a known field');
   }
-  const obj = value as Json;
-  for (const name in obj) {
-    if (!allowed.has(name)) fail(field(path, name), 'is not a known field');
-  }
-  return obj;
-}
-
-function record(value: unknown, path: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(path, `expected an object map, got ${describe(value)}`);
-  }
-  return value as Json;
-}
-
-function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) fail(path, `expected an array, got ${describe(value)}`);
   return value;
 }
 
-function string(obj: Json, name: string, path: string): string {
+function record(obj: Json, name: string): Json {
   const v = obj[name];
-  if (typeof v !== 'string') fail(field(path, name), `expected a string, got ${v === undefined ? 'nothing' : describe(v)}`);
+  if (!isPlainObject(v)) fail(name, `expected an object map, got ${describe(v)}`);
   return v;
 }
 
-function uuid(obj: Json, name: string, path: string): string {
-  const v = string(obj, name, path);
-  if (!isUuid(v)) fail(field(path, name), `expected a lowercase UUID, got ${describe(v)}`);
-  return v;
-}
-
-function isoDate(obj: Json, name: string, path: string): string {
-  const v = string(obj, name, path);
-  if (!ISO_DATE_RE.test(v) || Number.isNaN(Date.parse(v))) {
-    fail(field(path, name), `expected an ISO-8601 date-time, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function optionalIsoDate(obj: Json, name: string, path: string): void {
-  if (obj[name] !== undefined) isoDate(obj, name, path);
-}
-
-function base64(obj: Json, name: string, path: string): string {
-  const v = string(obj, name, path);
-  if (v.length === 0 || !BASE64_RE.test(v)) fail(field(path, name), 'expected non-empty standard base64');
-  return v;
-}
-
-function oneOf(obj: Json, name: string, path: string, allowed: ReadonlySet<string>): string {
-  const v = string(obj, name, path);
-  if (!allowed.has(v)) fail(field(path, name), `expected one of ${[...allowed].join(', ')}, got ${describe(v)}`);
-  return v;
-}
-
-function integer(obj: Json, name: string, path: string, min: number): number {
+function array(obj: Json, name: string): unknown[] {
   const v = obj[name];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    fail(field(path, name), `expected a whole number ≥ ${min}, got ${v === undefined ? 'nothing' : describe(v)}`);
-  }
+  if (!Array.isArray(v)) fail(name, `expected an array, got ${describe(v)}`);
   return v;
 }
 
-function boolean(obj: Json, name: string, path: string): boolean {
+function string(obj: Json, name: string): string {
   const v = obj[name];
-  if (typeof v !== 'boolean') fail(field(path, name), `expected true or false, got ${v === undefined ? 'nothing' : describe(v)}`);
+  if (typeof v !== 'string') fail(name, `expected a string, got ${describe(v)}`);
   return v;
 }
 
-function checkVersion(value: unknown, path: string, seenVersionIds: Set<string>): string {
-  const v = object(value, path, VERSION_FIELDS);
-  const id = uuid(v, 'KeyVersionId', path);
-  isoDate(v, 'CreationDate', path);
-  oneOf(v, 'RotationType', path, ROTATION_TYPES);
-  base64(v, 'SealedMaterial', path);
-  if (seenVersionIds.has(id)) fail(field(path, 'KeyVersionId'), `${id} is used by more than one key version`);
+function uuid(obj: Json, name: string): string {
+  const v = string(obj, name);
+  if (!isLowerUuid(v)) fail(name, `expected a lowercase UUID, got ${describe(v)}`);
+  return v;
+}
+
+function isoDate(obj: Json, name: string): void {
+  const v = string(obj, name);
+  if (!isIsoDateTime(v)) fail(name, `expected an ISO-8601 date-time, got ${describe(v)}`);
+}
+
+function optionalIsoDate(obj: Json, name: string): void {
+  if (obj[name] !== undefined) isoDate(obj, name);
+}
+
+function base64(obj: Json, name: string): void {
+  if (!isBase64(string(obj, name))) fail(name, 'expected non-empty standard base64');
+}
+
+function oneOf(obj: Json, name: string, allowed: ReadonlySet<string>): string {
+  const v = string(obj, name);
+  if (!allowed.has(v)) fail(name, `expected one of ${[...allowed].join(', ')}, got ${describe(v)}`);
+  return v;
+}
+
+function integer(obj: Json, name: string, min: number): number {
+  const v = obj[name];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail(name, `expected a whole number ≥ ${min}, got ${describe(v)}`);
+  return v;
+}
+
+function boolean(obj: Json, name: string): void {
+  if (typeof obj[name] !== 'boolean') fail(name, `expected true or false, got ${describe(obj[name])}`);
+}
+
+function checkVersion(value: unknown, seenVersionIds: Set<string>): string {
+  const v = object(value, VERSION_FIELDS);
+  const id = uuid(v, 'KeyVersionId');
+  isoDate(v, 'CreationDate');
+  oneOf(v, 'RotationType', ROTATION_TYPES);
+  base64(v, 'SealedMaterial');
+  if (seenVersionIds.has(id)) fail('KeyVersionId', `${id} is used by more than one key version`);
   seenVersionIds.add(id);
   return id;
 }
 
-function checkKey(value: unknown, mapKey: string, path: string, seenVersionIds: Set<string>): void {
-  const k = object(value, path, KEY_FIELDS);
-  const keyId = uuid(k, 'KeyId', path);
-  if (keyId !== mapKey) fail(field(path, 'KeyId'), `does not match its map key (${describe(keyId)})`);
-  const description = string(k, 'Description', path);
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
-    fail(field(path, 'Description'), `is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
-  }
-  const state = oneOf(k, 'KeyState', path, KEY_STATES);
-  oneOf(k, 'Origin', path, ORIGINS);
-  oneOf(k, 'KeyManager', path, KEY_MANAGERS);
-  isoDate(k, 'CreationDate', path);
-  optionalIsoDate(k, 'DeletionDate', path);
-  optionalIsoDate(k, 'DeletionScheduledDate', path);
-  if (state === 'PendingDeletion' && k.DeletionDate === undefined) {
-    fail(field(path, 'DeletionDate'), 'is required while the key is PendingDeletion');
-  }
+function checkKey(value: unknown, mapKey: string, seenVersionIds: Set<string>): void {
+  const k = object(value, KEY_FIELDS);
+  const keyId = uuid(k, 'KeyId');
+  if (keyId !== mapKey) fail('KeyId', `does not match its map key (${describe(keyId)})`);
+  if (string(k, 'Description').length > MAX_DESCRIPTION_LENGTH) fail('Description', `is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
+  const state = oneOf(k, 'KeyState', KEY_STATES);
+  oneOf(k, 'Origin', ORIGINS);
+  oneOf(k, 'KeyManager', KEY_MANAGERS);
+  isoDate(k, 'CreationDate');
+  optionalIsoDate(k, 'DeletionDate');
+  optionalIsoDate(k, 'DeletionScheduledDate');
+  if (state === 'PendingDeletion' && k.DeletionDate === undefined) fail('DeletionDate', 'is required while the key is PendingDeletion');
+  const primary = k.PrimaryKeyVersionId === undefined ? undefined : uuid(k, 'PrimaryKeyVersionId');
 
-  const rotationPath = field(path, 'Rotation');
-  const rotation = object(k.Rotation, rotationPath, ROTATION_FIELDS);
-  boolean(rotation, 'Enabled', rotationPath);
-  integer(rotation, 'IntervalSeconds', rotationPath, 1);
-  optionalIsoDate(rotation, 'AnchorDate', rotationPath);
+  trail.push('Rotation');
+  const rotation = object(k.Rotation, ROTATION_FIELDS);
+  boolean(rotation, 'Enabled');
+  integer(rotation, 'IntervalSeconds', 1);
+  optionalIsoDate(rotation, 'AnchorDate');
+  trail.pop();
 
-  const versionsPath = field(path, 'Versions');
-  const versions = array(k.Versions, versionsPath);
+  const versions = array(k, 'Versions');
   let primaryFound = false;
-  const primary = k.PrimaryKeyVersionId === undefined ? undefined : uuid(k, 'PrimaryKeyVersionId', path);
+  trail.push('Versions', 0);
   for (let i = 0; i < versions.length; i++) {
-    const id = checkVersion(versions[i], `${versionsPath}[${i}]`, seenVersionIds);
-    if (id === primary) primaryFound = true;
+    trail[trail.length - 1] = i;
+    if (checkVersion(versions[i], seenVersionIds) === primary) primaryFound = true;
   }
-  if (primary !== undefined && !primaryFound) {
-    fail(field(path, 'PrimaryKeyVersionId'), `${primary} is not one of the key's versions`);
-  }
-  if (primary === undefined && versions.length > 0) {
-    fail(field(path, 'PrimaryKeyVersionId'), 'is required when the key has versions');
-  }
+  trail.length -= 2;
+  if (primary !== undefined && !primaryFound) fail('PrimaryKeyVersionId', `${primary} is not one of the key's versions`);
+  if (primary === undefined && versions.length > 0) fail('PrimaryKeyVersionId', 'is required when the key has versions');
 }
 
-function checkAlias(value: unknown, mapKey: string, path: string, keys: Json): void {
-  const a = object(value, path, ALIAS_FIELDS);
-  const name = string(a, 'AliasName', path);
-  if (!ALIAS_NAME_RE.test(name)) fail(field(path, 'AliasName'), `${describe(name)} is not a valid alias name`);
-  if (name !== mapKey) fail(field(path, 'AliasName'), 'does not match its map key');
-  const target = uuid(a, 'TargetKeyId', path);
-  if (!Object.prototype.hasOwnProperty.call(keys, target)) {
-    fail(field(path, 'TargetKeyId'), `${target} is not a key of this vault`);
-  }
-  isoDate(a, 'CreationDate', path);
+function checkAlias(value: unknown, mapKey: string, keys: Json): void {
+  const a = object(value, ALIAS_FIELDS);
+  const name = string(a, 'AliasName');
+  if (!ALIAS_NAME_RE.test(name)) fail('AliasName', `${describe(name)} is not a valid alias name`);
+  if (name !== mapKey) fail('AliasName', 'does not match its map key');
+  const target = uuid(a, 'TargetKeyId');
+  if (!Object.prototype.hasOwnProperty.call(keys, target)) fail('TargetKeyId', `${target} is not a key of this vault`);
+  isoDate(a, 'CreationDate');
 }
 
-function checkSecret(value: unknown, path: string, seenIds: Set<string>): void {
-  const s = object(value, path, SECRET_FIELDS);
-  const id = uuid(s, 'Id', path);
-  if (seenIds.has(id)) fail(field(path, 'Id'), `${id} is used by more than one secret`);
+function checkSecret(value: unknown, seenIds: Set<string>): void {
+  const s = object(value, SECRET_FIELDS);
+  const id = uuid(s, 'Id');
+  if (seenIds.has(id)) fail('Id', `${id} is used by more than one secret`);
   seenIds.add(id);
-  oneOf(s, 'Kind', path, SECRET_KINDS);
-  string(s, 'Label', path);
-  isoDate(s, 'CreationDate', path);
-  base64(s, 'Sealed', path);
+  oneOf(s, 'Kind', SECRET_KINDS);
+  string(s, 'Label');
+  isoDate(s, 'CreationDate');
+  base64(s, 'Sealed');
 }
 
 /** Walks the whole document; throws a DocumentProblem at the first thing that is wrong. */
 export function checkVaultDocument(json: unknown): asserts json is VaultDocument {
-  const doc = object(json, '', DOCUMENT_FIELDS);
-  const formatVersion = integer(doc, 'FormatVersion', '', 1);
+  trail.length = 0;
+  const doc = object(json, DOCUMENT_FIELDS);
+  const formatVersion = integer(doc, 'FormatVersion', 1);
   if (formatVersion > VAULT_FORMAT_VERSION) {
     fail('FormatVersion', `${formatVersion} is newer than this version of Key Vault understands (${VAULT_FORMAT_VERSION})`);
   }
-  uuid(doc, 'VaultId', '');
-  isoDate(doc, 'CreationDate', '');
-  integer(doc, 'Revision', '', 0);
-  base64(doc, 'RootKeyCheck', '');
+  uuid(doc, 'VaultId');
+  isoDate(doc, 'CreationDate');
+  integer(doc, 'Revision', 0);
+  base64(doc, 'RootKeyCheck');
 
-  const keys = record(doc.Keys, 'Keys');
+  const keys = record(doc, 'Keys');
   const seenVersionIds = new Set<string>();
-  for (const id in keys) checkKey(keys[id], id, entry('Keys', id), seenVersionIds);
+  for (const id in keys) {
+    trail.push('Keys', { key: id });
+    checkKey(keys[id], id, seenVersionIds);
+    trail.length = 0;
+  }
 
-  const aliases = record(doc.Aliases, 'Aliases');
-  for (const name in aliases) checkAlias(aliases[name], name, entry('Aliases', name), keys);
+  const aliases = record(doc, 'Aliases');
+  for (const name in aliases) {
+    trail.push('Aliases', { key: name });
+    checkAlias(aliases[name], name, keys);
+    trail.length = 0;
+  }
 
-  const recipients = array(doc.RecoveryRecipients, 'RecoveryRecipients');
+  const recipients = array(doc, 'RecoveryRecipients');
   for (let i = 0; i < recipients.length; i++) {
     const r = recipients[i];
     if (typeof r !== 'string' || r.length === 0 || /\s/.test(r)) {
-      fail(`RecoveryRecipients[${i}]`, `expected a recipient string without spaces, got ${describe(r)}`);
+      trail.push('RecoveryRecipients', i);
+      fail(undefined, `expected a recipient string without spaces, got ${describe(r)}`);
     }
   }
 
-  const secrets = array(doc.Secrets, 'Secrets');
+  const secrets = array(doc, 'Secrets');
   const seenSecretIds = new Set<string>();
-  for (let i = 0; i < secrets.length; i++) checkSecret(secrets[i], `Secrets[${i}]`, seenSecretIds);
+  for (let i = 0; i < secrets.length; i++) {
+    trail.push('Secrets', i);
+    checkSecret(secrets[i], seenSecretIds);
+    trail.length = 0;
+  }
 
   if (doc.Recovery !== undefined) {
-    const recovery = object(doc.Recovery, 'Recovery', RECOVERY_FIELDS);
-    const wrapped = string(recovery, 'WrappedRootSecret', 'Recovery');
-    if (wrapped.length === 0) fail('Recovery.WrappedRootSecret', 'is empty');
-    isoDate(recovery, 'CreationDate', 'Recovery');
+    trail.push('Recovery');
+    const recovery = object(doc.Recovery, RECOVERY_FIELDS);
+    if (string(recovery, 'WrappedRootSecret').length === 0) fail('WrappedRootSecret', 'is empty');
+    isoDate(recovery, 'CreationDate');
+    trail.length = 0;
   }
 }
 

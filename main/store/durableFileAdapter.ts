@@ -187,13 +187,17 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
+    const bytes = Buffer.from(JSON.stringify(data), 'utf8');
     const temp = join(this.dir, `${this.tempPrefix}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     let handle: FileHandle | null = null;
     let renamed = false;
     try {
       handle = await open(temp, 'wx', this.mode);
-      await handle.writeFile(text, 'utf8');
+      // One positional write of the whole buffer (FileHandle.writeFile would chunk it).
+      for (let offset = 0; offset < bytes.length; ) {
+        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, offset);
+        offset += bytesWritten;
+      }
       await handle.sync();
       const written = signatureOf(await handle.stat({ bigint: true }));
       await handle.close();

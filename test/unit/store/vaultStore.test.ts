@@ -1,0 +1,234 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../../../main/core/errors.js';
+import { VaultStore } from '../../../main/store/vaultStore.js';
+import { VAULT_FILE_NAME } from '../../../main/store/vaultDocument.js';
+import type { VaultDocument } from '../../../main/store/vaultDocument.js';
+import { finished, spawnFixture } from '../../fixtures/store/childProcess.js';
+import { sampleVault, sampleVersion } from '../../fixtures/store/sampleVault.js';
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kv-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function openWithVault(t: { after(fn: () => void): void }, doc: VaultDocument = sampleVault(2, 1)): Promise<VaultStore> {
+  const store = await VaultStore.open(tempDir(t));
+  t.after(() => store.close());
+  await store.create(doc);
+  return store;
+}
+
+function onDisk(store: VaultStore): VaultDocument {
+  return JSON.parse(readFileSync(store.file, 'utf8')) as VaultDocument;
+}
+
+function firstKeyId(doc: VaultDocument): string {
+  const id = Object.keys(doc.Keys)[0];
+  assert.ok(id);
+  return id;
+}
+
+test('open creates a missing vault directory readable only by its owner, without a document', async (t) => {
+  const dir = join(tempDir(t), 'nested', 'vault');
+  const store = await VaultStore.open(dir);
+  assert.equal(store.dir, dir);
+  assert.equal(store.file, join(dir, VAULT_FILE_NAME));
+  assert.equal(statSync(dir).isDirectory(), true);
+  if (process.platform !== 'win32') assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(store.exists(), false);
+});
+
+test('reading before a vault is created is KMSInvalidStateException', async (t) => {
+  const store = await VaultStore.open(tempDir(t));
+  assert.throws(() => store.read(), KMSInvalidStateException);
+});
+
+test('create writes the document durably and read returns it', async (t) => {
+  const doc = sampleVault(3, 2);
+  const store = await openWithVault(t, doc);
+  assert.equal(store.exists(), true);
+  assert.deepEqual(onDisk(store), doc);
+  assert.deepEqual(store.read(), doc);
+});
+
+test('creating over an existing vault is AlreadyExistsException and keeps the original', async (t) => {
+  const original = sampleVault(1, 1);
+  const store = await openWithVault(t, original);
+  await assert.rejects(store.create(sampleVault(1, 1)), AlreadyExistsException);
+  assert.equal(onDisk(store).VaultId, original.VaultId);
+});
+
+test('create refuses an invalid document and writes nothing', async (t) => {
+  const store = await VaultStore.open(tempDir(t));
+  const doc = sampleVault(1, 1);
+  doc.VaultId = 'nope';
+  await assert.rejects(store.create(doc), KMSInternalException);
+  assert.equal(store.exists(), false);
+});
+
+test('transact persists the change, bumps Revision and returns the result', async (t) => {
+  const store = await openWithVault(t);
+  const keyId = firstKeyId(store.read());
+  const result = await store.transact((doc) => {
+    doc.Keys[keyId]!.Description = 'changed';
+    return 'done';
+  });
+  assert.equal(result, 'done');
+  assert.equal(store.revision, 1);
+  const disk = onDisk(store);
+  assert.equal(disk.Revision, 1);
+  assert.equal(disk.Keys[keyId]!.Description, 'changed');
+});
+
+test('a throwing transaction leaves disk and memory as they were', async (t) => {
+  const store = await openWithVault(t);
+  const before = structuredClone(store.read());
+  const diskBefore = readFileSync(store.file, 'utf8');
+  const keyId = firstKeyId(before);
+  await assert.rejects(
+    store.transact((doc) => {
+      doc.Keys[keyId]!.Description = 'half-done';
+      delete doc.Keys[keyId];
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
+  assert.equal(readFileSync(store.file, 'utf8'), diskBefore);
+  assert.deepEqual(store.read(), before);
+});
+
+test('a transaction that would make the document invalid is refused and rolled back', async (t) => {
+  const store = await openWithVault(t);
+  const before = structuredClone(store.read());
+  const keyId = firstKeyId(before);
+  await assert.rejects(
+    store.transact((doc) => {
+      doc.Keys[keyId]!.PrimaryKeyVersionId = 'not-a-version';
+    }),
+    (err: unknown) => err instanceof KMSInternalException && err.message.includes('PrimaryKeyVersionId'),
+  );
+  assert.deepEqual(store.read(), before);
+  assert.deepEqual(onDisk(store), before);
+});
+
+test('an asynchronous transaction callback is refused', async (t) => {
+  const store = await openWithVault(t);
+  const before = structuredClone(store.read());
+  await assert.rejects(
+    store.transact(async (doc) => {
+      doc.Revision = 100;
+    }),
+    /must be synchronous/,
+  );
+  assert.deepEqual(store.read(), before);
+});
+
+test("another process's commit is seen by read()", async (t) => {
+  const store = await openWithVault(t);
+  const keyId = firstKeyId(store.read());
+  assert.equal(store.read().Keys[keyId]!.Description.startsWith('test key'), true);
+  const r = await finished(spawnFixture('storeWriter.ts', [store.dir, keyId, 'written by another process']));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(store.read().Keys[keyId]!.Description, 'written by another process');
+  assert.equal(store.revision, 1);
+});
+
+test('a commit by a second store on the same directory is seen by the first', async (t) => {
+  const store = await openWithVault(t);
+  const other = await VaultStore.open(store.dir);
+  t.after(() => other.close());
+  const keyId = firstKeyId(store.read());
+  await other.transact((doc) => {
+    doc.Keys[keyId]!.Description = 'from the other store';
+  });
+  assert.equal(store.read().Keys[keyId]!.Description, 'from the other store');
+});
+
+test('concurrent transactions in one process are serialized and none is lost', async (t) => {
+  const store = await openWithVault(t);
+  const keyId = firstKeyId(store.read());
+  await Promise.all(
+    Array.from({ length: 20 }, () =>
+      store.transact((doc) => {
+        const key = doc.Keys[keyId]!;
+        const v = sampleVersion();
+        key.Versions.push(v);
+        key.PrimaryKeyVersionId = v.KeyVersionId;
+      }),
+    ),
+  );
+  assert.equal(store.revision, 20);
+  assert.equal(onDisk(store).Keys[keyId]!.Versions.length, 21);
+});
+
+test('while a commit is being written, read() never shows what is not yet on disk', async (t) => {
+  const store = await openWithVault(t, sampleVault(500, 2));
+  const keyId = firstKeyId(store.read());
+  let settled = false;
+  const pending = store
+    .transact((doc) => {
+      doc.Keys[keyId]!.Description = 'not yet durable';
+    })
+    .finally(() => (settled = true));
+  let readsDuringCommit = 0;
+  while (!settled) {
+    const seen = store.read().Keys[keyId]!.Description;
+    if (seen === 'not yet durable') assert.equal(onDisk(store).Keys[keyId]!.Description, seen);
+    readsDuringCommit++;
+    await new Promise((r) => setImmediate(r));
+  }
+  await pending;
+  assert.ok(readsDuringCommit > 1, 'the commit window was not exercised');
+  assert.equal(store.read().Keys[keyId]!.Description, 'not yet durable');
+});
+
+test('a damaged vault file is reported as KMSInternalException by read()', async (t) => {
+  const store = await openWithVault(t);
+  writeFileSync(store.file, '{"FormatVersion":1,"Vault');
+  assert.throws(() => store.read(), KMSInternalException);
+});
+
+test('replaceAll restores a document over a damaged one', async (t) => {
+  const store = await openWithVault(t);
+  writeFileSync(store.file, 'garbage');
+  const backup = sampleVault(2, 2);
+  await store.replaceAll(backup);
+  assert.deepEqual(store.read(), backup);
+  assert.deepEqual(onDisk(store), backup);
+});
+
+test('replaceAll moves Revision past the document it replaces', async (t) => {
+  const store = await openWithVault(t);
+  for (let i = 0; i < 3; i++) await store.transact(() => undefined);
+  const backup = sampleVault(1, 1);
+  backup.Revision = 1;
+  await store.replaceAll(backup);
+  assert.equal(store.revision, 4);
+  assert.equal(store.read().VaultId, backup.VaultId);
+});
+
+test('replaceAll creates the document when none exists', async (t) => {
+  const store = await VaultStore.open(tempDir(t));
+  t.after(() => store.close());
+  await store.replaceAll(sampleVault(1, 1));
+  assert.equal(existsSync(store.file), true);
+  assert.equal(store.revision, 0);
+});
+
+test('read() costs a stat when nothing changed: at least 20,000 reads per second', async (t) => {
+  const store = await openWithVault(t, sampleVault(200, 3));
+  const first = store.read();
+  const start = performance.now();
+  let reads = 0;
+  while (performance.now() - start < 200) {
+    assert.equal(store.read(), first);
+    reads++;
+  }
+  const perSecond = reads / 0.2;
+  assert.ok(perSecond > 20_000, `${Math.round(perSecond)} reads/s`);
+});
