@@ -27,7 +27,7 @@ import {
   windowOpenDecision,
   withCspHeader,
 } from './securityPolicy.js';
-import { describeStartupError, resolveVaultDir } from './startup.js';
+import { describeStartupError, resolveVaultDir, userDataOverride } from './startup.js';
 import { createWindowOptions } from './windowOptions.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -42,6 +42,8 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 app.enableSandbox();
+const userData = userDataOverride(process.env);
+if (userData) app.setPath('userData', userData);
 
 let mainWindow: BrowserWindow | null = null;
 

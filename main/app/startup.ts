@@ -12,6 +12,17 @@ export function resolveVaultDir(env: Record<string, string | undefined>, userDat
   return join(userDataPath, 'vault');
 }
 
+/**
+ * `$KEYVAULT_USER_DATA`, when set, replaces Electron's userData directory (set before `ready`).
+ * Tests use it so a test instance neither meets the single-instance lock of a running app nor
+ * touches its settings.
+ */
+export function userDataOverride(env: Record<string, string | undefined>): string | undefined {
+  const dir = env.KEYVAULT_USER_DATA?.trim();
+  if (!dir) return undefined;
+  return isAbsolute(dir) ? dir : resolve(dir);
+}
+
 export interface StartupErrorDialog {
   title: string;
   message: string;

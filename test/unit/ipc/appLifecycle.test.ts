@@ -7,7 +7,7 @@ import {
   rotationCheckIntervalMs,
   wireRotationTriggers,
 } from '../../../main/app/rotationTriggers.js';
-import { describeStartupError, resolveVaultDir } from '../../../main/app/startup.js';
+import { describeStartupError, resolveVaultDir, userDataOverride } from '../../../main/app/startup.js';
 import { DependencyTimeoutException, KMSInvalidStateException } from '../../../main/core/errors.js';
 
 describe('rotation triggers', () => {
@@ -74,6 +74,11 @@ describe('start-up', () => {
     assert.equal(resolveVaultDir({ KEYVAULT_HOME: '/srv/vault' }, '/home/me/.config/Key Vault'), '/srv/vault');
     assert.equal(resolveVaultDir({}, '/home/me/.config/Key Vault'), '/home/me/.config/Key Vault/vault');
     assert.equal(resolveVaultDir({ KEYVAULT_HOME: '  ' }, '/u'), '/u/vault');
+  });
+
+  it('moves userData only when KEYVAULT_USER_DATA is set', () => {
+    assert.equal(userDataOverride({}), undefined);
+    assert.equal(userDataOverride({ KEYVAULT_USER_DATA: '/tmp/ud' }), '/tmp/ud');
   });
 
   it('explains a missing keychain entry and names the exception', () => {
