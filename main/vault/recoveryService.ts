@@ -1,24 +1,95 @@
-/** Recovery passphrase, backup export and the consistency check. Being built: see issue 5. */
+/**
+ * Recovery passphrase, backup export and the consistency check of an open vault. VaultService
+ * delegates its recovery operations here. The operations that must work on a vault that cannot be
+ * opened (recover, restore) are standalone functions: recoverVault (recoveryKit.ts) and
+ * restoreBackup (backupFile.ts); verifyVaultDirectory (vaultVerifier.ts) is the standalone check.
+ */
+import { join, resolve } from 'node:path';
 import type * as Api from '../core/api.js';
-import { UnsupportedOperationException } from '../core/errors.js';
+import { ValidationException } from '../core/errors.js';
+import { deriveRootKeys } from '../crypto/rootKeys.js';
+import { backupFromVault } from './backupFormat.js';
+import { sealBackup, writeFileDurably } from './backupFile.js';
+import { readRootSecret } from './openVault.js';
+import { RECOVERY_SCRYPT_WORK_FACTOR, validateNewPassphrase, wrapRootSecret } from './recoveryKit.js';
+import type { VerifyReport } from './vaultVerifier.js';
+import { verifyVaultDocument } from './vaultVerifier.js';
 import type { VaultService } from './vaultService.js';
 
-const pending = (): never => {
-  throw new UnsupportedOperationException('Recovery and backup are not available in this build yet.');
-};
-
 export class RecoveryService {
+  /**
+   * scrypt work factor (log2 N) for new recovery kits and backups. 18 (age's default) in use;
+   * tests lower it to keep the suite fast. Opening accepts up to 22 whatever this says.
+   */
+  workFactor = RECOVERY_SCRYPT_WORK_FACTOR;
+
   constructor(readonly vault: VaultService) {}
+
   async getRecoveryStatus(): Promise<Api.RecoveryStatus> {
-    return pending();
+    const recovery = this.vault.store.read().Recovery;
+    return recovery ? { RecoveryPassphraseSet: true, CreationDate: recovery.CreationDate } : { RecoveryPassphraseSet: false };
   }
-  async setRecoveryPassphrase(_req: Api.SetRecoveryPassphraseRequest): Promise<Api.RecoveryStatus> {
-    return pending();
+
+  /** Sets, replaces (non-empty) or removes (empty string) the recovery passphrase. */
+  async setRecoveryPassphrase(req: Api.SetRecoveryPassphraseRequest): Promise<Api.RecoveryStatus> {
+    const passphrase: unknown = req?.Passphrase;
+    const removing = passphrase === '';
+    return this.vault.audited(removing ? 'RemoveRecoveryPassphrase' : 'SetRecoveryPassphrase', undefined, async () => {
+      if (removing) {
+        await this.vault.store.transact((doc) => {
+          delete doc.Recovery;
+        });
+      } else {
+        const checked = validateNewPassphrase(passphrase, 'recovery passphrase');
+        // The root secret is not kept in memory: read it from the keychain, checked against the vault.
+        const doc = this.vault.store.read();
+        const secret = await readRootSecret(this.vault.keychain, doc);
+        let wrapped: string;
+        try {
+          wrapped = await wrapRootSecret(secret, checked, this.workFactor);
+        } finally {
+          secret.fill(0);
+        }
+        const creationDate = this.vault.clock.now().toISOString();
+        await this.vault.store.transact((current) => {
+          if (current.VaultId !== doc.VaultId || current.RootKeyCheck !== doc.RootKeyCheck) {
+            throw new ValidationException('The vault was replaced while the recovery passphrase was being set; try again.');
+          }
+          current.Recovery = { WrappedRootSecret: wrapped, CreationDate: creationDate };
+        });
+      }
+      this.vault.changed();
+      return this.getRecoveryStatus();
+    });
   }
-  async exportBackup(_req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse> {
-    return pending();
+
+  /** Writes the whole vault, key material included, as one age file encrypted under a passphrase. */
+  async exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse> {
+    return this.vault.audited('ExportBackup', undefined, async () => {
+      if (typeof req?.OutPath !== 'string' || req.OutPath.length === 0) throw new ValidationException('OutPath is required.');
+      if (req.Overwrite !== undefined && typeof req.Overwrite !== 'boolean') throw new ValidationException('Overwrite must be true or false.');
+      const passphrase = validateNewPassphrase(req.Passphrase, 'backup passphrase');
+      // One read: a consistent snapshot of one revision (the store never serves a half-written one).
+      const doc = this.vault.store.read();
+      const backup = backupFromVault(doc, this.vault.sealKey, this.vault.clock.now().toISOString());
+      const file = await sealBackup(backup, passphrase, this.workFactor);
+      const outPath = resolve(req.OutPath);
+      await writeFileDurably(outPath, file, req.Overwrite === true);
+      return { OutPath: outPath, KeyCount: Object.keys(backup.Keys).length };
+    });
   }
-  async verifyVault(): Promise<Api.VerifyVaultResponse> {
-    return pending();
+
+  /** Checks the vault as it is on disk, without changing anything. */
+  async verifyVault(): Promise<VerifyReport> {
+    const doc = this.vault.store.read();
+    let rootKeys: ReturnType<typeof deriveRootKeys> | string;
+    try {
+      const secret = await readRootSecret(this.vault.keychain, doc);
+      rootKeys = deriveRootKeys(secret, doc.VaultId);
+      secret.fill(0);
+    } catch (err) {
+      rootKeys = err instanceof Error ? err.message : String(err);
+    }
+    return verifyVaultDocument({ json: doc, rootKeys, now: this.vault.clock.now(), auditFile: join(this.vault.store.dir, 'audit.log') });
   }
 }
