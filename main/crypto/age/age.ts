@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isKmsError } from '../../core/errors.js';
-import { ArmorDecoder, ArmorEncoder, looksArmored } from './armor.js';
+import { ArmorDecoder, ArmorEncoder, sniffArmor } from './armor.js';
 import { AgeDecryptionError, headerError, invalidInput } from './errors.js';
 import { formatHeader, parseHeader, verifyHeaderMac, type ParsedHeader, type Stanza } from './header.js';
 import { FILE_KEY_SIZE } from './primitives.js';
@@ -111,7 +111,7 @@ export async function encryptBuffer(
   const { fileKey, header } = await createHeader(recipients);
   const enc = new StreamEncryptor(fileKey);
   fileKey.fill(0);
-  const binary = Buffer.concat([header, ...enc.push(plaintext), ...enc.final()]);
+  const binary = Buffer.concat([header, enc.push(plaintext), enc.final()]);
   if (!options.armor) return binary;
   const armorer = new ArmorEncoder();
   return Buffer.concat([armorer.push(binary), armorer.final()]);
@@ -125,16 +125,17 @@ export async function decryptBuffer(
 ): Promise<Buffer> {
   let data = Buffer.isBuffer(ciphertext) ? ciphertext : Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength);
   const mode = options.armor ?? 'auto';
-  if (mode === true || (mode === 'auto' && looksArmored(data.subarray(0, 256)))) {
+  if (mode === true || (mode === 'auto' && sniffArmor(data, true) === true)) {
     const dec = new ArmorDecoder();
-    data = Buffer.concat([...dec.push(data), ...dec.final()]);
+    data = Buffer.concat([dec.push(data), dec.final()]);
   }
   const header = readHeader(data);
   const fileKey = await unwrapFileKey(header, identities);
   const dec = new StreamDecryptor(fileKey);
   fileKey.fill(0);
-  const parts = [...dec.push(data.subarray(header.payloadOffset)), ...dec.final()];
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  const body = dec.push(data.subarray(header.payloadOffset));
+  const last = dec.final();
+  return last.length === 0 ? body : Buffer.concat([body, last]);
 }
 
 function toBuffer(chunk: Uint8Array): Buffer {
@@ -154,17 +155,25 @@ export async function* encryptStream(
   const enc = new StreamEncryptor(fileKey);
   fileKey.fill(0);
   const armorer = options.armor ? new ArmorEncoder() : null;
-  const emit = (parts: Buffer[]): Buffer[] => {
-    if (armorer === null) return parts;
-    return [armorer.push(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts))];
-  };
-  yield* emit([header]);
+  const emit = (bytes: Buffer): Buffer => (armorer === null ? bytes : armorer.push(bytes));
+  // The header goes out with the first ciphertext so the sink sees one write, not two.
+  let head: Buffer | null = header;
   for await (const chunk of source) {
-    const out = enc.push(toBuffer(chunk));
-    if (out.length > 0) yield* emit(out);
+    let out = enc.push(toBuffer(chunk));
+    if (head !== null) {
+      out = Buffer.concat([head, out]);
+      head = null;
+    }
+    if (out.length > 0) yield emit(out);
   }
-  yield* emit(enc.final());
+  const last = enc.final();
+  yield emit(head === null ? last : Buffer.concat([head, last]));
   if (armorer !== null) yield armorer.final();
+}
+
+function* feedFinal(decoder: ArmorDecoder): Generator<Buffer> {
+  const out = decoder.final();
+  if (out.length > 0) yield out;
 }
 
 /** Strips the armor from a byte stream when `mode` says so (or when 'auto' detects it). */
@@ -175,25 +184,28 @@ async function* unarmor(source: ByteSource, mode: boolean | 'auto'): AsyncGenera
   }
   let decoder: ArmorDecoder | null = mode === true ? new ArmorDecoder() : null;
   let head: Buffer | null = mode === 'auto' ? Buffer.alloc(0) : null;
-  const feed = (chunk: Buffer): Buffer[] => (decoder === null ? [chunk] : decoder.push(chunk));
+  const feed = (chunk: Buffer): Buffer[] => {
+    const out = decoder === null ? chunk : decoder.push(chunk);
+    return out.length > 0 ? [out] : [];
+  };
   for await (const raw of source) {
     let chunk = toBuffer(raw);
     if (head !== null) {
       // Decide once enough non-whitespace bytes are seen to tell the two forms apart.
       head = Buffer.concat([head, chunk]);
-      const nonSpace = head.length - head.toString('latin1').trimStart().length;
-      if (head.length - nonSpace < 16) continue;
-      if (looksArmored(head)) decoder = new ArmorDecoder();
+      const armored = sniffArmor(head, false);
+      if (armored === null) continue;
+      if (armored) decoder = new ArmorDecoder();
       chunk = head;
       head = null;
     }
     yield* feed(chunk);
   }
   if (head !== null) {
-    if (looksArmored(head)) decoder = new ArmorDecoder();
+    if (sniffArmor(head, true)) decoder = new ArmorDecoder();
     yield* feed(head);
   }
-  if (decoder !== null) yield* decoder.final();
+  if (decoder !== null) yield* feedFinal(decoder);
 }
 
 /**
@@ -212,7 +224,8 @@ export async function* decryptStream(
   let pending: Buffer = Buffer.alloc(0);
   for await (const chunk of unarmor(source, options.armor ?? 'auto')) {
     if (dec !== null) {
-      yield* dec.push(chunk);
+      const plain = dec.push(chunk);
+      if (plain.length > 0) yield plain;
       continue;
     }
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -226,11 +239,13 @@ export async function* decryptStream(
     fileKey.fill(0);
     const rest = pending.subarray(parsed.payloadOffset);
     pending = Buffer.alloc(0);
-    yield* dec.push(rest);
+    const plain = dec.push(rest);
+    if (plain.length > 0) yield plain;
   }
   if (dec === null) {
     readHeader(pending);
     throw headerError('file is truncated inside the header');
   }
-  yield* dec.final();
+  const last = dec.final();
+  if (last.length > 0) yield last;
 }

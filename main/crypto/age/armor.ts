@@ -85,7 +85,8 @@ export class ArmorDecoder {
     }
   }
 
-  push(data: Uint8Array): Buffer[] {
+  /** Feeds armored bytes; returns the binary bytes of every complete line. */
+  push(data: Uint8Array): Buffer {
     if (this.finished) throw new Error('ArmorDecoder already finished');
     const out: Buffer[] = [];
     let i = 0;
@@ -106,10 +107,10 @@ export class ArmorDecoder {
       this.handleLine(line, out);
       i = nl + 1;
     }
-    return out;
+    return Buffer.concat(out);
   }
 
-  final(): Buffer[] {
+  final(): Buffer {
     if (this.finished) throw new Error('ArmorDecoder already finished');
     this.finished = true;
     const out: Buffer[] = [];
@@ -120,7 +121,7 @@ export class ArmorDecoder {
       this.handleLine(line, out);
     }
     if (this.state !== 'trailing') throw armorError('armor is truncated (no END line)');
-    return out;
+    return Buffer.concat(out);
   }
 }
 
@@ -134,13 +135,28 @@ export function armor(data: Uint8Array): Buffer {
 export function dearmor(text: Uint8Array | string): Buffer {
   const dec = new ArmorDecoder();
   const input = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
-  return Buffer.concat([...dec.push(input), ...dec.final()]);
+  return Buffer.concat([dec.push(input), dec.final()]);
+}
+
+const BEGIN_PREFIX = Buffer.from('-----BEGIN', 'latin1');
+/** Leading whitespace beyond this settles the question: not an armored file. */
+const MAX_SNIFF = 1 << 16;
+
+/**
+ * Decides from a prefix whether a file is armored: true/false, or null when more bytes are
+ * needed (`atEnd` says no more will come).
+ */
+export function sniffArmor(prefix: Uint8Array, atEnd: boolean): boolean | null {
+  let i = 0;
+  while (i < prefix.length && isSpace(prefix[i] as number)) i++;
+  if (i >= MAX_SNIFF) return false;
+  const n = Math.min(prefix.length - i, BEGIN_PREFIX.length);
+  for (let k = 0; k < n; k++) if (prefix[i + k] !== BEGIN_PREFIX[k]) return false;
+  if (n === BEGIN_PREFIX.length) return true;
+  return atEnd ? false : null;
 }
 
 /** True when the bytes (after optional whitespace) begin like an armored age file. */
 export function looksArmored(prefix: Uint8Array): boolean {
-  let i = 0;
-  while (i < prefix.length && isSpace(prefix[i] as number)) i++;
-  const head = Buffer.from(prefix.buffer, prefix.byteOffset + i, Math.min(prefix.length - i, 10)).toString('latin1');
-  return head.length > 0 && '-----BEGIN'.startsWith(head);
+  return sniffArmor(prefix, true) === true;
 }

@@ -13,7 +13,7 @@ export {
   type DecryptOptions,
   type EncryptOptions,
 } from './age.js';
-export { armor, ArmorDecoder, ArmorEncoder, dearmor, looksArmored, ARMOR_BEGIN, ARMOR_END } from './armor.js';
+export { armor, ArmorDecoder, ArmorEncoder, dearmor, looksArmored, sniffArmor, ARMOR_BEGIN, ARMOR_END } from './armor.js';
 export { AgeDecryptionError, type AgeFailureStage } from './errors.js';
 export {
   computeHeaderMac,

@@ -23,6 +23,14 @@ export function derivePayloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer
   return hkdf32(fileKey, nonce, 'payload');
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** One buffer per call, so consumers (file streams) see few large writes instead of tiny tags. */
+function join(parts: Buffer[]): Buffer {
+  if (parts.length === 0) return EMPTY;
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+}
+
 function checkFileKey(fileKey: Uint8Array): void {
   if (fileKey.length !== FILE_KEY_SIZE) throw new RangeError('age file keys are 16 bytes');
 }
@@ -70,8 +78,8 @@ export class StreamEncryptor {
     }
   }
 
-  /** Feeds plaintext; returns the ciphertext that is ready (possibly none). */
-  push(data: Uint8Array): Buffer[] {
+  /** Feeds plaintext; returns the ciphertext that is ready (possibly empty). */
+  push(data: Uint8Array): Buffer {
     const out: Buffer[] = [];
     this.start(out);
     const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -96,18 +104,18 @@ export class StreamEncryptor {
       input.copy(this.pending, this.pendingLength, offset);
       this.pendingLength += input.length - offset;
     }
-    return out;
+    return join(out);
   }
 
-  /** Seals the final chunk (empty only if the whole plaintext was empty). */
-  final(): Buffer[] {
+  /** Seals the final chunk (empty only if the whole plaintext was empty); returns the rest of the payload. */
+  final(): Buffer {
     const out: Buffer[] = [];
     this.start(out);
     this.seal(this.pending.subarray(0, this.pendingLength), true, out);
     this.pending.fill(0);
     this.pendingLength = 0;
     this.finished = true;
-    return out;
+    return join(out);
   }
 }
 
@@ -187,7 +195,7 @@ export class StreamDecryptor {
    * error follows authenticated chunks in the same call, those chunks are returned and the error
    * is thrown by the next push() or final().
    */
-  push(data: Uint8Array): Buffer[] {
+  push(data: Uint8Array): Buffer {
     this.throwDeferred();
     if (this.finished) throw new Error('StreamDecryptor already finished');
     const out: Buffer[] = [];
@@ -197,7 +205,7 @@ export class StreamDecryptor {
       if (out.length === 0) throw err;
       this.deferred = err;
     }
-    return out;
+    return join(out);
   }
 
   private throwDeferred(): void {
@@ -241,13 +249,13 @@ export class StreamDecryptor {
   }
 
   /** Ends the payload: authenticates a short final chunk, or throws if the payload is incomplete. */
-  final(): Buffer[] {
+  final(): Buffer {
     this.throwDeferred();
     if (this.finished) throw new Error('StreamDecryptor already finished');
     this.finished = true;
     // The testkit counts a missing or short payload nonce as a header failure.
     if (this.key === null) throw headerError('file is truncated (missing payload nonce)');
-    if (this.sawLast) return [];
+    if (this.sawLast) return EMPTY;
     const length = this.pendingLength;
     this.pendingLength = 0;
     if (length === 0) {
@@ -258,7 +266,7 @@ export class StreamDecryptor {
     const plain = this.tryOpen(this.pending.subarray(0, length), true);
     if (plain === null) throw this.failed();
     this.counter++;
-    return plain.length > 0 ? [plain] : [];
+    return plain;
   }
 }
 

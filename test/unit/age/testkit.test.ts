@@ -126,7 +126,7 @@ for (const v of all) {
       assert.deepEqual(formatHeader(header.stanzas, fileKey), binary.subarray(0, header.payloadOffset));
       const payload = binary.subarray(header.payloadOffset);
       const enc = new StreamEncryptor(fileKey, payload.subarray(0, 16));
-      assert.deepEqual(Buffer.concat([...enc.push(plain), ...enc.final()]), payload);
+      assert.deepEqual(Buffer.concat([enc.push(plain), enc.final()]), payload);
       return;
     }
 
