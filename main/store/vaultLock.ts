@@ -9,9 +9,10 @@
  * - Windows: a named pipe `\\.\pipe\keyvault-lock-<hash>`, with the same semantics.
  * - Elsewhere (macOS): a socket file in the vault directory. A dead holder leaves the file
  *   behind, so a busy name is probed by connecting: "connection refused" means nobody listens,
- *   and the stale file is removed and the bind retried. Removal happens under a short-lived
- *   `mkdir` guard so two processes cannot both declare the same file stale and each remove the
- *   other's fresh socket.
+ *   and the stale file is removed and the bind retried. Binding, probing and removal all happen
+ *   under a short-lived `mkdir` guard (held for milliseconds, never while the lock is held), so
+ *   no process can remove a socket another has just bound. A guard left by a process that died
+ *   in those milliseconds is considered stale after 5 s.
  *
  * Within one process the lock is also an async mutex keyed by directory, so concurrent
  * transactions queue instead of failing on their own process's socket. The lock is not
@@ -44,7 +45,7 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 export const LOCK_SOCKET_FILE_NAME = '.vault.lock.sock';
 const MIN_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 100;
-/** A stale-socket cleanup guard older than this was left by a process that died mid-cleanup. */
+/** A bind guard older than this was left by a process that died while binding. */
 const STALE_GUARD_MS = 5_000;
 /** Unix socket paths longer than this do not fit sockaddr_un on macOS. */
 const MAX_SOCKET_PATH = 100;
@@ -155,7 +156,7 @@ function someoneListens(path: string): Promise<boolean> {
   });
 }
 
-function takeCleanupGuard(guard: string): boolean {
+function takeGuard(guard: string): boolean {
   try {
     mkdirSync(guard);
     return true;
@@ -170,27 +171,33 @@ function takeCleanupGuard(guard: string): boolean {
   }
 }
 
-/** One attempt to bind the lock address; returns the listening server or null when held. */
-async function tryBind(address: string, strategy: VaultLockStrategy): Promise<Server | null> {
+function newServer(): Server {
   const server = createServer((socket) => socket.destroy());
   server.unref(); // holding the lock must not keep the process alive
-  const outcome = await listen(server, address);
-  if (outcome === 'bound') return server;
-  if (strategy !== 'socket-file') return null;
+  return server;
+}
 
-  // A socket file exists. If nobody listens on it, its holder died: remove it under the guard.
-  if (await someoneListens(address)) return null;
-  const guard = `${address}.cleanup`;
-  if (!takeCleanupGuard(guard)) return null;
+/** One attempt to bind the lock address; returns the listening server, or null when it is held. */
+async function tryBind(address: string, strategy: VaultLockStrategy): Promise<Server | null> {
+  if (strategy !== 'socket-file') {
+    const server = newServer();
+    return (await listen(server, address)) === 'bound' ? server : null;
+  }
+  // Socket file: binding, probing a leftover file and removing it happen under a short mkdir
+  // guard, so nobody can remove a socket another process has just bound.
+  const guard = `${address}.guard`;
+  if (!takeGuard(guard)) return null;
   try {
+    const server = newServer();
+    if ((await listen(server, address)) === 'bound') return server;
+    // The file exists. If nobody listens on it, its holder died: remove it and bind again.
     if (await someoneListens(address)) return null;
     try {
       unlinkSync(address);
     } catch (err) {
       if (errorCode(err) !== 'ENOENT') throw err;
     }
-    const retry = createServer((socket) => socket.destroy());
-    retry.unref();
+    const retry = newServer();
     return (await listen(retry, address)) === 'bound' ? retry : null;
   } finally {
     try {
