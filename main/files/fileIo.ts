@@ -1,0 +1,223 @@
+/**
+ * File plumbing for the file jobs: large-block reads with one read ahead, writes with one write in
+ * flight (backpressure), temporary outputs committed by fsync + rename (or link, to refuse an
+ * existing file), and directory fsync. Memory per job: two read blocks plus one block of output.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { AlreadyExistsException, CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
+
+/** Read size: large reads cut into 64 KiB STREAM chunks are what make Node fast here. */
+export const BLOCK_SIZE = 1 << 20;
+
+export function errnoCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new CancelledException('The file job was cancelled.');
+}
+
+/** fsync of a directory, so a rename or unlink in it is durable (not possible on every platform). */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, fsConstants.O_RDONLY);
+    await fh.sync();
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES' && code !== 'EBADF') throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Opens an input file for reading, with typed errors. */
+export async function openInput(path: string, flags: string = 'r'): Promise<{ fh: FileHandle; size: number }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, flags);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') throw new NotFoundException(`The file ${path} does not exist.`);
+    if (code === 'EISDIR') throw new ValidationException(`${path} is a directory, not a file.`);
+    if (code === 'EACCES' || code === 'EPERM') throw new ValidationException(`The file ${path} cannot be opened: permission denied.`);
+    throw err;
+  }
+  const st = await fh.stat();
+  if (!st.isFile()) {
+    await fh.close();
+    throw new ValidationException(`${path} is not a regular file.`);
+  }
+  return { fh, size: st.size };
+}
+
+/** Reads until `buf` is full or the file ends; returns the number of bytes read. */
+export async function readFull(fh: FileHandle, buf: Buffer, position: number, length = buf.length): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/**
+ * Yields the file from `start` in blocks of BLOCK_SIZE, reading the next block while the caller
+ * works on the current one. A yielded block is valid only until the next one is requested.
+ */
+export async function* readBlocks(fh: FileHandle, start: number, blockSize = BLOCK_SIZE): AsyncGenerator<Buffer, void, undefined> {
+  const bufs = [Buffer.allocUnsafe(blockSize), Buffer.allocUnsafe(blockSize)] as const;
+  let which = 0;
+  let position = start;
+  let pending: Promise<number> = readFull(fh, bufs[0], position);
+  try {
+    for (;;) {
+      const n = await pending;
+      if (n === 0) return;
+      const current = bufs[which as 0 | 1];
+      position += n;
+      which ^= 1;
+      pending = n < blockSize ? Promise.resolve(0) : readFull(fh, bufs[which as 0 | 1], position);
+      yield current.subarray(0, n);
+    }
+  } finally {
+    // A consumer that stops early must not leave a read racing the close of the file.
+    await pending.catch(() => 0);
+  }
+}
+
+/** Sequential writer with at most one write in flight. */
+export class BlockWriter {
+  private inFlight: Promise<void> = Promise.resolve();
+  private failed: unknown = null;
+  position: number;
+
+  constructor(
+    private readonly fh: FileHandle,
+    start = 0,
+  ) {
+    this.position = start;
+  }
+
+  /** Waits for the previous write, then starts writing `parts` (which must not be reused). */
+  async write(parts: Buffer[]): Promise<void> {
+    await this.inFlight;
+    if (this.failed !== null) throw this.failed;
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (total === 0) return;
+    const at = this.position;
+    this.position += total;
+    this.inFlight = this.writeAll(parts, at, total).catch((err: unknown) => {
+      this.failed = err;
+    });
+  }
+
+  private async writeAll(parts: Buffer[], at: number, total: number): Promise<void> {
+    let list = parts;
+    let pos = at;
+    let left = total;
+    while (left > 0) {
+      // writev with more than IOV_MAX buffers is split by libuv; short writes are resumed here.
+      const { bytesWritten } = await this.fh.writev(list, pos);
+      left -= bytesWritten;
+      pos += bytesWritten;
+      if (left > 0) list = skipBytes(list, bytesWritten);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.failed !== null) throw this.failed;
+  }
+}
+
+function skipBytes(parts: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = n;
+  for (const p of parts) {
+    if (skip >= p.length) {
+      skip -= p.length;
+      continue;
+    }
+    out.push(skip > 0 ? p.subarray(skip) : p);
+    skip = 0;
+  }
+  return out;
+}
+
+/**
+ * An output file written under a temporary name in the destination's directory and moved into
+ * place only by commit(). discard() removes it; nothing else ever appears at the final path.
+ */
+export class TempOutput {
+  private closed = false;
+
+  private constructor(
+    readonly finalPath: string,
+    readonly tempPath: string,
+    readonly fh: FileHandle,
+  ) {}
+
+  static async create(finalPath: string, mode = 0o600): Promise<TempOutput> {
+    const tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.keyvault-part`);
+    let fh: FileHandle;
+    try {
+      fh = await open(tempPath, 'wx', mode);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT') throw new NotFoundException(`The output directory ${dirname(finalPath)} does not exist.`);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new ValidationException(`Cannot write in ${dirname(finalPath)}: permission denied.`);
+      }
+      throw err;
+    }
+    return new TempOutput(finalPath, tempPath, fh);
+  }
+
+  /** Makes the data durable and moves it into place; refuses an existing file unless `overwrite`. */
+  async commit(overwrite: boolean): Promise<void> {
+    await this.fh.sync();
+    await this.fh.close();
+    this.closed = true;
+    if (overwrite) {
+      await rename(this.tempPath, this.finalPath);
+    } else {
+      try {
+        // link() fails if the target exists: no window in which another file could be replaced.
+        await link(this.tempPath, this.finalPath);
+        await unlink(this.tempPath);
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'EEXIST') throw new AlreadyExistsException(`${this.finalPath} already exists (use Overwrite to replace it).`);
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw err;
+        // A file system without hard links: check, then rename.
+        if (await exists(this.finalPath)) throw new AlreadyExistsException(`${this.finalPath} already exists (use Overwrite to replace it).`);
+        await rename(this.tempPath, this.finalPath);
+      }
+    }
+    await fsyncDir(dirname(this.finalPath));
+  }
+
+  async discard(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.fh.close().catch(() => undefined);
+    }
+    await unlink(this.tempPath).catch(() => undefined);
+  }
+}
