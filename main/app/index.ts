@@ -148,7 +148,8 @@ async function start(): Promise<void> {
     mainWindow = null;
   });
   win.once('ready-to-show', () => win.show());
-  await win.loadURL(entryUrl);
+  // A failed load is logged, not fatal: the window stays, and a reload can still succeed.
+  await win.loadURL(entryUrl).catch((err: unknown) => console.error(`[window] could not load ${entryUrl}`, err));
 }
 
 if (!app.requestSingleInstanceLock()) {
