@@ -4,7 +4,7 @@
  * - `read()` is the hot path (every Encrypt): when nothing changed it costs one stat; when another
  *   process committed, it reloads and validates the file first.
  * - `transact(fn)` runs `fn` on the current document under the cross-process vault lock, bumps
- *   `Revision`, validates, and makes the result durable before returning. If `fn` throws (or the
+ *   `Revision`, validates (see `validateCommits`), and makes the result durable before returning. If `fn` throws (or the
  *   write fails) nothing is written and the in-memory document is re-read from disk.
  * - While a commit is being written, `read()` keeps answering with the state that is on disk
  *   (loaded once, on demand), never with the not-yet-durable one: nothing may be encrypted under a
@@ -27,10 +27,24 @@ export interface VaultStoreOptions {
   lockTimeoutMs?: number;
   /** Lock mechanism override (tests of the portable fallback). */
   lockStrategy?: VaultLockOptions['strategy'];
+  /**
+   * Validate every committed document before it is written. 'auto' (default) does so for vaults
+   * of up to COMMIT_VALIDATION_MAX_KEYS keys; past that the full walk (~60 ms at 10,000 keys)
+   * would dominate a commit, and the document is still fully validated on every load.
+   */
+  validateCommits?: boolean | 'auto';
 }
+
+export const COMMIT_VALIDATION_MAX_KEYS = 2000;
 
 function parseOrRefuse(doc: VaultDocument, file: string): void {
   parseVaultDocument(doc, file);
+}
+
+function countAtMost(record: object, limit: number): number {
+  let n = 0;
+  for (const _ in record) if (++n > limit) break;
+  return n;
 }
 
 function isThenable(value: unknown): boolean {
@@ -47,6 +61,7 @@ export class VaultStore {
   private readonly adapter: DurableFileAdapter<VaultDocument | null>;
   private readonly db: Low<VaultDocument | null>;
   private readonly lockOptions: VaultLockOptions;
+  private readonly validateCommits: boolean | 'auto';
   /** True while a commit is between "mutated in memory" and "durable on disk". */
   private writing = false;
   /** The on-disk state served by read() while `writing` (loaded lazily, dropped after). */
@@ -58,6 +73,7 @@ export class VaultStore {
     this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, (json, file) => parseVaultDocument(json, file));
     this.db = new Low<VaultDocument | null>(this.adapter, null);
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
+    this.validateCommits = options.validateCommits ?? 'auto';
   }
 
   /** Opens the vault directory (created with mode 0700 if missing). Does not create a document. */
@@ -136,7 +152,7 @@ export class VaultStore {
           throw new KMSInternalException('A vault transaction must be synchronous; an asynchronous change would not be committed atomically.');
         }
         doc.Revision += 1;
-        parseOrRefuse(doc, this.file);
+        if (this.shouldValidateCommit(doc)) parseOrRefuse(doc, this.file);
       } catch (err) {
         this.restoreFromDisk();
         throw err;
@@ -150,6 +166,11 @@ export class VaultStore {
   close(): void {
     this.adapter.close();
     this.db.data = null;
+  }
+
+  private shouldValidateCommit(doc: VaultDocument): boolean {
+    if (this.validateCommits !== 'auto') return this.validateCommits;
+    return countAtMost(doc.Keys, COMMIT_VALIDATION_MAX_KEYS) <= COMMIT_VALIDATION_MAX_KEYS;
   }
 
   private async underLock<T>(fn: () => Promise<T>): Promise<T> {

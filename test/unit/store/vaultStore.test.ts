@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../../../main/core/errors.js';
-import { VaultStore } from '../../../main/store/vaultStore.js';
+import { COMMIT_VALIDATION_MAX_KEYS, VaultStore } from '../../../main/store/vaultStore.js';
 import { VAULT_FILE_NAME } from '../../../main/store/vaultDocument.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { finished, spawnFixture } from '../../fixtures/store/childProcess.js';
@@ -220,15 +220,39 @@ test('replaceAll creates the document when none exists', async (t) => {
   assert.equal(store.revision, 0);
 });
 
-test('read() costs a stat when nothing changed: at least 20,000 reads per second', async (t) => {
+test('read() costs about one stat when nothing changed', async (t) => {
   const store = await openWithVault(t, sampleVault(200, 3));
   const first = store.read();
-  const start = performance.now();
-  let reads = 0;
-  while (performance.now() - start < 200) {
-    assert.equal(store.read(), first);
-    reads++;
-  }
-  const perSecond = reads / 0.2;
-  assert.ok(perSecond > 20_000, `${Math.round(perSecond)} reads/s`);
+  const rounds = 20_000;
+  const time = (fn: () => void): number => {
+    let min = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const start = performance.now();
+      for (let i = 0; i < rounds; i++) fn();
+      min = Math.min(min, performance.now() - start);
+    }
+    return min;
+  };
+  const stat = time(() => statSync(store.file, { bigint: true }));
+  const read = time(() => assert.equal(store.read(), first));
+  // ~5 µs per read on a quiet machine (> 150,000 reads/s); the bound is relative to a bare stat.
+  assert.ok(read < 3 * stat, `20,000 reads took ${read.toFixed(1)} ms, 20,000 stats ${stat.toFixed(1)} ms`);
+});
+
+test('commits are validated in small vaults and skip the full walk past COMMIT_VALIDATION_MAX_KEYS', async (t) => {
+  const small = await openWithVault(t, sampleVault(3, 1));
+  const bad = (doc: VaultDocument): void => {
+    doc.Keys[firstKeyId(doc)]!.Description = 'x'.repeat(10_000); // longer than allowed
+  };
+  await assert.rejects(small.transact(bad), KMSInternalException);
+
+  const large = await openWithVault(t, sampleVault(COMMIT_VALIDATION_MAX_KEYS + 1, 1));
+  await large.transact((doc) => {
+    doc.Keys[firstKeyId(doc)]!.Description = 'fine';
+  });
+  assert.equal(onDisk(large).Revision, 1);
+
+  const strict = await VaultStore.open(large.dir, { validateCommits: true });
+  t.after(() => strict.close());
+  await assert.rejects(strict.transact(bad), KMSInternalException);
 });
