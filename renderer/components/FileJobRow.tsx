@@ -16,7 +16,7 @@ export function FileJobRow({ job }: { job: FileJob }) {
   const cancel = useFilesStore((s) => s.cancel);
   const r = job.result;
   return (
-    <li className={`file-job file-job-${job.status}`} data-testid="file-job" data-status={job.status} data-file-name={job.fileName}>
+    <li className={`file-job file-job-${job.status}`} data-testid="file-job" data-status={job.status} data-file-name={job.fileName} data-operation={job.operation}>
       <div className="file-job-head">
         <span className="file-job-name">{job.fileName}</span>
         <span className="muted">{job.operation}</span>

@@ -15,6 +15,7 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
   const ids = useId();
   const state = keyMeta.KeyState;
   const anyBusy = busy !== undefined;
+  const managed = keyMeta.KeyManager === 'VAULT';
 
   return (
     <div className="lifecycle">
@@ -29,7 +30,7 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
         >
           {busy === 'Rotate now' ? 'Rotating…' : 'Rotate now'}
         </button>
-        {state === 'Enabled' && (
+        {state === 'Enabled' && !managed && (
           <button type="button" className="button" disabled={anyBusy} onClick={() => void setEnabled(false)} data-testid="disable-key">
             {busy === 'Disable key' ? 'Disabling…' : 'Disable key'}
           </button>
@@ -41,7 +42,9 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
         )}
       </div>
 
-      {state === 'PendingDeletion' ? (
+      {managed ? (
+        <p className="muted">The default key is managed by Key Vault; it cannot be disabled or deleted.</p>
+      ) : state === 'PendingDeletion' ? (
         <div className="deletion deletion-pending" data-testid="deletion-pending">
           <p>
             This key will be deleted on <strong>{formatDateTime(keyMeta.DeletionDate)}</strong>

@@ -1,9 +1,10 @@
 /** One line of the keys list: alias and description, state, rotation status and schedule. */
+import { memo } from 'react';
 import type { KeyMetadata } from '../../preload/contract';
 import { keyLabel, nextRotationText } from '../format';
 import { KeyStateBadge, RotationBadge } from './StateBadges';
 
-export function KeyRow({ keyMeta, now }: { keyMeta: KeyMetadata; now: number }) {
+export const KeyRow = memo(function KeyRow({ keyMeta, now }: { keyMeta: KeyMetadata; now: number }) {
   const schedule =
     keyMeta.AutomaticRotation === 'Enabled'
       ? nextRotationText(keyMeta.NextRotationDate, now)
@@ -28,4 +29,4 @@ export function KeyRow({ keyMeta, now }: { keyMeta: KeyMetadata; now: number }) 
       </div>
     </div>
   );
-}
+});

@@ -19,6 +19,13 @@ export function RotationPolicyEditor({ keyMeta }: { keyMeta: KeyMetadata }) {
     setRotationInterval(intervalInputValue(keyMeta.RotationInterval));
   }, [currentlyOn, keyMeta.RotationInterval]);
 
+  if (keyMeta.KeyManager === 'VAULT') {
+    return (
+      <p className="muted" data-testid="rotation-policy-managed">
+        This key is managed by Key Vault: it always rotates, every {describeInterval(keyMeta.RotationInterval)}.
+      </p>
+    );
+  }
   if (keyMeta.Origin !== 'VAULT') {
     return <p className="muted">Keys with external material cannot rotate automatically; import new material instead.</p>;
   }

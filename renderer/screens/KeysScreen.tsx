@@ -30,7 +30,8 @@ function KeyListScreen() {
   const loaded = useKeysStore((s) => s.loaded);
   const search = useKeysStore((s) => s.search);
   const setSearch = useKeysStore((s) => s.setSearch);
-  const listScrollTop = useKeysStore((s) => s.listScrollTop);
+  // Read once: subscribing would re-render the whole screen on every scroll event.
+  const [listScrollTop] = useState(() => useKeysStore.getState().listScrollTop);
   const setListScrollTop = useKeysStore((s) => s.setListScrollTop);
   const openKey = useUiStore((s) => s.openKey);
   const notify = useUiStore((s) => s.notify);

@@ -1,0 +1,130 @@
+/** Files screen in Chromium against the real vault service and real files on disk. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { FileOperation } from '../../preload/contract.js';
+import { E2eEnvironment, type E2eApp } from './harness.js';
+
+const env = new E2eEnvironment();
+before(() => env.setup());
+after(() => env.teardown());
+
+const OPERATION_LABEL: Record<FileOperation, string> = {
+  Encrypt: 'Encrypt',
+  Decrypt: 'Decrypt',
+  ReEncrypt: 'Re-encrypt to current primary',
+  Inspect: 'Inspect',
+};
+
+async function chooseOperation(app: E2eApp, op: FileOperation, keyAlias?: string): Promise<void> {
+  await app.page.getByTestId('file-operation').selectOption({ label: OPERATION_LABEL[op] });
+  if (keyAlias) await app.page.getByTestId('file-key').selectOption({ label: keyAlias });
+}
+
+/** Picks files through the `<input type=file multiple>`. */
+async function pickFiles(app: E2eApp, paths: string[]): Promise<void> {
+  await app.registerFiles(paths);
+  await app.page.getByTestId('file-input').setInputFiles(paths);
+}
+
+/** Drops files on the drop zone: a real `drop` event whose DataTransfer holds Files of those names. */
+async function dropFiles(app: E2eApp, paths: string[]): Promise<void> {
+  await app.registerFiles(paths);
+  const files = paths.map((p) => ({ name: basename(p), content: readFileSync(p).toString('base64') }));
+  const zone = await app.page.getByTestId('dropzone').elementHandle();
+  assert.ok(zone);
+  const dataTransfer = await app.page.evaluateHandle(`(() => {
+    const dt = new DataTransfer();
+    for (const f of ${JSON.stringify(files)}) {
+      const bytes = Uint8Array.from(atob(f.content), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], f.name));
+    }
+    return dt;
+  })()`);
+  await zone.dispatchEvent('dragover', { dataTransfer });
+  await zone.dispatchEvent('drop', { dataTransfer });
+}
+
+function jobRow(app: E2eApp, fileName: string) {
+  return app.page.locator(`[data-testid="file-job"][data-file-name="${fileName}"]`).first();
+}
+
+/** Waits until the newest job for this file name has stopped running; returns its status. */
+async function finished(app: E2eApp, fileName: string): Promise<string> {
+  const selector = `[data-testid="file-job"][data-file-name=${JSON.stringify(fileName)}]`;
+  await app.page.waitForFunction(`(() => { const row = document.querySelector(${JSON.stringify(selector)}); return row !== null && row.dataset.status !== 'running'; })()`);
+  return (await jobRow(app, fileName).getAttribute('data-status')) ?? '';
+}
+
+test('two dropped files run independently: the good one is decrypted, the bad one shows a clear error', async () => {
+  const app = await env.startApp();
+  try {
+    const { KeyMetadata: key } = await app.service.createKey({ AliasName: 'alias/letters' });
+    const letter = join(app.workDir, 'letter.txt');
+    writeFileSync(letter, 'Dear vault,\nplease keep this safe.\n');
+    await app.service.runFileJob({ JobId: 'prep-1', Operation: 'Encrypt', InputPath: letter, KeyId: key.KeyId });
+    rmSync(letter);
+    const notAge = join(app.workDir, 'shopping.txt');
+    writeFileSync(notAge, 'milk, bread, coffee\n');
+
+    await app.navigate('files');
+    await chooseOperation(app, 'Decrypt');
+    await dropFiles(app, [`${letter}.age`, notAge]);
+
+    assert.equal(await finished(app, 'letter.txt.age'), 'done');
+    assert.equal(await finished(app, 'shopping.txt'), 'failed');
+    assert.equal(await jobRow(app, 'letter.txt.age').getByTestId('file-job-output').innerText(), letter);
+    assert.equal(readFileSync(letter, 'utf8'), 'Dear vault,\nplease keep this safe.\n');
+    const error = jobRow(app, 'shopping.txt').getByTestId('error-text');
+    const name = await error.getAttribute('data-error-name');
+    assert.ok(name && name.endsWith('Exception'), `an exception name is shown (got ${name})`);
+    assert.match(await error.innerText(), new RegExp(name));
+  } finally {
+    await app.close();
+  }
+});
+
+test('a file encrypted before a rotation is re-encrypted to the new primary and still decrypts', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    const { KeyMetadata: key } = await app.service.createKey({ AliasName: 'alias/archive' });
+    const original = join(app.workDir, 'ledger.csv');
+    const content = 'date,amount\n2026-01-01,42\n'.repeat(500);
+    writeFileSync(original, content);
+
+    await app.navigate('files');
+    await chooseOperation(app, 'Encrypt', 'archive');
+    await pickFiles(app, [original]);
+    assert.equal(await finished(app, 'ledger.csv'), 'done');
+    const firstVersion = await jobRow(app, 'ledger.csv').getByTestId('file-job-version').innerText();
+    assert.match(firstVersion, new RegExp(key.PrimaryKeyVersion ?? 'missing'));
+    assert.ok(existsSync(`${original}.age`));
+
+    const rotated = await app.service.rotateKeyOnDemand({ KeyId: key.KeyId });
+    await page.getByTestId('file-operation').selectOption({ label: 'Inspect' });
+    await pickFiles(app, [`${original}.age`]);
+    assert.equal(await finished(app, 'ledger.csv.age'), 'done');
+    assert.match(await jobRow(app, 'ledger.csv.age').innerText(), /not the current primary/);
+
+    await chooseOperation(app, 'ReEncrypt');
+    await page.getByTestId('file-overwrite').check();
+    await pickFiles(app, [`${original}.age`]);
+    const reencrypted = jobRow(app, 'ledger.csv.age');
+    assert.equal(await finished(app, 'ledger.csv.age'), 'done');
+    assert.equal(await reencrypted.getAttribute('data-operation'), 'ReEncrypt');
+    assert.match(await reencrypted.getByTestId('file-job-version').innerText(), new RegExp(rotated.KeyVersionId));
+    const output = await reencrypted.getByTestId('file-job-output').innerText();
+
+    rmSync(original);
+    await chooseOperation(app, 'Decrypt');
+    await page.getByTestId('file-overwrite').uncheck();
+    await pickFiles(app, [output]);
+    assert.equal(await finished(app, basename(output)), 'done');
+    const decryptedPath = await jobRow(app, basename(output)).getByTestId('file-job-output').innerText();
+    assert.equal(readFileSync(decryptedPath, 'utf8'), content);
+  } finally {
+    await app.close();
+  }
+});
