@@ -1,0 +1,136 @@
+/**
+ * Crash consistency: a worker process runs creates, rotations, policy changes, deletion
+ * scheduling/cancelling and encrypts on a vault, and is killed with SIGKILL at a random moment;
+ * this repeats for KEYVAULT_CRASH_KILLS lives (default 200). After every kill the vault opens,
+ * verify-vault is Ok, and everything the worker reported done before the kill is still there:
+ * every key exists, every rotation's version is present, every returned ciphertext decrypts.
+ *
+ * Two lanes (two vaults, two workers) run side by side to use both cores.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KMS_EXCEPTION_NAMES } from '../../../main/core/errors.js';
+import { openVault } from '../../../main/vault/openVault.js';
+import { createTempVault, type TempVault } from '../../support/tempVault.js';
+import { buildFaultWorker, startWorker, type BuiltWorker, type WorkerLine } from '../../support/faultHarness.js';
+
+const KILLS = Number(process.env.KEYVAULT_CRASH_KILLS ?? 200);
+const LANES = 2;
+/** Share of lives killed at a random moment of start-up (opening the vault, catch-up), not of the loop. */
+const EARLY_KILL_PERCENT = 15;
+
+let worker: BuiltWorker;
+const vaults: TempVault[] = [];
+
+before(async () => {
+  worker = await buildFaultWorker();
+});
+after(async () => {
+  worker?.remove();
+  for (const v of vaults) await v.cleanup();
+});
+
+interface Expectations {
+  keys: Set<string>;
+  versions: Map<string, string>; // version id -> key id
+  ciphertexts: { blob: string; plaintext: string; keyId: string }[];
+}
+
+interface LaneResult {
+  kills: number;
+  opsReported: number;
+  typedErrors: number;
+  lines: number;
+}
+
+async function runLane(lane: number, lives: number): Promise<LaneResult> {
+  const v = await createTempVault();
+  vaults.push(v);
+  v.service.close();
+  const expected: Expectations = { keys: new Set(), versions: new Map(), ciphertexts: [] };
+  const result: LaneResult = { kills: 0, opsReported: 0, typedErrors: 0, lines: 0 };
+
+  for (let life = 0; life < lives; life++) {
+    const w = startWorker(worker, { dir: v.dir, mode: 'crash', worker: `lane${lane}` });
+    if (randomInt(100) < EARLY_KILL_PERCENT) {
+      await sleep(randomInt(250));
+    } else {
+      await Promise.race([w.ready, sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('worker did not get ready within 60 s')))]);
+      await sleep(randomInt(100));
+    }
+    const killed = w.child.kill('SIGKILL');
+    const exit = await w.exited;
+    if (killed && exit.signal === 'SIGKILL') result.kills++;
+    else assert.fail(`life ${life}: the worker ended by itself (code ${String(exit.code)}): ${exit.stderr} ${JSON.stringify(w.lines.slice(-3))}`);
+
+    for (const line of w.lines) record(line, expected, result, life);
+    await checkVault(v, expected, life);
+  }
+  return result;
+}
+
+function record(line: WorkerLine, expected: Expectations, result: LaneResult, life: number): void {
+  result.lines++;
+  switch (line.op) {
+    case 'create':
+      expected.keys.add(line.KeyId as string);
+      expected.versions.set(line.KeyVersionId as string, line.KeyId as string);
+      result.opsReported++;
+      return;
+    case 'rotate':
+      expected.versions.set(line.KeyVersionId as string, line.KeyId as string);
+      result.opsReported++;
+      return;
+    case 'encrypt':
+      expected.ciphertexts.push({ blob: line.CiphertextBlob as string, plaintext: line.Plaintext as string, keyId: line.KeyId as string });
+      result.opsReported++;
+      return;
+    case 'schedule-deletion':
+    case 'cancel-deletion':
+    case 'policy':
+      result.opsReported++;
+      return;
+    case 'ready':
+    case 'done':
+      return;
+    case 'error':
+      assert.ok((KMS_EXCEPTION_NAMES as readonly string[]).includes(line.type as string), `life ${life}: unknown error type ${String(line.type)}`);
+      result.typedErrors++;
+      return;
+    default:
+      assert.fail(`life ${life}: the worker reported ${JSON.stringify(line)}`);
+  }
+}
+
+async function checkVault(v: TempVault, expected: Expectations, life: number): Promise<void> {
+  const s = await openVault({ dir: v.dir, keychain: v.keychain, create: false });
+  try {
+    const report = await s.verifyVault();
+    assert.equal(report.Ok, true, `life ${life}: verify-vault found ${JSON.stringify(report.Problems)}`);
+    const doc = s.store.read();
+    for (const keyId of expected.keys) assert.ok(doc.Keys[keyId], `life ${life}: key ${keyId} reported created is missing`);
+    for (const [versionId, keyId] of expected.versions) {
+      assert.ok(doc.Keys[keyId]?.Versions.some((x) => x.KeyVersionId === versionId), `life ${life}: version ${versionId} of ${keyId} is missing`);
+    }
+    for (const c of expected.ciphertexts) {
+      const out = await s.decrypt({ CiphertextBlob: c.blob });
+      assert.equal(out.Plaintext, c.plaintext, `life ${life}: a ciphertext of ${c.keyId} decrypts wrong`);
+    }
+  } finally {
+    s.close();
+  }
+}
+
+test(`after each of ${KILLS} SIGKILLs the vault opens, verifies, and keeps everything reported done`, { timeout: 15 * 60_000 }, async (t) => {
+  const perLane = Math.ceil(KILLS / LANES);
+  const started = Date.now();
+  const results = await Promise.all(Array.from({ length: LANES }, (_, lane) => runLane(lane, perLane)));
+  const kills = results.reduce((n, r) => n + r.kills, 0);
+  const ops = results.reduce((n, r) => n + r.opsReported, 0);
+  const errors = results.reduce((n, r) => n + r.typedErrors, 0);
+  t.diagnostic(`kills: ${kills}, operations reported done: ${ops}, typed errors: ${errors}, seconds: ${((Date.now() - started) / 1000).toFixed(1)}`);
+  assert.ok(kills >= KILLS, `${kills} kills`);
+  assert.ok(ops > 0, 'the workers got operations done between kills');
+});
