@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AlreadyExistsException, CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
 
 /** Read size: large reads cut into 64 KiB STREAM chunks are what make Node fast here. */
@@ -219,5 +221,45 @@ export class TempOutput {
       await this.fh.close().catch(() => undefined);
     }
     await unlink(this.tempPath).catch(() => undefined);
+  }
+}
+
+type GcFunction = (options?: { type?: 'minor' | 'major' }) => void;
+let gcFunction: GcFunction | null | undefined;
+
+function findGc(): GcFunction | null {
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === 'function') return exposed as GcFunction;
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn: unknown = runInNewContext('gc');
+    return typeof fn === 'function' ? (fn as GcFunction) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Keeps a long job's memory flat. Every 64 KiB chunk costs a fresh ciphertext or plaintext
+ * buffer (node:crypto cannot write into a caller's buffer), and V8 frees those only when a young
+ * generation collection runs — which it starts on its own only after about 64 MB of such
+ * garbage. A young-generation collection every few MiB (well under a millisecond each) keeps the
+ * garbage to a few MiB, so a job's peak RSS does not depend on the file size or on that limit.
+ */
+export class GarbageNudge {
+  private since = 0;
+  private readonly gc: GcFunction | null;
+
+  constructor(private readonly everyBytes = 2 << 20) {
+    if (gcFunction === undefined) gcFunction = findGc();
+    this.gc = gcFunction;
+  }
+
+  add(bytes: number): void {
+    this.since += bytes;
+    if (this.since >= this.everyBytes && this.gc !== null) {
+      this.since = 0;
+      this.gc({ type: 'minor' });
+    }
   }
 }

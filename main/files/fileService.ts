@@ -55,7 +55,7 @@ import {
 } from '../crypto/vaultStanza.js';
 import type { SealedSecretRecord } from '../store/vaultDocument.js';
 import type { VaultService } from '../vault/vaultService.js';
-import { BlockWriter, exists, openInput, readBlocks, readFull, TempOutput, throwIfAborted } from './fileIo.js';
+import { BlockWriter, exists, GarbageNudge, openInput, readBlocks, readFull, TempOutput, throwIfAborted } from './fileIo.js';
 import { expectedRecoveryShare, RecoveryRecipient } from './recoveryStanza.js';
 import { repairRewrap, rewriteHeaderInPlace } from './rewrapJournal.js';
 
@@ -84,8 +84,9 @@ interface FileHeader {
   armored: boolean;
 }
 
-/** Throttled progress events for one job. */
+/** Throttled progress events for one job (and the memory nudge that goes with its blocks). */
 class Progress {
+  private readonly nudge = new GarbageNudge();
   private done = 0;
   private lastBytes = 0;
   private lastTime = 0;
@@ -98,6 +99,7 @@ class Progress {
 
   add(n: number): void {
     this.done += n;
+    this.nudge.add(n);
     const now = Date.now();
     if (this.done - this.lastBytes >= PROGRESS_MIN_BYTES && now - this.lastTime >= PROGRESS_MIN_MS) this.emit(now);
   }
