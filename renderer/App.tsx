@@ -42,11 +42,13 @@ function useBridgeEvents(): void {
       offs = [
         bridge.on('fileProgress', (e) => useFilesStore.getState().progress(e.JobId, e.BytesDone, e.BytesTotal)),
         bridge.on('vaultChanged', () => scheduleRefresh()),
-        bridge.on('rotation', (e) => {
+        bridge.on('rotation', async (e) => {
+          // A key created a moment ago may not be in the list yet: load it so the notice can name it.
+          if (!useKeysStore.getState().keys.some((k) => k.KeyId === e.KeyId)) await useKeysStore.getState().load();
           const key = useKeysStore.getState().keys.find((k) => k.KeyId === e.KeyId);
-          const name = key ? keyLabel(key) : e.KeyId;
+          const name = key ? keyLabel(key) : e.KeyId.slice(0, 8);
           const how = e.RotationType === 'AUTOMATIC' ? 'rotated automatically' : e.RotationType === 'ON_DEMAND' ? 'rotated' : 'changed';
-          useUiStore.getState().notify(`Key ${name} ${how}: version ${e.KeyVersionId} is now primary.`);
+          useUiStore.getState().notify(`Key “${name}” ${how}; new primary version ${e.KeyVersionId.slice(0, 8)}…`);
           scheduleRefresh();
         }),
       ];

@@ -36,6 +36,15 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
   const span = end - start;
   const x = (t: number) => PAD_X + ((t - start) / span) * (WIDTH - 2 * PAD_X);
 
+  const clusters: { v: KeyVersionEntry; t: number }[][] = [];
+  for (const p of points) {
+    const current = clusters[clusters.length - 1];
+    if (current && x(p.t) - x(current[0]!.t) < 12) current.push(p);
+    else clusters.push([p]);
+  }
+  // Draw the primary version last, so its ring is on top.
+  for (const c of clusters) c.sort((a, b) => Number(a.v.IsPrimary) - Number(b.v.IsPrimary));
+
   const summary =
     `${points.length} version${points.length === 1 ? '' : 's'}` +
     (points.length > 0 ? `, first ${formatDate(points[0]?.v.CreationDate)}` : '') +
@@ -49,18 +58,32 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
           <line x1={x(now)} x2={x(now)} y1={AXIS_Y - 16} y2={AXIS_Y + 16} />
           <text x={x(now)} y={AXIS_Y - 20} textAnchor="middle">today</text>
         </g>
-        {points.map(({ v, t }) => (
-          <circle
-            key={v.KeyVersionId}
-            className={`timeline-dot timeline-dot-${v.RotationType}${v.IsPrimary ? ' timeline-dot-primary' : ''}`}
-            cx={x(t)}
-            cy={AXIS_Y}
-            r={v.IsPrimary ? 7 : 5.5}
-            data-testid="timeline-version"
-          >
-            <title>{`${formatDate(v.CreationDate)}: ${TYPE_LABEL[v.RotationType] ?? v.RotationType}${v.IsPrimary ? ' (primary)' : ''}`}</title>
-          </circle>
-        ))}
+        {clusters.map((cluster) => {
+          // Versions too close to tell apart at this scale share one dot, labelled with their count.
+          const newest = cluster[cluster.length - 1]!;
+          const cx = x(newest.t);
+          return (
+            <g key={newest.v.KeyVersionId}>
+              {cluster.map(({ v, t }) => (
+                <circle
+                  key={v.KeyVersionId}
+                  className={`timeline-dot timeline-dot-${v.RotationType}${v.IsPrimary ? ' timeline-dot-primary' : ''}`}
+                  cx={cluster.length > 1 ? cx : x(t)}
+                  cy={AXIS_Y}
+                  r={v.IsPrimary ? 7 : 5.5}
+                  data-testid="timeline-version"
+                >
+                  <title>{`${formatDate(v.CreationDate)}: ${TYPE_LABEL[v.RotationType] ?? v.RotationType}${v.IsPrimary ? ' (primary)' : ''}`}</title>
+                </circle>
+              ))}
+              {cluster.length > 1 && (
+                <text className="timeline-count" x={cx} y={AXIS_Y + 24} textAnchor="middle">
+                  {`${cluster.length} versions`}
+                </text>
+              )}
+            </g>
+          );
+        })}
         {!Number.isNaN(next) && (
           <circle className="timeline-next" cx={x(next)} cy={AXIS_Y} r={7} data-testid="timeline-next">
             <title>{`Next scheduled rotation: ${formatDate(nextRotation)}`}</title>

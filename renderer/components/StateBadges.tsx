@@ -22,7 +22,10 @@ export function KeyStateBadge({ state }: { state: KeyState }) {
 export function RotationBadge({ status }: { status: AutomaticRotation }) {
   return (
     <span className={`badge badge-rotation-${status}`} data-testid="rotation-status" title={`Automatic rotation: ${status}`}>
-      <span className="visually-hidden">Automatic rotation: </span>
+      <span className="badge-prefix">
+        <span aria-hidden="true">↻</span>
+        <span className="visually-hidden">Automatic rotation:</span>
+      </span>{' '}
       {status}
     </span>
   );

@@ -82,7 +82,7 @@ function RecoveryRecipientsPanel() {
         </ul>
       )}
       <form className="form form-row" onSubmit={submit}>
-        <label className="field field-grow" htmlFor={`${ids}-r`}><span>Add recipient</span></label>
+        <label className="field field-compact" htmlFor={`${ids}-r`}><span>Add recipient</span></label>
         <input id={`${ids}-r`} type="text" className="mono field-grow" placeholder="age1…" value={draft} onChange={(e) => setDraft(e.target.value)} data-testid="recipient-input" />
         <button type="submit" className="button" disabled={!looksRight}>Add</button>
       </form>

@@ -68,10 +68,8 @@ export const useKeyDetailStore = create<KeyDetailState>()((set, get) => {
       if (described) useKeysStore.getState().upsert(described.KeyMetadata);
     },
     rotateNow: async () => {
-      await operate('Rotate now', async (KeyId) => {
-        const res = await vault().rotateKeyOnDemand({ KeyId });
-        useUiStore.getState().notify(`Key rotated: version ${res.KeyVersionId} is now primary.`);
-      });
+      // The service announces the rotation (a `rotation` event), which shows the notice.
+      await operate('Rotate now', (KeyId) => vault().rotateKeyOnDemand({ KeyId }));
     },
     setEnabled: async (enabled) => {
       await operate(enabled ? 'Enable key' : 'Disable key', (KeyId) =>

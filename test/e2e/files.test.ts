@@ -52,8 +52,7 @@ function jobRow(app: E2eApp, fileName: string) {
 
 /** Waits until the newest job for this file name has stopped running; returns its status. */
 async function finished(app: E2eApp, fileName: string): Promise<string> {
-  const selector = `[data-testid="file-job"][data-file-name=${JSON.stringify(fileName)}]`;
-  await app.page.waitForFunction(`(() => { const row = document.querySelector(${JSON.stringify(selector)}); return row !== null && row.dataset.status !== 'running'; })()`);
+  await jobRow(app, fileName).and(app.page.locator(':not([data-status="running"])')).waitFor();
   return (await jobRow(app, fileName).getAttribute('data-status')) ?? '';
 }
 

@@ -160,7 +160,8 @@ export class E2eEnvironment {
     });
 
     await page.goto(this.server.url);
-    await page.waitForFunction('document.body.dataset.ready === "true"');
+    // The app's CSP forbids eval, so waits use locators rather than waitForFunction(string).
+    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
 
     return {
       page,
