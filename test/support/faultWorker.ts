@@ -5,12 +5,15 @@
  *
  *   node faultWorker.mjs '{"dir": "...", "mode": "crash" | "concurrent", "ops": 200, "worker": "a"}'
  *
- * - crash: loops until killed (the parent sends SIGKILL at a random moment).
+ * - crash: loops until killed (the parent sends SIGKILL at a random moment). With `filesDir`, it
+ *   also encrypts small files under vault keys and re-encrypts them (in place) to other keys.
  * - concurrent: runs `ops` operations, then prints {"op":"done"} and exits.
  * Errors: a typed KMS error prints {"op":"error","type":...}; anything else prints
  * {"op":"untyped-error",...} (the tests require there are none).
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KmsError } from '../../main/core/errors.js';
 import { openVault } from '../../main/vault/openVault.js';
 import type { VaultService } from '../../main/vault/vaultService.js';
@@ -20,6 +23,8 @@ interface WorkerArgs {
   mode: 'crash' | 'concurrent';
   ops?: number;
   worker?: string;
+  /** Crash mode: where files are encrypted and re-encrypted (none when absent). */
+  filesDir?: string;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
@@ -60,7 +65,9 @@ async function crashStep(s: VaultService): Promise<void> {
     if (!keyId) return;
     await s.cancelKeyDeletion({ KeyId: keyId });
     emit({ op: 'cancel-deletion', KeyId: keyId });
-  } else if (roll < 62) {
+  } else if (args.filesDir && roll < 62) {
+    await fileStep(s, args.filesDir);
+  } else if (roll < 69) {
     const keyId = pick(keysByRole(s, 'live'));
     if (!keyId) return;
     await s.updateRotationPolicy({ KeyId: keyId, EnableAutomaticRotation: randomInt(2) === 0, RotationInterval: `${7 + randomInt(300)}d` });
@@ -71,6 +78,23 @@ async function crashStep(s: VaultService): Promise<void> {
     const plaintext = randomBytes(1 + randomInt(64)).toString('base64');
     const res = await s.encrypt({ KeyId: keyId, Plaintext: plaintext });
     emit({ op: 'encrypt', KeyId: keyId, KeyVersionId: res.KeyVersionId, CiphertextBlob: res.CiphertextBlob, Plaintext: plaintext });
+  }
+}
+
+async function fileStep(s: VaultService, dir: string): Promise<void> {
+  const encrypted = readdirSync(dir).filter((n) => n.endsWith('.age'));
+  const keyId = pick(keysByRole(s, 'live'));
+  if (!keyId) return;
+  if (encrypted.length === 0 || randomInt(3) === 0) {
+    const name = `f-${randomUUID()}`;
+    const plain = randomBytes(1 + randomInt(100_000));
+    writeFileSync(join(dir, name), plain);
+    const res = await s.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: join(dir, name), OutputPath: join(dir, `${name}.age`), KeyId: keyId });
+    emit({ op: 'encrypt-file', Path: res.OutputPath, Sha256: createHash('sha256').update(plain).digest('hex'), KeyId: res.KeyId, KeyVersionId: res.KeyVersionId });
+  } else {
+    const file = join(dir, pick(encrypted)!);
+    const res = await s.runFileJob({ JobId: randomUUID(), Operation: 'ReEncrypt', InputPath: file, KeyId: keyId });
+    emit({ op: 'reencrypt-file', Path: file, KeyId: res.KeyId, KeyVersionId: res.KeyVersionId });
   }
 }
 

@@ -7,6 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KMS_EXCEPTION_NAMES } from '../../../main/core/errors.js';
+import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { createTempVault, b64, type TempVault } from '../../support/tempVault.js';
 import { buildFaultWorker, startWorker, type BuiltWorker, type WorkerLine } from '../../support/faultHarness.js';
@@ -26,7 +27,7 @@ test(`two processes doing ${OPS} mixed operations each lose no update and fail o
     const { KeyMetadata: k } = await v.service.createKey({ Description: 'shared' });
     await v.service.encrypt({ KeyId: k.KeyId, Plaintext: b64('warm-up') });
   }
-  const countVersions = (doc: ReturnType<typeof v.service.store.read>): number => Object.values(doc.Keys).reduce((n, k) => n + k.Versions.length, 0);
+  const countVersions = (doc: VaultDocument): number => Object.values(doc.Keys).reduce((n, k) => n + k.Versions.length, 0);
   const before = v.service.store.read();
   const keysBefore = Object.keys(before.Keys).length;
   const versionsBefore = countVersions(before);

@@ -1,15 +1,17 @@
 /**
  * Crash consistency: a worker process runs creates, rotations, policy changes, deletion
- * scheduling/cancelling and encrypts on a vault, and is killed with SIGKILL at a random moment;
+ * scheduling/cancelling, encrypts, and file encryptions and in-place re-encryptions on a vault, and is killed with SIGKILL at a random moment;
  * this repeats for KEYVAULT_CRASH_KILLS lives (default 200). After every kill the vault opens,
  * verify-vault is Ok, and everything the worker reported done before the kill is still there:
- * every key exists, every rotation's version is present, every returned ciphertext decrypts.
+ * every key exists, every rotation's version is present, every returned ciphertext decrypts, and
+ * every file reported encrypted (or re-encrypted) decrypts to its original bytes.
  *
  * Two lanes (two vaults, two workers) run side by side to use both cores.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KMS_EXCEPTION_NAMES } from '../../../main/core/errors.js';
 import { openVault } from '../../../main/vault/openVault.js';
@@ -36,6 +38,9 @@ interface Expectations {
   keys: Set<string>;
   versions: Map<string, string>; // version id -> key id
   ciphertexts: { blob: string; plaintext: string; keyId: string }[];
+  files: Map<string, string>; // encrypted file -> sha256 of its plaintext
+  /** Files encrypted or re-encrypted since the last check (checked then, with a sample of the others). */
+  touched: Set<string>;
 }
 
 interface LaneResult {
@@ -49,11 +54,13 @@ async function runLane(lane: number, lives: number): Promise<LaneResult> {
   const v = await createTempVault();
   vaults.push(v);
   v.service.close();
-  const expected: Expectations = { keys: new Set(), versions: new Map(), ciphertexts: [] };
+  const expected: Expectations = { keys: new Set(), versions: new Map(), ciphertexts: [], files: new Map(), touched: new Set() };
+  const filesDir = `${v.dir}-files`;
+  mkdirSync(filesDir);
   const result: LaneResult = { kills: 0, opsReported: 0, typedErrors: 0, lines: 0 };
 
   for (let life = 0; life < lives; life++) {
-    const w = startWorker(worker, { dir: v.dir, mode: 'crash', worker: `lane${lane}` });
+    const w = startWorker(worker, { dir: v.dir, mode: 'crash', worker: `lane${lane}`, filesDir });
     if (randomInt(100) < EARLY_KILL_PERCENT) {
       await sleep(randomInt(250));
     } else {
@@ -66,8 +73,9 @@ async function runLane(lane: number, lives: number): Promise<LaneResult> {
     else assert.fail(`life ${life}: the worker ended by itself (code ${String(exit.code)}): ${exit.stderr} ${JSON.stringify(w.lines.slice(-3))}`);
 
     for (const line of w.lines) record(line, expected, result, life);
-    await checkVault(v, expected, life);
+    await checkVault(v, expected, life, life === lives - 1);
   }
+  rmSync(filesDir, { recursive: true, force: true });
   return result;
 }
 
@@ -87,6 +95,15 @@ function record(line: WorkerLine, expected: Expectations, result: LaneResult, li
       expected.ciphertexts.push({ blob: line.CiphertextBlob as string, plaintext: line.Plaintext as string, keyId: line.KeyId as string });
       result.opsReported++;
       return;
+    case 'encrypt-file':
+      expected.files.set(line.Path as string, line.Sha256 as string);
+      expected.touched.add(line.Path as string);
+      result.opsReported++;
+      return;
+    case 'reencrypt-file':
+      expected.touched.add(line.Path as string);
+      result.opsReported++;
+      return;
     case 'schedule-deletion':
     case 'cancel-deletion':
     case 'policy':
@@ -104,7 +121,7 @@ function record(line: WorkerLine, expected: Expectations, result: LaneResult, li
   }
 }
 
-async function checkVault(v: TempVault, expected: Expectations, life: number): Promise<void> {
+async function checkVault(v: TempVault, expected: Expectations, life: number, allFiles: boolean): Promise<void> {
   const s = await openVault({ dir: v.dir, keychain: v.keychain, create: false });
   try {
     const report = await s.verifyVault();
@@ -117,6 +134,17 @@ async function checkVault(v: TempVault, expected: Expectations, life: number): P
     for (const c of expected.ciphertexts) {
       const out = await s.decrypt({ CiphertextBlob: c.blob });
       assert.equal(out.Plaintext, c.plaintext, `life ${life}: a ciphertext of ${c.keyId} decrypts wrong`);
+    }
+    const all = [...expected.files.keys()];
+    const sample = allFiles ? all : [...expected.touched, ...Array.from({ length: Math.min(3, all.length) }, () => all[randomInt(all.length)]!)];
+    expected.touched.clear();
+    for (const file of new Set(sample)) {
+      const sha = expected.files.get(file);
+      if (sha === undefined) continue; // re-encrypted, but its encryption was never reported
+      const out = `${file}.check-${randomUUID()}`;
+      await s.runFileJob({ JobId: randomUUID(), Operation: 'Decrypt', InputPath: file, OutputPath: out });
+      assert.equal(createHash('sha256').update(readFileSync(out)).digest('hex'), sha, `life ${life}: ${file} decrypts wrong`);
+      rmSync(out);
     }
   } finally {
     s.close();
