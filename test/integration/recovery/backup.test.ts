@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { restoreBackup } from '../../../main/vault/backupFile.js';
@@ -19,6 +19,7 @@ const work = tempDir('keyvault-backup-');
 const backupPath = join(work, 'vault-backup.age');
 const blobs: { blob: string; plain: string; ctx?: Record<string, string> }[] = [];
 const opened: VaultService[] = [];
+const fileBytes = randomBytes(200_000);
 
 /** Everything a restore must keep: metadata, versions, aliases, rotation status and schedule. */
 async function snapshot(s: VaultService): Promise<unknown> {
@@ -51,6 +52,10 @@ before(async () => {
       if (keyId !== external) await s.rotateKeyOnDemand({ KeyId: keyId });
     }
   }
+  writeFileSync(join(work, 'notes.txt'), fileBytes);
+  await s.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: join(work, 'notes.txt'), KeyId: 'alias/rotating' });
+  await s.rotateKeyOnDemand({ KeyId: rotating });
+  await s.files.addPassphrase({ Passphrase: 'file passphrase', Label: 'shared with a colleague' });
   await s.disableKey({ KeyId: disabled });
   await s.scheduleKeyDeletion({ KeyId: doomed, PendingWindowInDays: 7 });
   await s.setRecoveryPassphrase({ Passphrase: 'recovery passphrase' });
@@ -121,6 +126,9 @@ test('restore into a fresh directory with the original keychain entry gone gives
   for (const { blob, plain, ctx } of blobs) {
     assert.equal(text((await restored.decrypt({ CiphertextBlob: blob, ...(ctx ? { EncryptionContext: ctx } : {}) })).Plaintext), plain);
   }
+  await restored.runFileJob({ JobId: randomUUID(), Operation: 'Decrypt', InputPath: join(work, 'notes.txt.age'), OutputPath: join(work, 'notes.back') });
+  assert.deepEqual(readFileSync(join(work, 'notes.back')), fileBytes);
+  assert.deepEqual((await restored.listIdentities()).Identities.length, 1, 'sealed secrets are restored');
   // The restored vault is fully usable: new keys and rotations.
   const k = (await restored.createKey({})).KeyMetadata.KeyId;
   await restored.rotateKeyOnDemand({ KeyId: k });

@@ -1,7 +1,7 @@
 /** The recovery passphrase: set, change, remove, and recovering a vault whose keychain entry was lost. */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keychainAccountForVault } from '../../../main/keychain/keychain.js';
@@ -54,8 +54,14 @@ test('setting the recovery passphrase stores the root secret as an armored age s
   assert.deepEqual(readFileSync(join(dir, 'secret')), secret);
 });
 
-test('after the keychain entry is lost, the vault refuses to open and recover with the passphrase brings every ciphertext back', async () => {
+test('after the keychain entry is lost, the vault refuses to open and recover with the passphrase brings every ciphertext and file back', async () => {
   const { v, blobs } = await vaultWithData();
+  const files = tempDir();
+  const original = randomBytes(300_000);
+  writeFileSync(join(files, 'report.pdf'), original);
+  const keyId = (await v.service.listKeyDetails()).Keys.find((k) => k.Description === 'k0')!.KeyId;
+  await v.service.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: join(files, 'report.pdf'), KeyId: keyId });
+  await v.service.rotateKeyOnDemand({ KeyId: keyId });
   await v.service.setRecoveryPassphrase({ Passphrase: PASSPHRASE });
   const vaultId = v.service.vaultId;
   assert.equal(await v.keychain.deleteSecret(keychainAccountForVault(vaultId)), true);
@@ -70,6 +76,8 @@ test('after the keychain entry is lost, the vault refuses to open and recover wi
   assert.equal(recovered.VaultId, vaultId);
   const reopened = await v.reopen();
   for (const { blob, plain } of blobs) assert.equal(text((await reopened.decrypt({ CiphertextBlob: blob })).Plaintext), plain);
+  await reopened.runFileJob({ JobId: randomUUID(), Operation: 'Decrypt', InputPath: join(files, 'report.pdf.age'), OutputPath: join(files, 'back.pdf') });
+  assert.deepEqual(readFileSync(join(files, 'back.pdf')), original);
   assert.equal((await reopened.verifyVault()).Ok, true);
 });
 
