@@ -7,13 +7,19 @@ import { isKmsError } from '../../core/errors.js';
 import { ArmorDecoder, ArmorEncoder, sniffArmor } from './armor.js';
 import { AgeDecryptionError, headerError, invalidInput } from './errors.js';
 import { formatHeader, parseHeader, verifyHeaderMac, type ParsedHeader, type Stanza } from './header.js';
+import { decryptPayloadParallel, defaultThreads, encryptPayloadParallel } from './parallel.js';
 import { FILE_KEY_SIZE } from './primitives.js';
 import type { Identity, Recipient } from './recipients.js';
-import { StreamDecryptor, StreamEncryptor } from './stream.js';
+import { PAYLOAD_NONCE_SIZE, StreamDecryptor, StreamEncryptor } from './stream.js';
 
 export interface EncryptOptions {
   /** Produce the ASCII-armored form. Default false. */
   armor?: boolean;
+  /**
+   * Worker threads for the streaming functions (0 = all work on the calling thread). Default:
+   * one per core, at most 4. Workers start only once the payload exceeds 2 MiB.
+   */
+  threads?: number;
 }
 
 export interface DecryptOptions {
@@ -21,6 +27,8 @@ export interface DecryptOptions {
   armor?: boolean | 'auto';
   /** Largest header accepted before giving up. Default 16 MiB. */
   maxHeaderBytes?: number;
+  /** Worker threads for decryptStream, as for EncryptOptions.threads. */
+  threads?: number;
 }
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -144,7 +152,7 @@ function toBuffer(chunk: Uint8Array): Buffer {
 
 /**
  * Encrypts a stream (for example a fs.ReadStream) and yields the age file piece by piece.
- * Memory stays bounded by the source's chunk size plus one 64 KiB chunk.
+ * Memory stays bounded: a few 1 MiB blocks in flight plus the source's own chunks.
  */
 export async function* encryptStream(
   source: ByteSource,
@@ -152,23 +160,37 @@ export async function* encryptStream(
   options: EncryptOptions = {},
 ): AsyncGenerator<Buffer, void, undefined> {
   const { fileKey, header } = await createHeader(recipients);
-  const enc = new StreamEncryptor(fileKey);
-  fileKey.fill(0);
   const armorer = options.armor ? new ArmorEncoder() : null;
   const emit = (bytes: Buffer): Buffer => (armorer === null ? bytes : armorer.push(bytes));
-  // The header goes out with the first ciphertext so the sink sees one write, not two.
-  let head: Buffer | null = header;
-  for await (const chunk of source) {
-    let out = enc.push(toBuffer(chunk));
-    if (head !== null) {
-      out = Buffer.concat([head, out]);
-      head = null;
+  const threads = checkThreads(options.threads);
+  try {
+    yield emit(header);
+    if (threads > 0) {
+      for await (const out of encryptPayloadParallel(buffers(source), fileKey, randomBytes(PAYLOAD_NONCE_SIZE), threads)) {
+        yield emit(out);
+      }
+    } else {
+      const enc = new StreamEncryptor(fileKey);
+      for await (const chunk of source) {
+        const out = enc.push(toBuffer(chunk));
+        if (out.length > 0) yield emit(out);
+      }
+      yield emit(enc.final());
     }
-    if (out.length > 0) yield emit(out);
+  } finally {
+    fileKey.fill(0);
   }
-  const last = enc.final();
-  yield emit(head === null ? last : Buffer.concat([head, last]));
   if (armorer !== null) yield armorer.final();
+}
+
+function checkThreads(threads: number | undefined): number {
+  if (threads === undefined) return defaultThreads();
+  if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw invalidInput('threads must be an integer in 0..64');
+  return threads;
+}
+
+async function* buffers(source: ByteSource): AsyncGenerator<Buffer, void, undefined> {
+  for await (const chunk of source) yield toBuffer(chunk);
 }
 
 function* feedFinal(decoder: ArmorDecoder): Generator<Buffer> {
@@ -220,32 +242,45 @@ export async function* decryptStream(
   options: DecryptOptions = {},
 ): AsyncGenerator<Buffer, void, undefined> {
   const maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
-  let dec: StreamDecryptor | null = null;
+  const threads = checkThreads(options.threads);
+  const input = unarmor(source, options.armor ?? 'auto')[Symbol.asyncIterator]();
   let pending: Buffer = Buffer.alloc(0);
-  for await (const chunk of unarmor(source, options.armor ?? 'auto')) {
-    if (dec !== null) {
+  let parsed: ParsedHeader | null = null;
+  while (parsed === null) {
+    const next = await input.next();
+    if (next.done) {
+      readHeader(pending);
+      throw headerError('file is truncated inside the header');
+    }
+    pending = pending.length === 0 ? next.value : Buffer.concat([pending, next.value]);
+    const result = parseHeader(pending);
+    if (result.complete) parsed = result;
+    else if (pending.length > maxHeader) throw headerError('header is larger than the configured limit');
+  }
+  const fileKey = await unwrapFileKey(parsed, identities);
+  const first = pending.subarray(parsed.payloadOffset);
+  const payload = (async function* (): AsyncGenerator<Buffer, void, undefined> {
+    if (first.length > 0) yield first;
+    for (;;) {
+      const next = await input.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
+  try {
+    if (threads > 0) {
+      yield* decryptPayloadParallel(payload, fileKey, threads);
+      return;
+    }
+    const dec = new StreamDecryptor(fileKey);
+    fileKey.fill(0);
+    for await (const chunk of payload) {
       const plain = dec.push(chunk);
       if (plain.length > 0) yield plain;
-      continue;
     }
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    const parsed = parseHeader(pending);
-    if (!parsed.complete) {
-      if (pending.length > maxHeader) throw headerError('header is larger than the configured limit');
-      continue;
-    }
-    const fileKey = await unwrapFileKey(parsed, identities);
-    dec = new StreamDecryptor(fileKey);
+    const last = dec.final();
+    if (last.length > 0) yield last;
+  } finally {
     fileKey.fill(0);
-    const rest = pending.subarray(parsed.payloadOffset);
-    pending = Buffer.alloc(0);
-    const plain = dec.push(rest);
-    if (plain.length > 0) yield plain;
   }
-  if (dec === null) {
-    readHeader(pending);
-    throw headerError('file is truncated inside the header');
-  }
-  const last = dec.final();
-  if (last.length > 0) yield last;
 }

@@ -43,7 +43,7 @@ function setCounter(nonce: Buffer, counter: number): void {
 
 /** Encrypts a payload incrementally. Output: the payload nonce, then the encrypted chunks. */
 export class StreamEncryptor {
-  private readonly key: Buffer;
+  private key: Buffer;
   private readonly nonce = Buffer.alloc(12);
   private readonly pending = Buffer.allocUnsafe(CHUNK_SIZE);
   private pendingLength = 0;
@@ -57,6 +57,18 @@ export class StreamEncryptor {
     if (payloadNonce.length !== PAYLOAD_NONCE_SIZE) throw new RangeError('payload nonce must be 16 bytes');
     this.header = Buffer.from(payloadNonce);
     this.key = derivePayloadKey(fileKey, payloadNonce);
+  }
+
+  /**
+   * Continues a payload whose nonce and first `counter` chunks were produced elsewhere (by the
+   * parallel workers): output starts directly with chunk `counter`.
+   */
+  static resume(payloadKey: Buffer, counter: number): StreamEncryptor {
+    const enc = new StreamEncryptor(Buffer.alloc(FILE_KEY_SIZE), Buffer.alloc(PAYLOAD_NONCE_SIZE));
+    enc.key = payloadKey;
+    enc.header = null;
+    enc.counter = counter;
+    return enc;
   }
 
   private seal(plain: Buffer, last: boolean, out: Buffer[]): void {
@@ -140,6 +152,14 @@ export class StreamDecryptor {
   constructor(fileKey: Uint8Array) {
     checkFileKey(fileKey);
     this.fileKey = Buffer.from(fileKey);
+  }
+
+  /** Continues after the nonce and `counter` chunks were verified elsewhere (parallel workers). */
+  static resume(payloadKey: Buffer, counter: number): StreamDecryptor {
+    const dec = new StreamDecryptor(Buffer.alloc(FILE_KEY_SIZE));
+    dec.key = payloadKey;
+    dec.counter = counter;
+    return dec;
   }
 
   /** Number of chunks authenticated so far. */

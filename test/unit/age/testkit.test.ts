@@ -65,6 +65,9 @@ const STAGES: Record<string, AgeFailureStage> = {
   'HMAC failure': 'hmac',
 };
 
+/** Streaming decryption on the calling thread, and with two worker threads. */
+const THREADS = [0, 2];
+
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Splits the file into odd-sized pieces so the streaming paths cross every boundary. */
@@ -111,9 +114,11 @@ for (const v of all) {
     if (v.expect === 'success') {
       const plain = await decryptBuffer(v.file, ids, opts);
       assert.equal(sha256(plain), v.payload);
-      const streamed = [];
-      for await (const part of decryptStream(pieces(v.file), ids, opts)) streamed.push(part);
-      assert.equal(sha256(Buffer.concat(streamed)), v.payload);
+      for (const threads of THREADS) {
+        const streamed = [];
+        for await (const part of decryptStream(pieces(v.file), ids, { ...opts, threads })) streamed.push(part);
+        assert.equal(sha256(Buffer.concat(streamed)), v.payload, `threads ${threads}`);
+      }
 
       // Round trips: armor re-encoding, header re-encoding, STREAM re-encryption.
       const binary = v.armored ? dearmor(v.file) : v.file;
@@ -147,17 +152,19 @@ for (const v of all) {
     assert.equal(released, null, 'whole-buffer decryption releases no plaintext on failure');
 
     // Streaming releases only authenticated chunks; the testkit says which prefix that is.
-    const streamed: Buffer[] = [];
-    await assert.rejects(
-      async () => {
-        for await (const part of decryptStream(pieces(v.file), ids, opts)) streamed.push(part);
-      },
-      (err: unknown) => err instanceof AgeDecryptionError && err.stage === stage,
-    );
-    if (v.expect === 'payload failure' && v.payload !== undefined) {
-      assert.equal(sha256(Buffer.concat(streamed)), v.payload, 'released plaintext is exactly the authenticated prefix');
-    } else {
-      assert.equal(streamed.length, 0, 'no plaintext before the header is accepted');
+    for (const threads of THREADS) {
+      const streamed: Buffer[] = [];
+      await assert.rejects(
+        async () => {
+          for await (const part of decryptStream(pieces(v.file), ids, { ...opts, threads })) streamed.push(part);
+        },
+        (err: unknown) => err instanceof AgeDecryptionError && err.stage === stage,
+      );
+      if (v.expect === 'payload failure' && v.payload !== undefined) {
+        assert.equal(sha256(Buffer.concat(streamed)), v.payload, `released plaintext is exactly the authenticated prefix (threads ${threads})`);
+      } else {
+        assert.equal(streamed.length, 0, 'no plaintext before the header is accepted');
+      }
     }
   });
 }
