@@ -27,13 +27,15 @@ interface WorkerJob {
   encrypt: boolean;
   key: Uint8Array;
   counter: number;
+  chunks: number;
   data: ArrayBuffer;
 }
 
 interface WorkerReply {
   id: number;
-  out: ArrayBuffer;
+  /** The job's buffer, now holding the output in its first `outLength` bytes. */
   data: ArrayBuffer;
+  outLength: number;
   /** Index (within the job) of the first chunk that failed to open as non-final, or -1. */
   failedAt: number;
 }
@@ -52,41 +54,46 @@ function setCounter(counter) {
   nonce.writeUInt32BE(counter >>> 0, 7);
   nonce[11] = 0;
 }
+// Results are written back into the job's own buffer (which has room for the tags when
+// encrypting), so each 1 MiB block costs one allocation in total.
 parentPort.on('message', (job) => {
   const key = Buffer.from(job.key);
-  const input = Buffer.from(job.data);
+  const buf = Buffer.from(job.data);
   let failedAt = -1;
-  let out;
+  let outLength;
   if (job.encrypt) {
-    const n = input.length / CHUNK;
-    out = Buffer.allocUnsafeSlow(n * SEALED);
-    for (let i = 0; i < n; i++) {
+    const n = job.chunks;
+    // Backwards, so a chunk's sealed output never lands on plaintext not yet read.
+    for (let i = n - 1; i >= 0; i--) {
       setCounter(job.counter + i);
       const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
-      c.update(input.subarray(i * CHUNK, (i + 1) * CHUNK)).copy(out, i * SEALED);
+      const sealed = c.update(buf.subarray(i * CHUNK, (i + 1) * CHUNK));
       c.final();
-      c.getAuthTag().copy(out, i * SEALED + CHUNK);
+      sealed.copy(buf, i * SEALED);
+      c.getAuthTag().copy(buf, i * SEALED + CHUNK);
     }
+    outLength = n * SEALED;
   } else {
-    const n = input.length / SEALED;
-    out = Buffer.allocUnsafeSlow(n * CHUNK);
+    const n = job.chunks;
+    outLength = n * CHUNK;
     for (let i = 0; i < n; i++) {
       setCounter(job.counter + i);
       const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
-      d.setAuthTag(input.subarray(i * SEALED + CHUNK, (i + 1) * SEALED));
-      const plain = d.update(input.subarray(i * SEALED, i * SEALED + CHUNK));
+      d.setAuthTag(buf.subarray(i * SEALED + CHUNK, (i + 1) * SEALED));
+      const plain = d.update(buf.subarray(i * SEALED, i * SEALED + CHUNK));
       try {
         d.final();
       } catch {
         plain.fill(0);
-        out.fill(0, i * CHUNK);
         failedAt = i;
+        outLength = i * CHUNK;
         break;
       }
-      plain.copy(out, i * CHUNK);
+      // Forwards: plaintext i lands where sealed chunk i (already read) began.
+      plain.copy(buf, i * CHUNK);
     }
   }
-  parentPort.postMessage({ id: job.id, out: out.buffer, data: job.data, failedAt }, [out.buffer, job.data]);
+  parentPort.postMessage({ id: job.id, data: job.data, failedAt, outLength }, [job.data]);
 });
 `;
 
@@ -169,12 +176,13 @@ interface JobResult {
 async function* pipelineBlocks(
   source: AsyncIterable<Buffer>,
   blockSize: number,
+  allocSize: number,
   depth: number,
   dispatch: (block: Buffer) => Promise<JobResult>,
   finish: (rest: Buffer) => Generator<Buffer>,
 ): AsyncGenerator<Buffer, void, undefined> {
   const inflight: Array<Promise<JobResult>> = [];
-  let fill = Buffer.allocUnsafeSlow(blockSize);
+  let fill = Buffer.allocUnsafeSlow(allocSize);
   let used = 0;
   let held: Buffer | null = null;
   const submit = (block: Buffer): void => {
@@ -203,13 +211,14 @@ async function* pipelineBlocks(
       off += n;
       if (used === blockSize) {
         held = fill;
-        fill = Buffer.allocUnsafeSlow(blockSize);
+        fill = Buffer.allocUnsafeSlow(allocSize);
         used = 0;
       }
     }
   }
   yield* drain(0);
-  const rest = held === null ? fill.subarray(0, used) : used === 0 ? held : Buffer.concat([held, fill.subarray(0, used)]);
+  const rest =
+    held === null ? fill.subarray(0, used) : Buffer.concat([held.subarray(0, blockSize), fill.subarray(0, used)]);
   yield* finish(rest);
 }
 
@@ -241,13 +250,14 @@ export async function* encryptPayloadParallel(
     yield* pipelineBlocks(
       source,
       CHUNKS_PER_JOB * CHUNK_SIZE,
+      CHUNKS_PER_JOB * ENCRYPTED_CHUNK_SIZE,
       threads * 2,
       async (block) => {
         pool ??= new ChunkWorkerPool(threads);
         const start = counter;
         counter += CHUNKS_PER_JOB;
-        const reply = await pool.run({ encrypt: true, key, counter: start, data: asArrayBuffer(block) });
-        return { out: Buffer.from(reply.out), error: null };
+        const reply = await pool.run({ encrypt: true, key, counter: start, chunks: CHUNKS_PER_JOB, data: asArrayBuffer(block) });
+        return { out: Buffer.from(reply.data, 0, reply.outLength), error: null };
       },
       (rest) => finishWith(StreamEncryptor.resume(key, counter), rest),
     );
@@ -288,17 +298,19 @@ export async function* decryptPayloadParallel(
     yield* pipelineBlocks(
       rest,
       CHUNKS_PER_JOB * ENCRYPTED_CHUNK_SIZE,
+      CHUNKS_PER_JOB * ENCRYPTED_CHUNK_SIZE,
       threads * 2,
       async (block) => {
         pool ??= new ChunkWorkerPool(threads);
         const start = counter;
         counter += CHUNKS_PER_JOB;
-        const reply = await pool.run({ encrypt: false, key, counter: start, data: asArrayBuffer(block) });
-        const out = Buffer.from(reply.out);
+        const reply = await pool.run({ encrypt: false, key, counter: start, chunks: CHUNKS_PER_JOB, data: asArrayBuffer(block) });
+        const out = Buffer.from(reply.data, 0, reply.outLength);
         if (reply.failedAt < 0) return { out, error: null };
         // Let the single-threaded decryptor judge the failing chunk (it may be a final chunk
-        // followed by trailing data); it releases exactly what it authenticates.
-        const good = out.subarray(0, reply.failedAt * CHUNK_SIZE);
+        // followed by trailing data); it releases exactly what it authenticates. The worker
+        // stopped at that chunk, so its sealed bytes are still intact in the buffer.
+        const good = Buffer.from(out.subarray(0, reply.failedAt * CHUNK_SIZE));
         const judge = StreamDecryptor.resume(key, start + reply.failedAt);
         const sealed = Buffer.from(reply.data).subarray(reply.failedAt * ENCRYPTED_CHUNK_SIZE, (reply.failedAt + 1) * ENCRYPTED_CHUNK_SIZE);
         let extra: Buffer = Buffer.alloc(0);
