@@ -79,6 +79,13 @@ export interface CommandContext {
   flags: ParsedFlags;
 }
 
+/** What a command that runs without opening the vault gets: the vault directory and its flags. */
+export interface StandaloneContext {
+  dir: string;
+  flags: ParsedFlags;
+  env: NodeJS.ProcessEnv;
+}
+
 export interface CommandSpec {
   name: string;
   /** One line for the command list. */
@@ -92,4 +99,10 @@ export interface CommandSpec {
    */
   catchUp?: boolean;
   run(ctx: CommandContext): Promise<unknown>;
+  /**
+   * For commands that must work when the vault cannot be opened normally (no keychain entry, no
+   * vault yet, a damaged document): called INSTEAD of opening the vault, so they never go through
+   * its create path or catch-up. `run` is not called for them.
+   */
+  standalone?(ctx: StandaloneContext): Promise<unknown>;
 }

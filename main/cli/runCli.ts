@@ -39,8 +39,10 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
 }
 
 async function execute(command: CommandSpec, flags: ParsedFlags, vaultDir: string | undefined, env: NodeJS.ProcessEnv): Promise<unknown> {
-  const [{ openVault }, { defaultVaultDirectory }] = await Promise.all([import('../vault/openVault.js'), import('../vault/vaultLocation.js')]);
+  const { defaultVaultDirectory } = await import('../vault/vaultLocation.js');
   const dir = vaultDir ?? defaultVaultDirectory(env);
+  if (command.standalone) return command.standalone({ dir, flags, env });
+  const { openVault } = await import('../vault/openVault.js');
   const service = await openVault({ dir, catchUp: command.catchUp ?? true });
   try {
     return await command.run({ service, flags });
