@@ -7,7 +7,7 @@ import { isKmsError } from '../../core/errors.js';
 import { ArmorDecoder, ArmorEncoder, sniffArmor } from './armor.js';
 import { AgeDecryptionError, headerError, invalidInput } from './errors.js';
 import { formatHeader, parseHeader, verifyHeaderMac, type ParsedHeader, type Stanza } from './header.js';
-import { decryptPayloadParallel, defaultThreads, encryptPayloadParallel } from './parallel.js';
+import { decryptPayloadParallel, defaultThreads, encryptPayloadParallel, type BufferRecycler } from './parallel.js';
 import { FILE_KEY_SIZE } from './primitives.js';
 import type { Identity, Recipient } from './recipients.js';
 import { PAYLOAD_NONCE_SIZE, StreamDecryptor, StreamEncryptor } from './stream.js';
@@ -20,6 +20,8 @@ export interface EncryptOptions {
    * one per core, at most 4. Workers start only once the payload exceeds 2 MiB.
    */
   threads?: number;
+  /** Hand yielded buffers back here after writing them to reuse memory (see BufferRecycler). */
+  recycler?: BufferRecycler;
 }
 
 export interface DecryptOptions {
@@ -29,6 +31,8 @@ export interface DecryptOptions {
   maxHeaderBytes?: number;
   /** Worker threads for decryptStream, as for EncryptOptions.threads. */
   threads?: number;
+  /** As for EncryptOptions.recycler. */
+  recycler?: BufferRecycler;
 }
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -166,7 +170,7 @@ export async function* encryptStream(
   try {
     yield emit(header);
     if (threads > 0) {
-      for await (const out of encryptPayloadParallel(buffers(source), fileKey, randomBytes(PAYLOAD_NONCE_SIZE), threads)) {
+      for await (const out of encryptPayloadParallel(buffers(source), fileKey, randomBytes(PAYLOAD_NONCE_SIZE), threads, options.recycler)) {
         yield emit(out);
       }
     } else {
@@ -252,7 +256,8 @@ export async function* decryptStream(
       readHeader(pending);
       throw headerError('file is truncated inside the header');
     }
-    pending = pending.length === 0 ? next.value : Buffer.concat([pending, next.value]);
+    // Always a copy: the source may reuse its buffer once we ask for the next one.
+    pending = Buffer.concat([pending, next.value]);
     const result = parseHeader(pending);
     if (result.complete) parsed = result;
     else if (pending.length > maxHeader) throw headerError('header is larger than the configured limit');
@@ -269,7 +274,7 @@ export async function* decryptStream(
   })();
   try {
     if (threads > 0) {
-      yield* decryptPayloadParallel(payload, fileKey, threads);
+      yield* decryptPayloadParallel(payload, fileKey, threads, options.recycler);
       return;
     }
     const dec = new StreamDecryptor(fileKey);

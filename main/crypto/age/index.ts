@@ -15,6 +15,7 @@ export {
 } from './age.js';
 export { armor, ArmorDecoder, ArmorEncoder, dearmor, looksArmored, sniffArmor, ARMOR_BEGIN, ARMOR_END } from './armor.js';
 export { AgeDecryptionError, type AgeFailureStage } from './errors.js';
+export { decryptFile, encryptFile, type FileJobOptions } from './files.js';
 export {
   computeHeaderMac,
   formatHeader,
@@ -37,6 +38,7 @@ export {
   type Identity,
   type Recipient,
 } from './recipients.js';
+export { BufferRecycler, defaultThreads } from './parallel.js';
 export {
   CHUNK_SIZE,
   payloadCiphertextSize,

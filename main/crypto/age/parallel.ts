@@ -97,6 +97,30 @@ parentPort.on('message', (job) => {
 });
 `;
 
+/**
+ * Lets a consumer hand output buffers back once it has written them, so the 1 MiB blocks are
+ * reused instead of freshly allocated (and page-faulted) for every block of a long file.
+ */
+export class BufferRecycler {
+  private readonly free: ArrayBuffer[] = [];
+  constructor(private readonly limit = 16) {}
+
+  /** Returns a buffer the caller no longer uses (any view; only whole blocks are kept). */
+  give(view: Buffer): void {
+    if (this.free.length < this.limit && view.buffer instanceof ArrayBuffer && view.buffer.byteLength >= 1 << 20) {
+      this.free.push(view.buffer);
+    }
+  }
+
+  /** A recycled buffer of exactly `size` bytes, if one is available. */
+  take(size: number): Buffer | undefined {
+    const i = this.free.findIndex((b) => b.byteLength === size);
+    if (i < 0) return undefined;
+    const [buf] = this.free.splice(i, 1);
+    return Buffer.from(buf as ArrayBuffer);
+  }
+}
+
 /** The default worker count: one per core, at most 4; 0 on a single core. */
 export function defaultThreads(): number {
   const cores = availableParallelism();
@@ -180,9 +204,11 @@ async function* pipelineBlocks(
   depth: number,
   dispatch: (block: Buffer) => Promise<JobResult>,
   finish: (rest: Buffer) => Generator<Buffer>,
+  recycler: BufferRecycler | undefined,
 ): AsyncGenerator<Buffer, void, undefined> {
+  const alloc = (): Buffer => recycler?.take(allocSize) ?? Buffer.allocUnsafeSlow(allocSize);
   const inflight: Array<Promise<JobResult>> = [];
-  let fill = Buffer.allocUnsafeSlow(allocSize);
+  let fill = alloc();
   let used = 0;
   let held: Buffer | null = null;
   const submit = (block: Buffer): void => {
@@ -211,7 +237,7 @@ async function* pipelineBlocks(
       off += n;
       if (used === blockSize) {
         held = fill;
-        fill = Buffer.allocUnsafeSlow(allocSize);
+        fill = alloc();
         used = 0;
       }
     }
@@ -241,6 +267,7 @@ export async function* encryptPayloadParallel(
   fileKey: Buffer,
   payloadNonce: Buffer,
   threads: number,
+  recycler?: BufferRecycler,
 ): AsyncGenerator<Buffer, void, undefined> {
   const key = derivePayloadKey(fileKey, payloadNonce);
   let pool: ChunkWorkerPool | null = null;
@@ -260,6 +287,7 @@ export async function* encryptPayloadParallel(
         return { out: Buffer.from(reply.data, 0, reply.outLength), error: null };
       },
       (rest) => finishWith(StreamEncryptor.resume(key, counter), rest),
+      recycler,
     );
   } finally {
     key.fill(0);
@@ -272,6 +300,7 @@ export async function* decryptPayloadParallel(
   source: AsyncIterable<Buffer>,
   fileKey: Buffer,
   threads: number,
+  recycler?: BufferRecycler,
 ): AsyncGenerator<Buffer, void, undefined> {
   const iterator = source[Symbol.asyncIterator]();
   // Read the payload nonce first.
@@ -279,7 +308,7 @@ export async function* decryptPayloadParallel(
   while (head.length < PAYLOAD_NONCE_SIZE) {
     const next = await iterator.next();
     if (next.done) throw headerError('file is truncated (missing payload nonce)');
-    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+    head = Buffer.concat([head, next.value]); // a copy: the source may reuse its buffer
   }
   const key = derivePayloadKey(fileKey, head.subarray(0, PAYLOAD_NONCE_SIZE));
   const afterNonce = head.subarray(PAYLOAD_NONCE_SIZE);
@@ -324,6 +353,7 @@ export async function* decryptPayloadParallel(
         return { out: extra.length > 0 ? Buffer.concat([good, extra]) : good, error };
       },
       (tail) => finishWith(StreamDecryptor.resume(key, counter), tail),
+      recycler,
     );
   } finally {
     key.fill(0);
