@@ -5,6 +5,7 @@
  */
 import type { EncryptionContext } from '../core/api.js';
 import type { CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
+import { FILE_COMMANDS } from './fileCommands.js';
 import { RECOVERY_COMMANDS } from './recoveryCommands.js';
 
 // ---------------------------------------------------------------- shared flags
@@ -288,6 +289,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     catchUp: false,
     run: ({ service }) => service.runMaintenance(),
   },
+
+  // ---- files (fileCommands.ts)
+  ...FILE_COMMANDS,
 
   // ---- recovery and backup (recoveryCommands.ts)
   ...RECOVERY_COMMANDS,
