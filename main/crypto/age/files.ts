@@ -13,7 +13,7 @@ const READ_SIZE = 1 << 20;
 export interface FileJobOptions {
   /** Called with the number of input bytes consumed so far. */
   onProgress?: (bytesRead: number) => void;
-  /** Aborts between blocks; the partial output file is removed. */
+  /** Aborts between blocks; a partial output (regular) file is removed. */
   signal?: AbortSignal;
 }
 
@@ -38,9 +38,12 @@ async function run(
 ): Promise<{ bytesWritten: number }> {
   const input = await open(inputPath, 'r');
   let output: FileHandle | null = null;
+  let removeOnFailure = false;
   let bytesWritten = 0;
   try {
     output = await open(outputPath, 'w');
+    // Only a regular file is ours to delete on failure (never a device such as /dev/null).
+    removeOnFailure = (await output.stat()).isFile();
     const recycler = new BufferRecycler();
     for await (const piece of transform(readFile(input, opts), recycler)) {
       await output.write(piece);
@@ -53,7 +56,7 @@ async function run(
   } catch (err) {
     await output?.close().catch(() => undefined);
     output = null;
-    await rm(outputPath, { force: true });
+    if (removeOnFailure) await rm(outputPath, { force: true });
     throw err;
   } finally {
     await input.close();
