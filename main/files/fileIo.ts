@@ -250,7 +250,7 @@ export class GarbageNudge {
   private since = 0;
   private readonly gc: GcFunction | null;
 
-  constructor(private readonly everyBytes = 2 << 20) {
+  constructor(private readonly everyBytes = 4 << 20) {
     if (gcFunction === undefined) gcFunction = findGc();
     this.gc = gcFunction;
   }
