@@ -36,7 +36,7 @@ export class RecoveryService {
     const removing = passphrase === '';
     return this.vault.audited(removing ? 'RemoveRecoveryPassphrase' : 'SetRecoveryPassphrase', undefined, async () => {
       if (removing) {
-        await this.vault.store.transact((doc) => {
+        await this.vault.transact((doc) => {
           delete doc.Recovery;
         });
       } else {
@@ -51,7 +51,7 @@ export class RecoveryService {
           secret.fill(0);
         }
         const creationDate = this.vault.clock.now().toISOString();
-        await this.vault.store.transact((current) => {
+        await this.vault.transact((current) => {
           if (current.VaultId !== doc.VaultId || current.RootKeyCheck !== doc.RootKeyCheck) {
             throw new ValidationException('The vault was replaced while the recovery passphrase was being set; try again.');
           }

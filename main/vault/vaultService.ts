@@ -39,6 +39,7 @@ import {
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/ciphertextBlob.js';
 import { canonicalEncryptionContext, validateEncryptionContext } from '../crypto/encryptionContext.js';
 import type { RootKeys } from '../crypto/rootKeys.js';
+import { rootKeyCheckValue } from '../crypto/rootKeys.js';
 import { openKeyMaterial, sealKeyMaterial } from '../crypto/sealing.js';
 import type { Keychain } from '../keychain/keychain.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
@@ -88,6 +89,7 @@ export class VaultService {
   readonly clock: Clock;
   readonly audit: AuditLog;
   private readonly rootKeys: RootKeys;
+  private readonly rootCheck: string;
   /** File operations (age envelope encryption), recovery and backup: separate modules, same door. */
   readonly files: FileService = new FileService(this);
   readonly recovery: RecoveryService = new RecoveryService(this);
@@ -99,6 +101,7 @@ export class VaultService {
     this.keychain = deps.keychain;
     this.clock = deps.clock;
     this.rootKeys = deps.rootKeys;
+    this.rootCheck = rootKeyCheckValue(deps.rootKeys);
     this.audit = deps.audit;
   }
 
@@ -108,6 +111,7 @@ export class VaultService {
 
   close(): void {
     this.audit.close();
+    this.store.close();
     this.events.removeAllListeners();
     for (const m of this.materialCache.values()) m.fill(0);
     this.materialCache.clear();
@@ -169,7 +173,7 @@ export class VaultService {
         Versions: [],
       };
       const initial = origin === 'VAULT' ? this.newVersion(this.vaultIdOf(), keyId, now) : undefined;
-      await this.store.transact((doc) => {
+      await this.transact((doc) => {
         if (req.AliasName !== undefined && doc.Aliases[req.AliasName]) {
           throw new AlreadyExistsException(`Alias ${req.AliasName} already exists.`);
         }
@@ -271,7 +275,7 @@ export class VaultService {
   async createAlias(req: Api.CreateAliasRequest): Promise<Record<string, never>> {
     return this.audited('CreateAlias', req?.TargetKeyId, async () => {
       this.checkNewAliasName(req?.AliasName);
-      await this.store.transact((doc) => {
+      await this.transact((doc) => {
         const ref = parseKeyIdentifier(req.TargetKeyId, doc.VaultId);
         if (ref.kind !== 'keyId') throw new ValidationException('TargetKeyId must be a key id or key ARN, not an alias.');
         const key = this.resolveKey(doc, req.TargetKeyId);
@@ -292,7 +296,7 @@ export class VaultService {
       if (req.AliasName.startsWith(RESERVED_ALIAS_PREFIX)) {
         throw new UnsupportedOperationException(`Alias ${req.AliasName} is managed by Key Vault and cannot be deleted.`);
       }
-      await this.store.transact((doc) => {
+      await this.transact((doc) => {
         if (!doc.Aliases[req.AliasName]) throw new NotFoundException(`Alias ${req.AliasName} does not exist.`);
         delete doc.Aliases[req.AliasName];
       });
@@ -545,7 +549,7 @@ export class VaultService {
     if (!pending(this.store.read())) return { Rotated: [], Deleted: [] };
     const rotations: Rotation[] = [];
     const deleted: string[] = [];
-    await this.store.transact((doc) => {
+    await this.transact((doc) => {
       for (const key of Object.values(doc.Keys)) {
         if (isDeletionDue(key, now)) {
           delete doc.Keys[key.KeyId];
@@ -582,6 +586,20 @@ export class VaultService {
   /** The primary version's material for wrapping (file engine). Applies the key state rules. */
   materialForEncrypt(keyIdentifier: string): { key: KeyRecord; version: KeyVersionRecord; material: Buffer } {
     return this.primaryForUse(this.store.read(), keyIdentifier);
+  }
+
+  /**
+   * Every write goes through here: under the lock, on the latest document, durable on return. A
+   * document whose root key is not the one this process holds (the vault was restored from a
+   * backup by another process) is refused: sealing under the old key would lose the new versions.
+   */
+  async transact<T>(fn: (doc: VaultDocument) => T): Promise<T> {
+    return this.store.transact((doc) => {
+      if (doc.RootKeyCheck !== this.rootCheck) {
+        throw new KMSInvalidStateException('The vault was replaced (restored from a backup) by another process: close and reopen it.');
+      }
+      return fn(doc);
+    });
   }
 
   resolveKeyRecord(keyIdentifier: string): KeyRecord {
@@ -843,7 +861,7 @@ export class VaultService {
       let keyId = '';
       let rotations: Rotation[] = [];
       try {
-        await this.store.transact((doc) => {
+        await this.transact((doc) => {
           const key = this.resolveKey(doc, req?.KeyId);
           keyId = key.KeyId;
           rotations = change(key, now, doc);
