@@ -45,6 +45,8 @@ export interface DurableFileAdapterOptions {
   mode?: number;
   /** Keep a descriptor open on the current content for reliable change detection. Default: not on Windows. */
   holdOpen?: boolean;
+  /** Turns the data into JSON text (default JSON.stringify); the vault store reuses unchanged keys' JSON. */
+  serialize?: (data: unknown) => string;
 }
 
 const TEMP_SUFFIX = '.tmp';
@@ -144,6 +146,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   private readonly tempPrefix: string;
   private readonly mode: number;
   private readonly holdOpen: boolean;
+  private readonly serialize: (data: unknown) => string;
   private current: FileSignature | null = null;
   private heldFd: number | null = null;
 
@@ -157,6 +160,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     this.tempPrefix = `.${basename(file)}.`;
     this.mode = options.mode ?? 0o600;
     this.holdOpen = options.holdOpen ?? process.platform !== 'win32';
+    this.serialize = options.serialize ?? ((data) => JSON.stringify(data));
   }
 
   /** Signature of the content this adapter last read or wrote (null if none). */
@@ -187,7 +191,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const bytes = Buffer.from(JSON.stringify(data), 'utf8');
+    const bytes = Buffer.from(this.serialize(data), 'utf8');
     const temp = join(this.dir, `${this.tempPrefix}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     let handle: FileHandle | null = null;
     let renamed = false;

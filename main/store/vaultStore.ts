@@ -17,6 +17,7 @@ import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
 import { parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
+import { DocumentSerializer } from './documentSerializer.js';
 import type { VaultLockOptions } from './vaultLock.js';
 import { acquireVaultLock } from './vaultLock.js';
 import type { VaultDocument } from './vaultDocument.js';
@@ -61,6 +62,7 @@ export class VaultStore {
   private readonly adapter: DurableFileAdapter<VaultDocument | null>;
   private readonly db: Low<VaultDocument | null>;
   private readonly lockOptions: VaultLockOptions;
+  private readonly serializer = new DocumentSerializer();
   private readonly validateCommits: boolean | 'auto';
   /** True while a commit is between "mutated in memory" and "durable on disk". */
   private writing = false;
@@ -70,7 +72,9 @@ export class VaultStore {
   private constructor(dir: string, options: VaultStoreOptions) {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
-    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, (json, file) => parseVaultDocument(json, file));
+    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, (json, file) => parseVaultDocument(json, file), {
+      serialize: (data) => this.serializer.serialize(data as VaultDocument),
+    });
     this.db = new Low<VaultDocument | null>(this.adapter, null);
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
     this.validateCommits = options.validateCommits ?? 'auto';
@@ -147,7 +151,7 @@ export class VaultStore {
       const doc = this.read();
       let result: T;
       try {
-        result = fn(doc);
+        result = this.serializer.observe(doc, fn);
         if (isThenable(result)) {
           throw new KMSInternalException('A vault transaction must be synchronous; an asynchronous change would not be committed atomically.');
         }

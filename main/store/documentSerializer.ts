@@ -1,0 +1,98 @@
+/**
+ * Serializes the vault document for a commit without re-stringifying every key each time.
+ *
+ * A 10,000-key vault is ~15 MB of JSON; stringifying it whole costs ~100 ms, most of a commit. The
+ * serializer keeps each key's JSON from the last commit and reuses it when that key's record was
+ * not touched. Touching is observed, not declared: during a transaction the document's `Keys` map
+ * is replaced by a proxy that marks every key it hands out, stores or deletes, and marks all keys
+ * when the map is enumerated. A record reached any other way is a new object (identity check), so
+ * it is stringified afresh. Everything outside `Keys` (aliases, recovery data) is always fresh.
+ */
+import type { KeyRecord } from '../core/keyModel.js';
+import type { VaultDocument } from './vaultDocument.js';
+
+interface CachedKey {
+  record: KeyRecord;
+  json: string;
+}
+
+export class DocumentSerializer {
+  private readonly cache = new Map<string, CachedKey>();
+  private dirty = new Set<string>();
+  private allDirty = false;
+
+  /**
+   * Runs `fn` with `doc.Keys` observed. Returns fn's result; `doc.Keys` is the plain map again
+   * afterwards (also when fn throws).
+   */
+  observe<T>(doc: VaultDocument, fn: (doc: VaultDocument) => T): T {
+    const keys = doc.Keys;
+    const mark = (p: string | symbol) => {
+      if (typeof p === 'string') this.dirty.add(p);
+    };
+    doc.Keys = new Proxy(keys, {
+      get: (target, p, receiver) => {
+        mark(p);
+        return Reflect.get(target, p, receiver);
+      },
+      set: (target, p, value, receiver) => {
+        mark(p);
+        return Reflect.set(target, p, value, receiver);
+      },
+      deleteProperty: (target, p) => {
+        mark(p);
+        return Reflect.deleteProperty(target, p);
+      },
+      defineProperty: (target, p, attributes) => {
+        mark(p);
+        return Reflect.defineProperty(target, p, attributes);
+      },
+      getOwnPropertyDescriptor: (target, p) => {
+        mark(p);
+        return Reflect.getOwnPropertyDescriptor(target, p);
+      },
+      ownKeys: (target) => {
+        this.allDirty = true;
+        return Reflect.ownKeys(target);
+      },
+    });
+    try {
+      return fn(doc);
+    } finally {
+      doc.Keys = keys;
+    }
+  }
+
+  /** JSON text of the document, equal (as JSON) to JSON.stringify(doc). */
+  serialize(doc: VaultDocument): string {
+    const { Keys: keys, ...rest } = doc;
+    const parts: string[] = [];
+    const seen = new Set<string>();
+    for (const id in keys) {
+      const record = keys[id]!;
+      seen.add(id);
+      const cached = this.cache.get(id);
+      let json: string;
+      if (cached && cached.record === record && !this.allDirty && !this.dirty.has(id)) {
+        json = cached.json;
+      } else {
+        json = JSON.stringify(record);
+        this.cache.set(id, { record, json });
+      }
+      parts.push(`${JSON.stringify(id)}:${json}`);
+    }
+    if (this.cache.size > seen.size) for (const id of this.cache.keys()) if (!seen.has(id)) this.cache.delete(id);
+    this.dirty = new Set();
+    this.allDirty = false;
+    const head = JSON.stringify(rest);
+    const keysJson = `"Keys":{${parts.join(',')}}`;
+    return head === '{}' ? `{${keysJson}}` : `${head.slice(0, -1)},${keysJson}}`;
+  }
+
+  /** Forget everything (after a reload from disk the records are new objects anyway). */
+  reset(): void {
+    this.cache.clear();
+    this.dirty = new Set();
+    this.allDirty = false;
+  }
+}

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KeyRecord } from '../../../main/core/keyModel.js';
+import { DocumentSerializer } from '../../../main/store/documentSerializer.js';
+import type { VaultDocument } from '../../../main/store/vaultDocument.js';
+
+function key(id: string, description = ''): KeyRecord {
+  return {
+    KeyId: id,
+    Description: description,
+    KeyState: 'Enabled',
+    Origin: 'VAULT',
+    KeyManager: 'CUSTOMER',
+    CreationDate: '2026-01-01T00:00:00.000Z',
+    Rotation: { Enabled: false, IntervalSeconds: 31_536_000 },
+    Versions: [],
+  };
+}
+
+function doc(): VaultDocument {
+  return {
+    FormatVersion: 1,
+    VaultId: 'v',
+    CreationDate: '2026-01-01T00:00:00.000Z',
+    Revision: 0,
+    RootKeyCheck: 'x',
+    Keys: { a: key('a'), b: key('b'), c: key('c') },
+    Aliases: {},
+    RecoveryRecipients: [],
+    Secrets: [],
+  };
+}
+
+const same = (s: DocumentSerializer, d: VaultDocument) => assert.deepEqual(JSON.parse(s.serialize(d)), JSON.parse(JSON.stringify(d)));
+
+test('the serialized document equals JSON.stringify of it', () => {
+  const s = new DocumentSerializer();
+  same(s, doc());
+});
+
+test('a key changed through the map inside a transaction is serialized afresh', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  s.serialize(d);
+  s.observe(d, (x) => {
+    x.Keys['b']!.Description = 'changed';
+  });
+  assert.equal(JSON.parse(s.serialize(d)).Keys.b.Description, 'changed');
+});
+
+test('keys changed while enumerating the map are serialized afresh', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  s.serialize(d);
+  s.observe(d, (x) => {
+    for (const k of Object.values(x.Keys)) k.Description = `all ${k.KeyId}`;
+  });
+  same(s, d);
+  assert.equal(JSON.parse(s.serialize(d)).Keys.c.Description, 'all c');
+});
+
+test('added and deleted keys are reflected', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  s.serialize(d);
+  s.observe(d, (x) => {
+    x.Keys['d'] = key('d', 'new');
+    delete x.Keys['a'];
+  });
+  const out = JSON.parse(s.serialize(d));
+  assert.deepEqual(Object.keys(out.Keys).sort(), ['b', 'c', 'd']);
+  assert.equal(out.Keys.d.Description, 'new');
+});
+
+test('a record replaced by a new object is serialized afresh even without the proxy', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  s.serialize(d);
+  d.Keys['a'] = key('a', 'replaced');
+  assert.equal(JSON.parse(s.serialize(d)).Keys.a.Description, 'replaced');
+});
+
+test('the map is the plain object again after a transaction, also when it throws', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  const plain = d.Keys;
+  s.observe(d, () => undefined);
+  assert.equal(d.Keys, plain);
+  assert.throws(() =>
+    s.observe(d, () => {
+      throw new Error('boom');
+    }),
+  );
+  assert.equal(d.Keys, plain);
+});
+
+test('fields outside Keys are always serialized fresh', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  s.serialize(d);
+  d.RecoveryRecipients.push('age1xyz');
+  d.Revision = 7;
+  const out = JSON.parse(s.serialize(d));
+  assert.deepEqual(out.RecoveryRecipients, ['age1xyz']);
+  assert.equal(out.Revision, 7);
+});
