@@ -34,7 +34,17 @@ export interface VaultStoreOptions {
    * would dominate a commit, and the document is still fully validated on every load.
    */
   validateCommits?: boolean | 'auto';
+  /**
+   * How long (ms) read() may answer from memory without checking the file again for another
+   * process's commit. Default 1 ms: a stat costs ~10 µs here, a large share of an Encrypt, and no
+   * other process can commit faster than its fsync anyway. Commits made by other stores in this
+   * process are seen at once, and transactions always check. 0 checks on every read.
+   */
+  freshnessMs?: number;
 }
+
+/** Commit counter per vault file within this process, so sibling stores notice each other at once. */
+const localCommits = new Map<string, number>();
 
 export const COMMIT_VALIDATION_MAX_KEYS = 2000;
 
@@ -64,6 +74,9 @@ export class VaultStore {
   private readonly lockOptions: VaultLockOptions;
   private readonly serializer = new DocumentSerializer();
   private readonly validateCommits: boolean | 'auto';
+  private readonly freshnessMs: number;
+  private lastCheckAt = -Infinity;
+  private lastLocalCommit = -1;
   /** True while a commit is between "mutated in memory" and "durable on disk". */
   private writing = false;
   /** The on-disk state served by read() while `writing` (loaded lazily, dropped after). */
@@ -78,6 +91,7 @@ export class VaultStore {
     this.db = new Low<VaultDocument | null>(this.adapter, null);
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
     this.validateCommits = options.validateCommits ?? 'auto';
+    this.freshnessMs = options.freshnessMs ?? 1;
   }
 
   /** Opens the vault directory (created with mode 0700 if missing). Does not create a document. */
@@ -108,9 +122,22 @@ export class VaultStore {
    * disk first when the file changed since it was last loaded or written by this store.
    */
   read(): VaultDocument {
+    return this.readWithin(this.freshnessMs);
+  }
+
+  private readWithin(maxAgeMs: number): VaultDocument {
     if (this.writing) return (this.committedDuringWrite ??= this.loadCommittedSnapshot());
     const data = this.db.data;
-    if (data !== null && this.adapter.isCurrent()) return data;
+    if (data !== null) {
+      const now = performance.now();
+      const localCommit = localCommits.get(this.file) ?? 0;
+      if (now - this.lastCheckAt < maxAgeMs && localCommit === this.lastLocalCommit) return data;
+      if (this.adapter.isCurrent()) {
+        this.lastCheckAt = now;
+        this.lastLocalCommit = localCommit;
+        return data;
+      }
+    }
     return this.reload();
   }
 
@@ -148,7 +175,8 @@ export class VaultStore {
    */
   async transact<T>(fn: (doc: VaultDocument) => T): Promise<T> {
     return this.underLock(async () => {
-      const doc = this.read();
+      // Under the lock, always from the file as it is now: a stale copy would lose an update.
+      const doc = this.readWithin(0);
       let result: T;
       try {
         result = this.serializer.observe(doc, fn);
@@ -192,6 +220,7 @@ export class VaultStore {
     try {
       this.db.data = doc;
       await this.db.write();
+      localCommits.set(this.file, (localCommits.get(this.file) ?? 0) + 1);
     } catch (err) {
       this.writing = false;
       this.restoreFromDisk();
@@ -203,6 +232,8 @@ export class VaultStore {
   }
 
   private reload(): VaultDocument {
+    this.lastCheckAt = performance.now();
+    this.lastLocalCommit = localCommits.get(this.file) ?? 0;
     const data = this.adapter.readSync();
     this.db.data = data;
     if (data === null) {
