@@ -9,7 +9,7 @@
  * the header, in place and crash-safely (rewrapJournal.ts), when the new header has the old one's
  * length; otherwise it writes a new file and renames it over the old one.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type * as Api from '../core/api.js';
@@ -23,6 +23,7 @@ import {
   ArmorDecoder,
   ArmorEncoder,
   AgeDecryptionError,
+  canReleaseBuffers,
   CHUNK_SIZE,
   createHeader,
   formatHeader,
@@ -57,6 +58,7 @@ import {
 import type { SealedSecretRecord } from '../store/vaultDocument.js';
 import type { VaultService } from '../vault/vaultService.js';
 import { BlockWriter, exists, GarbageNudge, openInput, readBlocks, readFull, TempOutput, throwIfAborted } from './fileIo.js';
+import { decryptPayload, encryptPayload } from './payloadPipeline.js';
 import { expectedRecoveryShare, RecoveryRecipient } from './recoveryStanza.js';
 import { repairRewrap, rewriteHeaderInPlace } from './rewrapJournal.js';
 
@@ -136,10 +138,21 @@ class Progress {
   ) {}
 
   add(n: number): void {
-    this.done += n;
     this.nudge.add(n);
+    this.count(n);
+  }
+
+  private count(n: number): void {
+    this.done += n;
     const now = Date.now();
     if (this.done - this.lastBytes >= PROGRESS_MIN_BYTES && now - this.lastTime >= PROGRESS_MIN_MS) this.emit(now);
+  }
+
+  /** As add(), for jobs whose buffers are released as they go (no collection needed). */
+  advance(n: number): void {
+    // Without buffer release (crypto/age/blocks.ts), node:crypto results wait for the GC.
+    if (!canReleaseBuffers()) this.nudge.add(n);
+    this.count(n);
   }
 
   finish(): void {
@@ -264,24 +277,19 @@ export class FileService {
       const vaultRecipient = new VaultStanzaRecipient(this.vault, keyId);
       const recipients: Recipient[] = [vaultRecipient, ...this.vault.store.read().RecoveryRecipients.map((r) => RecoveryRecipient.parse(r))];
       const { fileKey, header } = await createHeader(recipients);
-      const enc = new StreamEncryptor(fileKey);
-      fileKey.fill(0);
       const used = vaultRecipient.used as VaultStanzaRef;
-      out = await TempOutput.create(output);
-      const writer = new BlockWriter(out.fh);
-      const armorer = req.Armor === true ? new ArmorEncoder() : null;
-      const emit = (out: Buffer | readonly Buffer[]): Buffer[] => (armorer === null ? parts(out) : parts(armorer.push(joined(out))));
       const progress = new Progress(this.vault, jobId, size);
-      const feed = encryptorFeed(enc);
-      await writer.write(emit(header));
-      for await (const block of readBlocks(fh, 0)) {
-        throwIfAborted(signal);
-        await writer.write(emit(feed.feed(block)));
-        progress.add(block.length);
+      try {
+        out = await TempOutput.create(output);
+        if (req.Armor === true) {
+          await this.encryptArmored(fh, out.fh, header, fileKey, progress, signal);
+        } else {
+          const job = { input: fh, output: out.fh, inputStart: 0, outputStart: 0, signal, onInput: (n: number) => progress.advance(n) };
+          await encryptPayload(job, fileKey, randomBytes(PAYLOAD_NONCE_SIZE), header);
+        }
+      } finally {
+        fileKey.fill(0);
       }
-      await writer.write(emit(enc.final()));
-      if (armorer !== null) await writer.write([armorer.final()]);
-      await writer.flush();
       throwIfAborted(signal);
       await out.commit(req.Overwrite === true);
       out = null;
@@ -293,6 +301,28 @@ export class FileService {
     }
   }
 
+  /** Encryption with ASCII armor: the stream classes on this thread, output through the armorer. */
+  private async encryptArmored(fh: FileHandle, outFh: FileHandle, header: Buffer, fileKey: Buffer, progress: Progress, signal: AbortSignal): Promise<void> {
+    const enc = new StreamEncryptor(fileKey);
+    const writer = new BlockWriter(outFh);
+    const armorer = new ArmorEncoder();
+    const emit = (out: Buffer | readonly Buffer[]): Buffer[] => parts(armorer.push(joined(out)));
+    const feed = encryptorFeed(enc);
+    try {
+      await writer.write(emit(header));
+      for await (const block of readBlocks(fh, 0)) {
+        throwIfAborted(signal);
+        await writer.write(emit(feed.feed(block)));
+        progress.add(block.length);
+      }
+      await writer.write(emit(enc.final()));
+      await writer.write([armorer.final()]);
+    } finally {
+      await writer.flush().catch(() => undefined);
+    }
+    await writer.flush();
+  }
+
   private async decryptFile(jobId: string, input: string, req: Api.FileJobRequest, signal: AbortSignal): Promise<Api.FileJobResult> {
     const output = resolve(req.OutputPath ?? defaultDecryptedPath(input));
     await repairRewrap(input);
@@ -302,17 +332,61 @@ export class FileService {
     try {
       const first = Buffer.alloc(Math.min(256, size));
       await readFull(fh, first, 0);
-      const armored = looksArmored(first);
       const progress = new Progress(this.vault, jobId, size);
-      let head: Buffer | null = Buffer.alloc(0);
-      let state: { dec: StreamDecryptor; feed: ChunkAlignedFeed; writer: BlockWriter } | null = null;
-      let opened: VaultStanzaRef | null = null;
-      let produced = 0;
-      const write = async (w: BlockWriter, parts: Buffer[]): Promise<void> => {
-        for (const p of parts) produced += p.length;
-        await w.write(parts);
+      let result: { opened: VaultStanzaRef | null; produced: number };
+      if (looksArmored(first)) {
+        result = await this.decryptArmored(fh, output, progress, signal, (o) => (out = o));
+      } else {
+        const header = await readFileHeader(fh, size);
+        progress.advance(header.raw.length);
+        // The header MAC is verified here, before any payload byte is looked at.
+        const { fileKey, opened } = await this.unwrapForDecrypt(header.parsed);
+        try {
+          out = await TempOutput.create(output);
+          const job = { input: fh, output: out.fh, inputStart: header.raw.length, outputStart: 0, signal, onInput: (n: number) => progress.advance(n) };
+          result = { opened, produced: await decryptPayload(job, fileKey) };
+        } finally {
+          fileKey.fill(0);
+        }
+      }
+      if (out === null) throw headerError('file is truncated inside the header');
+      throwIfAborted(signal);
+      await (out as TempOutput).commit(req.Overwrite === true);
+      out = null;
+      progress.finish();
+      const { opened, produced } = result;
+      return {
+        JobId: jobId,
+        Operation: 'Decrypt',
+        InputPath: input,
+        OutputPath: output,
+        ...(opened ? { KeyId: opened.keyId, KeyVersionId: opened.keyVersionId } : {}),
+        BytesProcessed: produced,
       };
-      for await (const block of binarySource(fh, armored)) {
+    } finally {
+      await (out as TempOutput | null)?.discard();
+      await fh.close();
+    }
+  }
+
+  /** Decryption of an ASCII-armored file: the stream classes on this thread. */
+  private async decryptArmored(
+    fh: FileHandle,
+    output: string,
+    progress: Progress,
+    signal: AbortSignal,
+    created: (out: TempOutput) => void,
+  ): Promise<{ opened: VaultStanzaRef | null; produced: number }> {
+    let head: Buffer | null = Buffer.alloc(0);
+    let state: { dec: StreamDecryptor; feed: ChunkAlignedFeed; writer: BlockWriter } | null = null;
+    let opened: VaultStanzaRef | null = null;
+    let produced = 0;
+    const write = async (w: BlockWriter, parts: Buffer[]): Promise<void> => {
+      for (const p of parts) produced += p.length;
+      await w.write(parts);
+    };
+    try {
+      for await (const block of binarySource(fh, true)) {
         throwIfAborted(signal);
         if (state !== null) {
           await write(state.writer, state.feed.feed(block));
@@ -329,36 +403,24 @@ export class FileService {
           opened = unwrapped.opened;
           const dec = new StreamDecryptor(unwrapped.fileKey);
           unwrapped.fileKey.fill(0);
-          out = await TempOutput.create(output);
+          const out = await TempOutput.create(output);
+          created(out);
           state = { dec, feed: decryptorFeed(dec), writer: new BlockWriter(out.fh) };
           head = null;
           await write(state.writer, state.feed.feed(buffered.subarray(parsed.payloadOffset)));
         }
         progress.add(block.length);
       }
-      if (state === null || out === null) {
+      if (state === null) {
         if (head !== null) parseHeader(head);
         throw headerError('file is truncated inside the header');
       }
-      const { dec, writer } = state;
-      await write(writer, parts(dec.final()));
-      await writer.flush();
-      throwIfAborted(signal);
-      await out.commit(req.Overwrite === true);
-      out = null;
-      progress.finish();
-      return {
-        JobId: jobId,
-        Operation: 'Decrypt',
-        InputPath: input,
-        OutputPath: output,
-        ...(opened ? { KeyId: opened.keyId, KeyVersionId: opened.keyVersionId } : {}),
-        BytesProcessed: produced,
-      };
+      await write(state.writer, parts(state.dec.final()));
     } finally {
-      await out?.discard();
-      await fh.close();
+      await state?.writer.flush().catch(() => undefined);
     }
+    await state.writer.flush();
+    return { opened, produced };
   }
 
   private async reEncryptFile(jobId: string, input: string, req: Api.FileJobRequest, signal: AbortSignal): Promise<Api.FileJobResult> {

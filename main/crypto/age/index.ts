@@ -38,11 +38,25 @@ export {
   type Identity,
   type Recipient,
 } from './recipients.js';
+export {
+  canReleaseBuffers,
+  CHUNKS_PER_BLOCK,
+  failedChunkError,
+  openBlockInPlace,
+  PLAIN_BLOCK_SIZE,
+  releaseBuffer,
+  SEALED_BLOCK_SIZE,
+  sealBlockInPlace,
+} from './blocks.js';
 export { BufferRecycler, defaultThreads } from './parallel.js';
 export {
   CHUNK_SIZE,
+  derivePayloadKey,
+  ENCRYPTED_CHUNK_SIZE,
+  PAYLOAD_NONCE_SIZE,
   payloadCiphertextSize,
   payloadPlaintextSize,
   StreamDecryptor,
   StreamEncryptor,
+  TAG_SIZE,
 } from './stream.js';
