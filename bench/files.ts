@@ -11,8 +11,9 @@
  * (user + system, from /usr/bin/time) is printed as well: on a loaded machine it is the steadier
  * figure. Our jobs fsync their output before
  * renaming it into place, `age` does not, so the reference is `age` followed by an fsync of its
- * output (`sync FILE`); the figure without that fsync is printed too. Each figure is the median of
- * three runs. Run alone: `node --import tsx bench/files.ts` inside a keyring session.
+ * output (`sync FILE`); the figure without that fsync is printed too. (Our jobs flush in the
+ * background every 64 MiB, so their final fsync has little left to do; see payloadPipeline.ts.)
+ * Each figure is the median of three runs. Run alone: `node --import tsx bench/files.ts` inside a keyring session.
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
@@ -98,6 +99,7 @@ async function childMain(args: string[]): Promise<void> {
 const mibPerSecond = (ms: number): number => SIZE / MIB / (ms / 1000);
 
 export async function runFilesBench(): Promise<BenchResult[]> {
+  const loadBefore = loadavg()[0] ?? 0;
   const child = await bundleChild();
   const dir = mkdtempSync(join(tmpdir(), 'keyvault-bench-files-'));
   const keychain = createKeytarKeychain();
@@ -163,7 +165,8 @@ export async function runFilesBench(): Promise<BenchResult[]> {
       `files: our encrypt ${ourEnc.toFixed(0)} ms, decrypt ${ourDec.toFixed(0)} ms; age -r ${median(t.ageEncNoSync).toFixed(0)} ms (+fsync ${median(t.ageEnc).toFixed(0)} ms), ` +
         `age -d ${median(t.ageDecNoSync).toFixed(0)} ms (+fsync ${median(t.ageDec).toFixed(0)} ms); re-encrypt ${median(reenc).toFixed(2)} ms; peak RSS ${(rss / 1024).toFixed(1)} MiB; ` +
         `CPU (user+sys) ours enc ${median(t.ourEncCpu).toFixed(0)} ms / dec ${median(t.ourDecCpu).toFixed(0)} ms (process incl. start-up), ` +
-        `age enc ${median(t.ageEncCpu).toFixed(0)} ms / dec ${median(t.ageDecCpu).toFixed(0)} ms; load average ${loadavg()[0]?.toFixed(1)}`,
+        `age enc ${median(t.ageEncCpu).toFixed(0)} ms / dec ${median(t.ageDecCpu).toFixed(0)} ms; ` +
+        `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]?.toFixed(1)} after (2 cores: above ~1 the figures are noisy)`,
     );
     return [
       {

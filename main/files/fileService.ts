@@ -2,10 +2,13 @@
  * File operations of the vault: standard age v1 files whose file key is wrapped under a vault key
  * (the `keyvault.local/cmk` stanza) and under every recovery recipient of the vault.
  *
- * Jobs stream with bounded memory (1 MiB reads cut into 64 KiB STREAM chunks, one read ahead, one
- * write in flight), report throttled progress, can be cancelled, and never leave partial output:
- * results are written to a temporary file in the destination directory and moved into place only
- * when complete (decryption: after the final chunk authenticated). Re-encrypting rewrites only
+ * Jobs stream with bounded memory, report throttled progress, can be cancelled, and never leave
+ * partial output. Binary files go through payloadPipeline.ts (a fixed set of 1 MiB block buffers,
+ * sealed or opened in place, reads ahead, several writes and a background fdatasync in flight);
+ * ASCII-armored ones through the stream classes on this thread (1 MiB reads cut into 64 KiB STREAM
+ * chunks, one read ahead, one write in flight). Either way results are written to a temporary
+ * file in the destination directory and moved into place only when complete (decryption: after
+ * the final chunk authenticated). Re-encrypting rewrites only
  * the header, in place and crash-safely (rewrapJournal.ts), when the new header has the old one's
  * length; otherwise it writes a new file and renames it over the old one.
  */
