@@ -13,8 +13,13 @@ import type { VaultDocument } from './vaultDocument.js';
 
 interface CachedKey {
   record: KeyRecord;
-  json: string;
+  /** UTF-8 of `"<id>":<record JSON>`, ready to be copied into the file image. */
+  bytes: Buffer;
 }
+
+const OPEN_KEYS = Buffer.from('"Keys":{');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from('}}');
 
 export class DocumentSerializer {
   private readonly cache = new Map<string, CachedKey>();
@@ -63,30 +68,33 @@ export class DocumentSerializer {
     }
   }
 
-  /** JSON text of the document, equal (as JSON) to JSON.stringify(doc). */
-  serialize(doc: VaultDocument): string {
+  /**
+   * The document as UTF-8 JSON, equal (as JSON) to JSON.stringify(doc). Unchanged keys are copied
+   * from their cached bytes: no re-stringifying, no re-encoding.
+   */
+  serialize(doc: VaultDocument): Buffer {
     const { Keys: keys, ...rest } = doc;
-    const parts: string[] = [];
-    const seen = new Set<string>();
+    const head = JSON.stringify(rest);
+    const parts: Buffer[] = [Buffer.from(head === '{}' ? '{' : `${head.slice(0, -1)},`), OPEN_KEYS];
+    let first = true;
+    let count = 0;
     for (const id in keys) {
       const record = keys[id]!;
-      seen.add(id);
-      const cached = this.cache.get(id);
-      let json: string;
-      if (cached && cached.record === record && !this.allDirty && !this.dirty.has(id)) {
-        json = cached.json;
-      } else {
-        json = JSON.stringify(record);
-        this.cache.set(id, { record, json });
+      count++;
+      let cached = this.cache.get(id);
+      if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
+        cached = { record, bytes: Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`) };
+        this.cache.set(id, cached);
       }
-      parts.push(`${JSON.stringify(id)}:${json}`);
+      if (!first) parts.push(COMMA);
+      parts.push(cached.bytes);
+      first = false;
     }
-    if (this.cache.size > seen.size) for (const id of this.cache.keys()) if (!seen.has(id)) this.cache.delete(id);
+    if (this.cache.size > count) for (const id of this.cache.keys()) if (!(id in keys)) this.cache.delete(id);
+    parts.push(CLOSE);
     this.dirty = new Set();
     this.allDirty = false;
-    const head = JSON.stringify(rest);
-    const keysJson = `"Keys":{${parts.join(',')}}`;
-    return head === '{}' ? `{${keysJson}}` : `${head.slice(0, -1)},${keysJson}}`;
+    return Buffer.concat(parts);
   }
 
   /** Forget everything (after a reload from disk the records are new objects anyway). */

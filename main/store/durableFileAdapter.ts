@@ -46,7 +46,7 @@ export interface DurableFileAdapterOptions {
   /** Keep a descriptor open on the current content for reliable change detection. Default: not on Windows. */
   holdOpen?: boolean;
   /** Turns the data into JSON text (default JSON.stringify); the vault store reuses unchanged keys' JSON. */
-  serialize?: (data: unknown) => string;
+  serialize?: (data: unknown) => string | Buffer;
 }
 
 const TEMP_SUFFIX = '.tmp';
@@ -146,7 +146,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   private readonly tempPrefix: string;
   private readonly mode: number;
   private readonly holdOpen: boolean;
-  private readonly serialize: (data: unknown) => string;
+  private readonly serialize: (data: unknown) => string | Buffer;
   private current: FileSignature | null = null;
   private heldFd: number | null = null;
 
@@ -191,7 +191,8 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const bytes = Buffer.from(this.serialize(data), 'utf8');
+    const text = this.serialize(data);
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     const temp = join(this.dir, `${this.tempPrefix}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     let handle: FileHandle | null = null;
     let renamed = false;
