@@ -4,7 +4,7 @@
  *
  * A fixed set of buffers (each 1 MiB + 256 bytes: one block of 16 STREAM chunks, sealed) goes
  * round: read into (the next reads run ahead while a block is sealed or opened), sealed or opened
- * in place, written out (several writes may be in flight), and free again. Memory per job is
+ * in place, written out (two writes at most in flight), and free again. Memory per job is
  * that set, whatever the file size. A block is handled as the last one only when the read after
  * it found the end of the file, so a file that grows while it is read is still encrypted whole.
  *
@@ -33,6 +33,11 @@ import { readFull, throwIfAborted } from './fileIo.js';
 
 /** Buffers per job: reads ahead, the block being processed, and writes in flight. */
 const BUFFERS = 8;
+/**
+ * Writes in flight. Writes to one file serialize in the kernel anyway; more of them would only
+ * hold libuv threadpool threads (4 by default) that the read ahead and the background sync need.
+ */
+const MAX_WRITES = 2;
 /** Background fdatasync interval. */
 export const SYNC_EVERY = 64 << 20;
 
@@ -182,8 +187,12 @@ class BlockWriter {
     private readonly syncEvery: number,
   ) {}
 
-  /** Starts writing `buf[0, length)`; the buffer goes back to `pool` (if it came from there) afterwards. */
-  write(buf: Buffer, length: number, fromPool = true): void {
+  /**
+   * Starts writing `buf[0, length)` once fewer than MAX_WRITES are in flight; the buffer goes back
+   * to `pool` (if it came from there) when written.
+   */
+  async write(buf: Buffer, length: number, fromPool = true): Promise<void> {
+    while (this.inFlight.size >= MAX_WRITES) await Promise.race(this.inFlight);
     this.throwIfFailed();
     const at = this.position;
     this.position += length;
@@ -260,7 +269,7 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
   let counter = 0;
   let plaintext = 0;
   try {
-    writer.write(Buffer.concat([header, payloadNonce]), header.length + PAYLOAD_NONCE_SIZE, false);
+    await writer.write(Buffer.concat([header, payloadNonce]), header.length + PAYLOAD_NONCE_SIZE, false);
     reader.pump();
     for (;;) {
       throwIfAborted(job.signal);
@@ -269,7 +278,7 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
       const sealed = sealBlockInPlace(key, counter, block.buf, block.length, final);
       counter += Math.ceil(block.length / CHUNK_SIZE);
       plaintext += block.length;
-      writer.write(block.buf, sealed);
+      await writer.write(block.buf, sealed);
       job.onInput(block.length);
       if (final) break;
     }
@@ -331,7 +340,7 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
         last.fill(0);
       }
       plaintext += opened;
-      writer.write(block.buf, opened);
+      await writer.write(block.buf, opened);
       job.onInput(block.length);
       if (final) break;
     }
