@@ -8,6 +8,32 @@ import type { AuditEntry } from '../core/api.js';
 
 const TAIL_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The whole lines of the last `maxBytes` of a log file (a line cut by the window's start is
+ * dropped; the last element is whatever follows the final newline, '' when the file ends with one).
+ * Null when the file does not exist.
+ */
+export function readLogTail(file: string, maxBytes: number): { lines: string[] } | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines.shift();
+    return { lines };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class AuditLog {
   private fd: number | undefined;
   private warned = false;
@@ -56,36 +82,22 @@ export class AuditLog {
   read(filter: { KeyId?: string; Limit?: number } = {}): AuditEntry[] {
     this.flush();
     const limit = filter.Limit ?? 500;
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-    } catch {
-      return [];
-    }
-    try {
-      const size = fstatSync(fd).size;
-      const start = Math.max(0, size - TAIL_BYTES);
-      const buf = Buffer.alloc(size - start);
-      readSync(fd, buf, 0, buf.length, start);
-      const lines = buf.toString('utf8').split('\n');
-      if (start > 0) lines.shift(); // first line may be cut
-      const out: AuditEntry[] = [];
-      for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
-        const line = lines[i];
-        if (!line) continue;
-        let entry: AuditEntry;
-        try {
-          entry = JSON.parse(line) as AuditEntry;
-        } catch {
-          continue; // a torn last line after a crash
-        }
-        if (filter.KeyId && entry.KeyId !== filter.KeyId) continue;
-        out.push(entry);
+    const tail = readLogTail(this.file, TAIL_BYTES);
+    if (!tail) return [];
+    const out: AuditEntry[] = [];
+    for (let i = tail.lines.length - 1; i >= 0 && out.length < limit; i--) {
+      const line = tail.lines[i];
+      if (!line) continue;
+      let entry: AuditEntry;
+      try {
+        entry = JSON.parse(line) as AuditEntry;
+      } catch {
+        continue; // a torn last line after a crash
       }
-      return out;
-    } finally {
-      closeSync(fd);
+      if (filter.KeyId && entry.KeyId !== filter.KeyId) continue;
+      out.push(entry);
     }
+    return out;
   }
 
   close(): void {

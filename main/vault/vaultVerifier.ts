@@ -7,7 +7,6 @@
  * Problems make `Ok` false. Warnings do not: they describe states a moved clock can produce
  * (a schedule anchored in the future) or a crash can leave (a torn last audit line).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VerifyVaultResponse } from '../core/api.js';
 import type { Clock } from '../core/clock.js';
@@ -25,6 +24,7 @@ import { checkVaultDocument, DocumentProblem } from '../store/documentSchema.js'
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FILE_NAME } from '../store/vaultDocument.js';
 import { readJsonFileSync } from '../store/durableFileAdapter.js';
+import { readLogTail } from './auditLog.js';
 
 export type VerifyFinding = VerifyVaultResponse['Problems'][number];
 
@@ -188,36 +188,28 @@ function checkKey(doc: VaultDocument, key: KeyRecord, sealKey: Buffer | undefine
 }
 
 function checkAuditLog(file: string, f: Findings): void {
-  let fd: number;
+  let tail: { lines: string[] } | null;
   try {
-    fd = openSync(file, 'r');
+    tail = readLogTail(file, AUDIT_TAIL_BYTES);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') f.problem(`The audit log cannot be read: ${message(err)}`);
+    f.problem(`The audit log cannot be read: ${message(err)}`);
     return;
   }
-  try {
-    const size = fstatSync(fd).size;
-    const start = Math.max(0, size - AUDIT_TAIL_BYTES);
-    const buf = Buffer.alloc(size - start);
-    readSync(fd, buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    if (start > 0) lines.shift();
-    const last = lines.pop();
-    if (last !== undefined && last !== '') f.warning('The last line of the audit log is incomplete (a write was cut short).');
-    let bad = 0;
-    lines.forEach((line) => {
-      if (line === '') return;
-      try {
-        const entry: unknown = JSON.parse(line);
-        if (typeof entry !== 'object' || entry === null || typeof (entry as { Operation?: unknown }).Operation !== 'string') bad++;
-      } catch {
-        bad++;
-      }
-    });
-    if (bad > 0) f.problem(`The audit log has ${bad} line${bad === 1 ? '' : 's'} that are not audit entries.`);
-  } finally {
-    closeSync(fd);
+  if (!tail) return;
+  const lines = tail.lines;
+  const last = lines.pop();
+  if (last !== undefined && last !== '') f.warning('The last line of the audit log is incomplete (a write was cut short).');
+  let bad = 0;
+  for (const line of lines) {
+    if (line === '') continue;
+    try {
+      const entry: unknown = JSON.parse(line);
+      if (typeof entry !== 'object' || entry === null || typeof (entry as { Operation?: unknown }).Operation !== 'string') bad++;
+    } catch {
+      bad++;
+    }
   }
+  if (bad > 0) f.problem(`The audit log has ${bad} line${bad === 1 ? '' : 's'} that are not audit entries.`);
 }
 
 export interface VerifyDirectoryOptions {
