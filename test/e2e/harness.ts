@@ -3,8 +3,13 @@
  *
  * - The vault is opened in a fresh temp directory with the real OS keychain (a private keyring
  *   when run through scripts/run-tests.mjs).
- * - `__vaultCall(op, req)` is a Playwright binding: Node runs `service[op](req)` and answers with the
- *   same IpcResult envelope the Electron IPC handlers use ({ok:true,value} | {ok:false,error}).
+ * - `__vaultCall(op, req)` is a Playwright binding into the REAL IPC layer of main/app: the same
+ *   handlers Electron registers (schema validation, typed error envelopes, the forbidden-field
+ *   check), registered on a stand-in for ipcMain. Only the sender check is waived (the page is
+ *   served from 127.0.0.1, not the app:// scheme); it has its own unit tests.
+ * - Every response and event that reaches the page is recorded; when a test closes its app, all of
+ *   them are scanned for every key version's real material (base64 and hex) and the test fails if
+ *   any appears: key material never crosses the bridge.
  * - An init script builds `window.vault` from OPERATION_NAMES around that binding (errors are
  *   rethrown as Error objects carrying `__type`), plus `on()` for events, which Node pushes into
  *   the page as the service emits them.
@@ -18,7 +23,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { EVENT_NAMES, OPERATION_NAMES, type IpcResult } from '../../preload/contract.js';
+import { channelFor, EVENT_NAMES, OPERATION_NAMES, type IpcResult } from '../../preload/contract.js';
+import { registerVaultIpc, type IpcHandlerLike } from '../../main/app/ipcHandlers.js';
+import { openKeyMaterial } from '../../main/crypto/sealing.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../main/keychain/keychain.js';
 import type { Keychain } from '../../main/keychain/keychain.js';
 import { openVault } from '../../main/vault/openVault.js';
@@ -145,11 +152,26 @@ export class E2eEnvironment {
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
 
-    await page.exposeBinding('__vaultCall', (_source, op: unknown, req: unknown) => callService(service, String(op), req));
+    const handlers = new Map<string, IpcHandlerLike>();
+    const disposeIpc = registerVaultIpc(
+      { handle: (channel, handler) => void handlers.set(channel, handler), removeHandler: (channel) => void handlers.delete(channel) },
+      service,
+      { isTrustedSender: () => true, log: () => undefined },
+    );
+    const crossed: unknown[] = [];
+    await page.exposeBinding('__vaultCall', async (_source, op: unknown, req: unknown) => {
+      const handler = handlers.get(channelFor(String(op) as (typeof OPERATION_NAMES)[number]));
+      const result = handler
+        ? ((await handler({ senderFrame: null }, ...(req === null || req === undefined ? [] : [req]))) as IpcResult<unknown>)
+        : await callService(service, String(op), req);
+      crossed.push(result);
+      return result;
+    });
     await page.addInitScript(bridgeInitScript());
 
     const offs = EVENT_NAMES.map((event) => {
       const forward = (payload: unknown) => {
+        crossed.push(payload);
         const expr = `window.__vaultTest && window.__vaultTest.dispatch(${JSON.stringify(event)}, ${JSON.stringify(payload)})`;
         page.evaluate(expr).catch(() => {
           // The page may be closing; a lost event then does not matter.
@@ -184,13 +206,35 @@ export class E2eEnvironment {
       },
       close: async () => {
         offs.forEach((off) => off());
+        disposeIpc();
         await context.close();
+        const leaked = findKeyMaterial(service, crossed);
         service.close();
         await this.keychain.deleteSecret(keychainAccountForVault(vaultId)).catch(() => false);
         rmSync(dir, { recursive: true, force: true });
         rmSync(workDir, { recursive: true, force: true });
         if (pageErrors.length > 0) throw new Error(`Uncaught errors in the page: ${pageErrors.join('; ')}`);
+        if (leaked) throw new Error(`Key material crossed the bridge: ${leaked}`);
+        if (crossed.length === 0) throw new Error('No response crossed the bridge: the material scan checked nothing.');
       },
     };
   }
+}
+
+/**
+ * Looks for the real material of every key version in the vault (base64 and hex) in everything
+ * that crossed the bridge. Returns a description of the first find, or null.
+ */
+export function findKeyMaterial(service: VaultService, crossed: unknown[]): string | null {
+  const doc = service.store.read();
+  const text = JSON.stringify(crossed);
+  for (const key of Object.values(doc.Keys)) {
+    for (const v of key.Versions) {
+      const material = openKeyMaterial(service.sealKey, doc.VaultId, key.KeyId, v.KeyVersionId, v.SealedMaterial);
+      for (const form of [material.toString('base64'), material.toString('hex')]) {
+        if (text.includes(form)) return `key ${key.KeyId} version ${v.KeyVersionId}`;
+      }
+    }
+  }
+  return null;
 }
