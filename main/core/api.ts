@@ -242,6 +242,8 @@ export interface FileJobResult {
   KeyId?: string;
   KeyVersionId?: string;
   BytesProcessed: number;
+  /** ReEncrypt: true when the file was already under the destination key's primary version (nothing written). */
+  AlreadyCurrent?: boolean;
   Inspection?: FileInspection;
 }
 
@@ -296,6 +298,8 @@ export interface ExportBackupResponse {
 export interface VerifyVaultResponse {
   Ok: boolean;
   Problems: { KeyId?: string; KeyVersionId?: string; Problem: string }[];
+  /** Odd but harmless states (a schedule anchored in the future after a clock moved back, a torn last audit line). */
+  Warnings: { KeyId?: string; KeyVersionId?: string; Problem: string }[];
   KeysChecked: number;
   VersionsChecked: number;
 }

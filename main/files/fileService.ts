@@ -461,7 +461,7 @@ export class FileService {
           progress.finish();
           await close();
           const inspection = await this.describeHeader(input, header, size);
-          return { ...result, BytesProcessed: 0, Inspection: inspection };
+          return { ...result, BytesProcessed: 0, AlreadyCurrent: true, Inspection: inspection };
         }
         const fresh = sealVaultStanza(target, material, fileKey);
         const firstVault = stanzas.findIndex((s) => s.type === VAULT_STANZA_TYPE);

@@ -68,7 +68,7 @@ export function FileJobRow({ job }: { job: FileJob }) {
             </>
           )}
           <dt>Processed</dt>
-          <dd>{formatBytes(r.BytesProcessed)}</dd>
+          <dd>{r.AlreadyCurrent ? 'Nothing to do: already under the current primary version' : formatBytes(r.BytesProcessed)}</dd>
         </dl>
       )}
       {job.error && <ErrorText error={job.error} action={`${job.operation} ${job.fileName}`} />}

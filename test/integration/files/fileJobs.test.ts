@@ -118,6 +118,7 @@ describe('file jobs', () => {
     const before = readFileSync(`${input}.age`);
     const r = await job(tv.service, { Operation: 'ReEncrypt', InputPath: `${input}.age` });
     assert.equal(r.BytesProcessed, 0);
+    assert.equal(r.AlreadyCurrent, true);
     assert.equal(r.Inspection?.IsPrimaryVersion, true);
     assert.ok(readFileSync(`${input}.age`).equals(before));
   });
