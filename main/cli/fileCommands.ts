@@ -4,7 +4,7 @@
  * terminal, so scripts get exactly one JSON document on stdout and nothing else.
  */
 import { randomUUID } from 'node:crypto';
-import type { FileJobRequest, FileProgressEvent } from '../core/api.js';
+import type { FileJobRequest, FileJobResult, FileProgressEvent } from '../core/api.js';
 import { ValidationException } from '../core/errors.js';
 import type { CommandContext, CommandSpec } from './commandSpec.js';
 
@@ -17,7 +17,7 @@ function formatBytes(n: number): string {
 }
 
 /** Runs one file job, drawing a progress line on stderr when it is a terminal. */
-async function runJob({ service }: CommandContext, req: Omit<FileJobRequest, 'JobId'>): Promise<unknown> {
+async function runJob({ service }: CommandContext, req: Omit<FileJobRequest, 'JobId'>): Promise<FileJobResult> {
   const JobId = randomUUID();
   const tty = process.stderr.isTTY === true;
   const onProgress = (e: FileProgressEvent): void => {
@@ -107,7 +107,11 @@ export const FILE_COMMANDS: readonly CommandSpec[] = [
     summary: 'Describe an age file from its header: key, version, recipients, sizes (nothing is decrypted).',
     operation: 'RunFileJob (Inspect)',
     flags: [inFlag],
-    run: (c) => runJob(c, { Operation: 'Inspect', InputPath: c.flags.requiredText('in') }),
+    // The inspection itself is the answer: {InputPath, KeyId, KeyVersionId, IsPrimaryVersion, RecoveryRecipients, Size, ...}.
+    run: async (c) => {
+      const result = await runJob(c, { Operation: 'Inspect', InputPath: c.flags.requiredText('in') });
+      return { InputPath: result.InputPath, ...result.Inspection };
+    },
   },
   {
     name: 'add-recovery-recipient',

@@ -27,9 +27,14 @@ describe('file commands', () => {
     const enc = await vault.ok<Api.FileJobResult>(['encrypt-file', '--key-id', keyId, '--in', input]);
     assert.equal(enc.OutputPath, `${input}.age`);
     assert.equal(enc.KeyId, keyId);
-    const ins = await vault.ok<Api.FileJobResult>(['inspect-file', '--in', `${input}.age`]);
-    assert.equal(ins.Inspection?.KeyVersionId, enc.KeyVersionId);
-    assert.equal(ins.Inspection?.PlaintextSize, data.length);
+    const ins = await vault.ok<Api.FileInspection & { InputPath: string }>(['inspect-file', '--in', `${input}.age`]);
+    assert.equal(ins.InputPath, `${input}.age`);
+    assert.equal(ins.KeyId, keyId);
+    assert.equal(ins.KeyVersionId, enc.KeyVersionId);
+    assert.equal(ins.IsPrimaryVersion, true);
+    assert.deepEqual(ins.RecoveryRecipients, []);
+    assert.equal(ins.PlaintextSize, data.length);
+    assert.ok(ins.Size > data.length);
     await vault.fails(['decrypt-file', '--in', `${input}.age`], 'AlreadyExistsException');
     const out = join(dir, 'back.pdf');
     const dec = await vault.ok<Api.FileJobResult>(['decrypt-file', '--in', `${input}.age`, '--out', out]);
