@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { AlreadyExistsException, KMSInvalidStateException } from '../core/errors.js';
+import { AlreadyExistsException, DependencyTimeoutException, KMSInvalidStateException } from '../core/errors.js';
 import type { KeyRecord } from '../core/keyModel.js';
 import { DEFAULT_KEY_ALIAS, KeyState } from '../core/keyModel.js';
 import { DEFAULT_ROTATION_SECONDS } from '../core/rotationInterval.js';
@@ -55,6 +55,9 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
 export async function readRootSecret(keychain: Keychain, doc: VaultDocument): Promise<Buffer> {
   const secret = await keychain.getSecret(keychainAccountForVault(doc.VaultId));
   if (!secret) {
+    // A locked keychain whose unlock prompt cannot be shown answers reads with "nothing there".
+    // Tell that apart from a really missing entry before sending the user to `recover`.
+    await assertKeychainWritable(keychain);
     throw new KMSInvalidStateException(
       `The OS keychain has no root secret for vault ${doc.VaultId}. If this vault came from another machine or the keychain was reset, ` +
         'run `keyvault recover` with the recovery passphrase (or restore a backup); a new secret is never created for an existing vault.',
@@ -67,6 +70,23 @@ export async function readRootSecret(keychain: Keychain, doc: VaultDocument): Pr
     );
   }
   return secret;
+}
+
+/**
+ * Writes and deletes a throwaway entry. A keychain that refuses (locked, no unlock prompt possible,
+ * not answering) is a DependencyTimeoutException: the vault's secret may well be in it.
+ */
+async function assertKeychainWritable(keychain: Keychain): Promise<void> {
+  const probe = `probe-${randomUUID()}`;
+  try {
+    await keychain.setSecret(probe, randomBytes(ROOT_SECRET_BYTES));
+  } catch (err) {
+    throw new DependencyTimeoutException(
+      `The OS keychain is locked or not answering, so the vault's root secret cannot be read: unlock the keychain (your login keyring) and try again. (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  }
+  await keychain.deleteSecret(probe).catch(() => false);
 }
 
 /** Builds the document of a new vault holding the app-managed default key. */
