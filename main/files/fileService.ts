@@ -647,7 +647,7 @@ export class FileService {
     return this.vault.audited('AddRecoveryRecipient', undefined, async () => {
       const text = requireString(req?.Recipient, 'Recipient');
       const canonical = (parseRecipient(text) as X25519Recipient).toString();
-      await this.vault.store.transact((doc) => {
+      await this.vault.transact((doc) => {
         if (doc.RecoveryRecipients.includes(canonical)) throw new AlreadyExistsException(`${canonical} is already a recovery recipient.`);
         doc.RecoveryRecipients.push(canonical);
       });
@@ -659,7 +659,7 @@ export class FileService {
   async removeRecoveryRecipient(req: Api.RecipientRequest): Promise<Api.ListRecoveryRecipientsResponse> {
     return this.vault.audited('RemoveRecoveryRecipient', undefined, async () => {
       const text = requireString(req?.Recipient, 'Recipient').trim();
-      await this.vault.store.transact((doc) => {
+      await this.vault.transact((doc) => {
         const i = doc.RecoveryRecipients.indexOf(text);
         if (i < 0) throw new NotFoundException(`${text} is not a recovery recipient of this vault.`);
         doc.RecoveryRecipients.splice(i, 1);
@@ -679,7 +679,7 @@ export class FileService {
     return this.vault.audited('AddIdentity', undefined, async () => {
       const identities = parseIdentityFile(requireString(req?.IdentityFileText, 'IdentityFileText'));
       const now = this.vault.clock.now().toISOString();
-      await this.vault.store.transact((doc) => {
+      await this.vault.transact((doc) => {
         for (const identity of identities) {
           const recipient = identity.recipient.toString();
           if (doc.Secrets.some((s) => s.Kind === 'X25519Identity' && s.Label === recipient)) continue;
@@ -700,7 +700,7 @@ export class FileService {
         throw new ValidationException('Label must be a non-empty string of at most 200 characters.');
       }
       const now = this.vault.clock.now().toISOString();
-      await this.vault.store.transact((doc) => {
+      await this.vault.transact((doc) => {
         const label = req.Label ?? `passphrase ${doc.Secrets.filter((s) => s.Kind === 'Passphrase').length + 1}`;
         const secret = Buffer.from(passphrase, 'utf8');
         doc.Secrets.push(this.sealRecord(doc.VaultId, 'Passphrase', label, now, secret));
@@ -714,7 +714,7 @@ export class FileService {
   async removeIdentity(req: { Id: string }): Promise<Api.ListIdentitiesResponse> {
     return this.vault.audited('RemoveIdentity', undefined, async () => {
       const id = requireString(req?.Id, 'Id');
-      await this.vault.store.transact((doc) => {
+      await this.vault.transact((doc) => {
         const i = doc.Secrets.findIndex((s) => s.Id === id);
         if (i < 0) throw new NotFoundException(`No identity or passphrase with Id ${id} is stored in this vault.`);
         doc.Secrets.splice(i, 1);

@@ -2,10 +2,11 @@
  * The vault service: one method per API operation, and the only door to the store. Methods take
  * the KMS request objects and return the KMS response objects; failures throw KmsError subclasses.
  *
- * Reads go through `store.read()` (a stat when nothing changed), so a key disabled by another
- * process is seen at once. Writes go through `store.transact()`, which holds the cross-process lock
- * and makes the new document durable before the method returns: a new version is on disk before
- * anything is encrypted under it.
+ * Reads go through `store.read()` (a stat at most every millisecond), so a key disabled by another
+ * process is seen at once for practical purposes. Every write, here and in the file and recovery
+ * modules, goes through `transact()`: the store's transaction (cross-process lock, durable before
+ * it returns, so a new version is on disk before anything is encrypted under it) plus a check that
+ * the vault's root key is still the one this process holds.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -172,7 +173,7 @@ export class VaultService {
         },
         Versions: [],
       };
-      const initial = origin === 'VAULT' ? this.newVersion(this.vaultIdOf(), keyId, now) : undefined;
+      const initial = origin === 'VAULT' ? this.newVersion(this.vaultId, keyId, now) : undefined;
       await this.transact((doc) => {
         if (req.AliasName !== undefined && doc.Aliases[req.AliasName]) {
           throw new AlreadyExistsException(`Alias ${req.AliasName} already exists.`);
@@ -640,10 +641,6 @@ export class VaultService {
     return this.clock.now().toISOString();
   }
 
-  private vaultIdOf(): string {
-    return this.store.read().VaultId;
-  }
-
   private auditKey(keyRef: string | undefined): { KeyId?: string } {
     if (!keyRef || typeof keyRef !== 'string') return {};
     try {
@@ -887,4 +884,3 @@ function decodeBase64Field(value: unknown, field: string): Buffer {
   return Buffer.from(value, 'base64');
 }
 
-export { KeyState };
