@@ -3,7 +3,7 @@
 // when none is reachable it re-runs itself inside a private D-Bus session with an unlocked
 // gnome-keyring (the way CI does it).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,7 +23,8 @@ if (!process.env.KEYVAULT_KEYRING_READY) {
     // A throwaway keyring directory: an existing login keyring with another password would stay locked.
     const inner = `export XDG_DATA_HOME=$(mktemp -d); echo -n keyvault-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; KEYVAULT_KEYRING_READY=1 exec "${process.execPath}" scripts/run-tests.mjs ${args.map((a) => `'${a}'`).join(' ')}`;
     const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner], { cwd: root, stdio: 'inherit' });
-    process.exit(r.status ?? 1);
+    sweepFaketime();
+process.exit(r.status ?? 1);
   }
 }
 
@@ -43,15 +44,43 @@ function collect(dir) {
   return out;
 }
 
+// libfaketime leaves /dev/shm/faketime_shm_<pid> and sem.faketime_sem_<pid> behind; a later process
+// that gets the same PID aborts on them. Sweep the entries of dead PIDs before and after the suite.
+function sweepFaketime() {
+  let names;
+  try {
+    names = readdirSync('/dev/shm');
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(?:faketime_shm_|sem\.faketime_sem_)(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // alive (or not ours to signal): leave it
+    } catch (err) {
+      if (err.code !== 'ESRCH') continue;
+    }
+    try {
+      unlinkSync(join('/dev/shm', name));
+    } catch {
+      // already gone
+    }
+  }
+}
+
 const files = dirs.flatMap((d) => (d.endsWith('.ts') ? [d] : collect(d)));
 if (files.length === 0) {
   console.error(`No test files under ${dirs.join(', ')}`);
   process.exit(1);
 }
 const flags = args.filter((a) => a.startsWith('-'));
+sweepFaketime();
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files.map((f) => relative(root, join(root, f)))],
   { cwd: root, stdio: 'inherit', env: { ...process.env, KEYVAULT_KEYRING_READY: '1' } },
 );
+sweepFaketime();
 process.exit(r.status ?? 1);
