@@ -4,12 +4,13 @@
  * opened (recover, restore) are standalone functions: recoverVault (recoveryKit.ts) and
  * restoreBackup (backupFile.ts); verifyVaultDirectory (vaultVerifier.ts) is the standalone check.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as Api from '../core/api.js';
 import { AlreadyExistsException, ValidationException } from '../core/errors.js';
 import { deriveRootKeys } from '../crypto/rootKeys.js';
 import { backupFromVault } from './backupFormat.js';
-import { sealBackup, writeFileDurably } from './backupFile.js';
+import { parseBackupRecipients, sealBackup, writeFileDurably, type BackupProtection } from './backupFile.js';
 import { readRootSecret } from './openVault.js';
 import { RECOVERY_SCRYPT_WORK_FACTOR, validateNewPassphrase, wrapRootSecret } from './recoveryKit.js';
 import { generateRecoveryKey, wrapRootSecretWithKey } from './recoveryKey.js';
@@ -104,17 +105,28 @@ export class RecoveryService {
     });
   }
 
-  /** Writes the whole vault, key material included, as one age file encrypted under a passphrase. */
+  /**
+   * Writes the whole vault, key material included, as one age file encrypted under a passphrase or
+   * to age recipients (age allows one or the other in a file, not both).
+   */
   async exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse> {
     return this.vault.audited('ExportBackup', undefined, async () => {
       if (typeof req?.OutPath !== 'string' || req.OutPath.length === 0) throw new ValidationException('OutPath is required.');
       if (req.Overwrite !== undefined && typeof req.Overwrite !== 'boolean') throw new ValidationException('Overwrite must be true or false.');
-      const passphrase = await validateNewPassphrase(req.Passphrase, 'backup passphrase');
+      if ((req.Passphrase === undefined) === (req.Recipients === undefined)) {
+        throw new ValidationException('Give either a backup passphrase or age recipients (age files hold one or the other).');
+      }
+      const protection: BackupProtection =
+        req.Recipients !== undefined
+          ? { recipients: parseBackupRecipients(req.Recipients).map((r) => r.toString()) }
+          : { passphrase: await validateNewPassphrase(req.Passphrase, 'backup passphrase') };
+      const outPath = resolve(req.OutPath);
+      // The cheap refusal first, before seconds of scrypt (writeFileDurably checks again, race-free).
+      if (req.Overwrite !== true && existsSync(outPath)) throw new AlreadyExistsException(`${outPath} already exists; ask to overwrite it to replace it.`);
       // One read: a consistent snapshot of one revision (the store never serves a half-written one).
       const doc = this.vault.store.read();
       const backup = backupFromVault(doc, this.vault.sealKey, this.vault.clock.now().toISOString());
-      const file = await sealBackup(backup, passphrase, this.workFactor);
-      const outPath = resolve(req.OutPath);
+      const file = await sealBackup(backup, protection, this.workFactor);
       await writeFileDurably(outPath, file, req.Overwrite === true);
       return { OutPath: outPath, KeyCount: Object.keys(backup.Keys).length };
     });

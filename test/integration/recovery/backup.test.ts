@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
 import { openVault } from '../../../main/vault/openVault.js';
-import { restoreBackup } from '../../../main/vault/backupFile.js';
+import { restoreBackup } from '../../../main/vault/backupRestore.js';
 import type { VaultService } from '../../../main/vault/vaultService.js';
 import { createTempVault, b64, text, tempDir, type TempVault } from '../../support/tempVault.js';
 import { fastRecovery, rejectsWith, stockAgeDecrypt, stockAgeUnavailable } from '../../support/recoverySupport.js';
