@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AlreadyExistsException, InvalidCiphertextException, NotFoundException, ValidationException } from '../core/errors.js';
-import type { X25519Identity} from '../crypto/age/index.js';
+import type { X25519Identity } from '../crypto/age/index.js';
 import { AgeDecryptionError, decryptBuffer, encryptBuffer, ScryptIdentity, ScryptRecipient, X25519Recipient } from '../crypto/age/index.js';
 import type { BackupDocument } from './backupFormat.js';
 import { MAX_ACCEPTED_WORK_FACTOR, RECOVERY_SCRYPT_WORK_FACTOR } from './recoveryKit.js';

@@ -42,7 +42,7 @@ test('a passphrase is never taken from an argument, and without a terminal or fi
   assert.equal(r.code, 252);
   const err = await vault.fails(['set-recovery-passphrase'], 'ValidationException');
   assert.match(err.message, /--passphrase-file/);
-  assert.deepEqual(await vault.ok(['get-recovery-status']), { RecoveryPassphraseSet: false });
+  assert.deepEqual(await vault.ok(['get-recovery-status']), { RecoveryPassphraseSet: false, RecoveryKeySet: false });
 });
 
 test('set-recovery-passphrase reads a no-echo terminal prompt twice', { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' }, async () => {
