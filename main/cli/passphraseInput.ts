@@ -4,7 +4,7 @@
  * other users of the machine can read in the process list and which lands in shell history.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { checkPassphraseLength } from '../core/passphrasePolicy.js';
+import { checkPassphraseLength, MAX_PASSPHRASE_CHARACTERS } from '../core/passphrasePolicy.js';
 import { CancelledException, ValidationException } from '../core/errors.js';
 import type { FlagSpec, ParsedFlags } from './commandSpec.js';
 
@@ -173,7 +173,12 @@ class HiddenLineReader {
       } else if (ch === '\u007f' || ch === '\b') {
         this.pending = [...this.pending].slice(0, -1).join('');
       } else if (ch >= ' ') {
-        this.pending += ch;
+        // Bounded like every passphrase: a runaway paste is refused, not held.
+        if (this.pending.length > MAX_PASSPHRASE_CHARACTERS * 2) {
+          this.failure = new ValidationException(`What was typed is longer than ${MAX_PASSPHRASE_CHARACTERS} characters.`);
+        } else {
+          this.pending += ch;
+        }
       }
     }
     this.deliver();

@@ -118,3 +118,11 @@ test('a weak recovery passphrase is refused by the estimator and nothing is stor
   await rejectsWith(v.service.exportBackup({ OutPath: join(tempDir(), 'b.age'), Passphrase: 'qwerty12345' }), 'ValidationException', /too easy to guess/);
   assert.equal((await v.service.getRecoveryStatus()).RecoveryPassphraseSet, false);
 });
+
+test('add-passphrase has the same cap as every passphrase: 10 MB is refused and nothing is stored', async () => {
+  const { v } = await vaultWithBlob();
+  const before = readFileSync(join(v.dir, 'vault.json'));
+  await rejectsWith(v.service.files.addPassphrase({ Passphrase: 'p'.repeat(10 * 1024 * 1024) }), 'ValidationException', /at most 1024 characters/);
+  assert.deepEqual(readFileSync(join(v.dir, 'vault.json')), before);
+  await v.service.files.addPassphrase({ Passphrase: 'q'.repeat(1024), Label: 'at the cap' });
+});
