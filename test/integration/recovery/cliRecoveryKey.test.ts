@@ -5,13 +5,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Api from '../../../main/core/api.js';
 import { X25519Identity } from '../../../main/crypto/age/index.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
-import { assertBuilt, b64, CliVault } from '../cli/cliHarness.js';
+import { assertBuilt, b64, CliVault, ROOT } from '../cli/cliHarness.js';
+import { SCRIPT_BINARY } from '../../support/recoverySupport.js';
 
 const vault = new CliVault('kv-cli-rkey-');
 const restored = new CliVault('kv-cli-rkey-restored-');
@@ -90,4 +92,33 @@ test('export-backup --recipient and restore-backup --identity-file, into another
     const out = await v.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', blob]);
     assert.equal(Buffer.from(out.Plaintext, 'base64').toString(), 'before the loss');
   }
+});
+
+test('recover --recovery-key asks on the terminal without echoing the key', { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' }, async () => {
+  const { RecoveryKey } = await vault.ok<{ RecoveryKey: string }>(['create-recovery-key', '--replace']);
+  const id = vault.vaultId()!;
+  assert.equal(await keychain.deleteSecret(keychainAccountForVault(id)), true);
+  const command = `'${process.execPath}' '${join(ROOT, 'bin', 'keyvault')}' --vault-dir '${vault.dir}' recover --recovery-key`;
+  const child = spawn(SCRIPT_BINARY, ['-qec', command, '/dev/null'], { cwd: ROOT });
+  let transcript = '';
+  child.stdout.setEncoding('utf8');
+  const prompted = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no prompt in: ${transcript}`)), 60_000);
+    child.stdout.on('data', (chunk: string) => {
+      transcript += chunk;
+      if (transcript.includes('Enter the recovery key:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await prompted;
+  child.stdin.write(`${RecoveryKey}\r`);
+  assert.equal(await exited, 0, transcript);
+  // Echo would show what was typed, dashes included: not even its first two groups appear.
+  assert.ok(!transcript.includes(RecoveryKey.slice(0, 11)), `the key is not echoed: ${JSON.stringify(transcript)}`);
+  assert.ok(transcript.includes(id));
+  const out = await vault.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', blob]);
+  assert.equal(Buffer.from(out.Plaintext, 'base64').toString(), 'before the loss');
 });
