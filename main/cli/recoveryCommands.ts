@@ -9,6 +9,12 @@ import { passphraseFileFlag, readPassphrase, readRecoveryKey, readSecretFileByte
 
 const opensNoVault = (): Promise<never> => Promise.reject(new Error('internal: this command runs standalone'));
 
+/** The error for two ways of giving the same thing at once. */
+async function oneOf(first: string, second: string): Promise<Error> {
+  const { ValidationException } = await import('../core/errors.js');
+  return new ValidationException(`Give either ${first} or ${second}, not both.`);
+}
+
 export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'set-recovery-passphrase',
@@ -66,7 +72,9 @@ export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
     run: opensNoVault,
     standalone: async ({ dir, flags }) => {
       const { recoverVault } = await import('../vault/recoveryKit.js');
-      if (flags.text('recovery-key-file') !== undefined || flags.boolean('recovery-key')) {
+      const byKey = flags.text('recovery-key-file') !== undefined || flags.boolean('recovery-key') === true;
+      if (byKey && flags.text('passphrase-file') !== undefined) throw await oneOf('--passphrase-file', 'the recovery key');
+      if (byKey) {
         return recoverVault({ dir, recoveryKey: await readRecoveryKey(flags) });
       }
       const passphrase = await readPassphrase(flags, { what: 'recovery passphrase', confirm: false });
@@ -90,10 +98,7 @@ export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
     ],
     run: async ({ service, flags }) => {
       const recipients = flags.text('recipient');
-      if (recipients !== undefined && flags.text('passphrase-file') !== undefined) {
-        const { ValidationException } = await import('../core/errors.js');
-        throw new ValidationException('Give either --recipient or --passphrase-file, not both (an age file is opened by one or the other).');
-      }
+      if (recipients !== undefined && flags.text('passphrase-file') !== undefined) throw await oneOf('--passphrase-file', '--recipient');
       return service.exportBackup({
         OutPath: flags.requiredText('out'),
         ...(recipients !== undefined
@@ -116,6 +121,7 @@ export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
     run: opensNoVault,
     standalone: async ({ dir, flags }) => {
       const identityFile = flags.text('identity-file');
+      if (identityFile !== undefined && flags.text('passphrase-file') !== undefined) throw await oneOf('--passphrase-file', '--identity-file');
       const { restoreBackup } = await import('../vault/backupRestore.js');
       const common = { dir, inPath: flags.requiredText('in'), force: flags.boolean('force') === true };
       if (identityFile === undefined) {

@@ -84,6 +84,11 @@ test('export-backup --recipient and restore-backup --identity-file, into another
   const backup = join(work, 'recipient.age');
   await vault.ok(['export-backup', '--out', backup, '--recipient', identity.recipient.toString()]);
   await vault.fails(['export-backup', '--out', join(work, 'y.age'), '--recipient', 'age1bad'], 'ValidationException');
+  const pass = join(work, 'strong.pass');
+  writeFileSync(pass, 'wobbly lantern orbit sauce\n');
+  assert.match((await vault.fails(['export-backup', '--out', join(work, 'y.age'), '--recipient', identity.recipient.toString(), '--passphrase-file', pass], 'ValidationException')).message, /not both/);
+  assert.match((await restored.fails(['restore-backup', '--in', backup, '--identity-file', idFile, '--passphrase-file', pass], 'ValidationException')).message, /not both/);
+  assert.match((await vault.fails(['recover', '--recovery-key-file', idFile, '--passphrase-file', pass], 'ValidationException')).message, /not both/);
 
   const res = await restored.ok<{ VaultId: string; SourceVaultId: string; Note?: string }>(['restore-backup', '--in', backup, '--identity-file', idFile]);
   assert.equal(res.SourceVaultId, vault.vaultId());
