@@ -52,7 +52,7 @@ async function readInputFile(path: string): Promise<string> {
 }
 
 async function readPassphraseFile(path: string): Promise<string> {
-  return (await readInputFile(path)).split(/\r?\n/, 1)[0] ?? '';
+  return (await import('./passphraseInput.js')).readPassphraseFile(path, 'passphrase');
 }
 
 export const FILE_COMMANDS: readonly CommandSpec[] = [

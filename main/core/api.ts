@@ -285,10 +285,28 @@ export interface SetRecoveryPassphraseRequest {
 export interface RecoveryStatus {
   RecoveryPassphraseSet: boolean;
   CreationDate?: string;
+  /** Whether a printed recovery key (create-recovery-key) can recover the vault, and since when. */
+  RecoveryKeySet?: boolean;
+  RecoveryKeyCreationDate?: string;
+}
+export interface CreateRecoveryKeyRequest {
+  /** Replace an existing recovery key (its printed sheet stops working). */
+  Replace?: boolean;
+}
+export interface CreateRecoveryKeyResponse {
+  /** Shown once: 8 groups of 5 symbols. Never stored in clear. */
+  RecoveryKey: string;
+  VaultId: string;
+  CreationDate: string;
+  /** A self-contained printable HTML page holding the key and how to use it. */
+  SheetHtml: string;
 }
 export interface ExportBackupRequest {
   OutPath: string;
-  Passphrase: string;
+  /** The backup opens with this passphrase, or with the identity of any of `Recipients` (at least one of the two). */
+  Passphrase?: string;
+  /** age X25519 recipients (age1...). */
+  Recipients?: string[];
   Overwrite?: boolean;
 }
 export interface ExportBackupResponse {

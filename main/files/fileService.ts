@@ -22,6 +22,7 @@ import {
   NotFoundException,
   ValidationException,
 } from '../core/errors.js';
+import { checkPassphraseLength } from '../core/passphrasePolicy.js';
 import {
   ArmorDecoder,
   ArmorEncoder,
@@ -695,7 +696,7 @@ export class FileService {
 
   async addPassphrase(req: Api.AddPassphraseRequest): Promise<Api.ListIdentitiesResponse> {
     return this.vault.audited('AddPassphrase', undefined, async () => {
-      const passphrase = requireString(req?.Passphrase, 'Passphrase');
+      const passphrase = checkPassphraseLength(req?.Passphrase, 'Passphrase');
       if (req.Label !== undefined && (typeof req.Label !== 'string' || req.Label.length === 0 || req.Label.length > 200)) {
         throw new ValidationException('Label must be a non-empty string of at most 200 characters.');
       }

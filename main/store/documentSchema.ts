@@ -53,6 +53,7 @@ const DOCUMENT_FIELDS = fields<VaultDocument>(
   'RecoveryRecipients',
   'Secrets',
   'Recovery',
+  'RecoveryKey',
 );
 const KEY_FIELDS = fields<KeyRecord>(
   'KeyId',
@@ -336,9 +337,10 @@ export function checkVaultDocument(json: unknown): asserts json is VaultDocument
     trail.length = 0;
   }
 
-  if (doc.Recovery !== undefined) {
-    trail.push('Recovery');
-    const recovery = object(doc.Recovery, RECOVERY_FIELDS);
+  for (const field of ['Recovery', 'RecoveryKey'] as const) {
+    if (doc[field] === undefined) continue;
+    trail.push(field);
+    const recovery = object(doc[field], RECOVERY_FIELDS);
     if (string(recovery, 'WrappedRootSecret').length === 0) fail('WrappedRootSecret', 'is empty');
     isoDate(recovery, 'CreationDate');
     trail.length = 0;

@@ -33,4 +33,6 @@ export interface VaultDocument {
   RecoveryRecipients: string[];
   Secrets: SealedSecretRecord[];
   Recovery?: RecoveryRecord;
+  /** The root secret wrapped under the printed recovery key (`kvrk1:` + base64, see vault/recoveryKey.ts). */
+  RecoveryKey?: RecoveryRecord;
 }

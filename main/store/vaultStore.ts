@@ -154,14 +154,18 @@ export class VaultStore {
    * Replaces the whole document (restore from backup), whether or not one exists — even a damaged
    * one. Revision is moved past the replaced document's so readers see it as newer.
    */
-  async replaceAll(doc: VaultDocument): Promise<void> {
+  async replaceAll(replacement: VaultDocument | ((current: VaultDocument | null) => Promise<VaultDocument>)): Promise<void> {
     await this.underLock(async () => {
       let previousRevision = -1;
+      let current: VaultDocument | null = null;
       try {
-        previousRevision = this.exists() ? this.read().Revision : -1;
+        current = this.exists() ? this.readWithin(0) : null;
+        previousRevision = current?.Revision ?? -1;
       } catch {
         // the document being replaced is damaged: nothing to preserve
       }
+      // A builder runs under the lock (a restore prepares the keychain there, see vault/backupRestore.ts).
+      const doc = typeof replacement === 'function' ? await replacement(current) : replacement;
       if (doc.Revision <= previousRevision) doc.Revision = previousRevision + 1;
       parseOrRefuse(doc, this.file);
       await this.commit(doc);

@@ -1,30 +1,20 @@
 /**
  * Backup files: the backup document (backupFormat.ts) as JSON inside one binary age file encrypted
- * under a passphrase (scrypt), so the stock `age -d` opens it too.
+ * under a passphrase (scrypt) or to age X25519 recipients, so the stock `age -d` opens it too.
  *
  * Writing goes to a temporary file next to the target, which is fsynced and then linked into place
  * (refusing an existing file unless Overwrite, in which case it is renamed over it), and the
  * directory is fsynced: the target is either absent or a complete backup, never half of one.
- *
- * `restoreBackup` makes a working vault from a backup in a directory, with a NEW root secret in the
- * OS keychain (every version re-sealed under it). It never goes through openVault's create path,
- * so it works on a machine that has neither the vault nor its keychain entry.
+ * Restoring is backupRestore.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Clock } from '../core/clock.js';
-import { systemClock } from '../core/clock.js';
 import { AlreadyExistsException, InvalidCiphertextException, NotFoundException, ValidationException } from '../core/errors.js';
-import { AgeDecryptionError, decryptBuffer, encryptBuffer, ScryptIdentity, ScryptRecipient } from '../crypto/age/index.js';
-import { deriveRootKeys, ROOT_SECRET_BYTES } from '../crypto/rootKeys.js';
-import type { Keychain } from '../keychain/keychain.js';
-import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
-import { VaultStore } from '../store/vaultStore.js';
-import { AuditLog } from './auditLog.js';
+import type { X25519Identity } from '../crypto/age/index.js';
+import { AgeDecryptionError, decryptBuffer, encryptBuffer, ScryptIdentity, ScryptRecipient, X25519Recipient } from '../crypto/age/index.js';
 import type { BackupDocument } from './backupFormat.js';
-import { vaultFromBackup } from './backupFormat.js';
-import { MAX_ACCEPTED_WORK_FACTOR, RECOVERY_SCRYPT_WORK_FACTOR, validateGivenPassphrase } from './recoveryKit.js';
+import { MAX_ACCEPTED_WORK_FACTOR, RECOVERY_SCRYPT_WORK_FACTOR } from './recoveryKit.js';
 
 /** A backup larger than this is refused before it is read (a 10,000-key vault is about 10 MiB). */
 const MAX_BACKUP_BYTES = 512 * 1024 * 1024;
@@ -83,24 +73,52 @@ export async function writeFileDurably(path: string, data: Buffer, overwrite: bo
   }
 }
 
-/** Encrypts a backup document under the passphrase as one binary age file (scrypt). */
-export async function sealBackup(backup: BackupDocument, passphrase: string, workFactor = RECOVERY_SCRYPT_WORK_FACTOR): Promise<Buffer> {
+/** Who can open a backup: a passphrase (scrypt), or the holders of age X25519 identities. */
+export type BackupProtection = { passphrase: string } | { recipients: readonly string[] };
+/** What opens a backup. */
+export type BackupKey = { passphrase: string } | { identities: readonly X25519Identity[] };
+
+/** Parses `age1...` recipients for a backup (at least one; each a ValidationException when malformed). */
+export function parseBackupRecipients(recipients: unknown): X25519Recipient[] {
+  if (!Array.isArray(recipients) || recipients.length === 0) throw new ValidationException('Recipients must be a non-empty list of age1... recipients.');
+  if (recipients.length > 100) throw new ValidationException('A backup can have at most 100 recipients.');
+  return recipients.map((r, i) => {
+    if (typeof r !== 'string' || r.length > 200) throw new ValidationException(`Recipient ${i + 1} is not an age1... recipient.`);
+    try {
+      return X25519Recipient.parse(r.trim());
+    } catch {
+      throw new ValidationException(`Recipient ${i + 1} is not a valid age1... X25519 recipient.`);
+    }
+  });
+}
+
+/** Encrypts a backup document as one binary age file: under a passphrase, or to age recipients. */
+export async function sealBackup(backup: BackupDocument, protection: BackupProtection, workFactor = RECOVERY_SCRYPT_WORK_FACTOR): Promise<Buffer> {
+  const recipients =
+    'passphrase' in protection ? [new ScryptRecipient(protection.passphrase, { workFactor })] : parseBackupRecipients(protection.recipients);
   const json = Buffer.from(JSON.stringify(backup), 'utf8');
   try {
-    return await encryptBuffer(json, [new ScryptRecipient(passphrase, { workFactor })]);
+    return await encryptBuffer(json, recipients);
   } finally {
     json.fill(0);
   }
 }
 
-/** Decrypts a backup file's bytes; a wrong passphrase and a damaged file are told apart. */
-export async function openBackup(file: Buffer, passphrase: string): Promise<unknown> {
+/** Decrypts a backup file's bytes; a wrong passphrase or identity and a damaged file are told apart. */
+export async function openBackup(file: Buffer, key: BackupKey): Promise<unknown> {
+  const byPassphrase = 'passphrase' in key;
+  const identities = byPassphrase ? [new ScryptIdentity(key.passphrase, { maxWorkFactor: MAX_ACCEPTED_WORK_FACTOR })] : [...key.identities];
   let plain: Buffer;
   try {
-    plain = await decryptBuffer(file, [new ScryptIdentity(passphrase, { maxWorkFactor: MAX_ACCEPTED_WORK_FACTOR })]);
+    plain = await decryptBuffer(file, identities);
   } catch (err) {
     if (err instanceof AgeDecryptionError && (err.stage === 'no-match' || err.stage === 'hmac')) {
-      throw new InvalidCiphertextException('The backup passphrase is not correct (or the file is not a passphrase-encrypted backup).', { cause: err });
+      throw new InvalidCiphertextException(
+        byPassphrase
+          ? 'The backup passphrase is not correct (or the file is not a passphrase-encrypted backup).'
+          : 'None of the identities in the identity file opens this backup (or it is a passphrase-encrypted backup).',
+        { cause: err },
+      );
     }
     throw new InvalidCiphertextException(`The backup file is damaged or is not an age file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -113,81 +131,13 @@ export async function openBackup(file: Buffer, passphrase: string): Promise<unkn
   }
 }
 
-export interface RestoreBackupOptions {
-  dir: string;
-  inPath: string;
-  passphrase: string;
-  keychain?: Keychain;
-  clock?: Clock;
-  /** Replace an existing vault in `dir`, and an existing keychain entry for the backup's vault id. */
-  force?: boolean;
-}
-
-export interface RestoreBackupResponse {
-  VaultId: string;
-  VaultDirectory: string;
-  KeyCount: number;
-  VersionCount: number;
-  /** Always false: the recovery kit wrapped the old root secret; set a recovery passphrase again. */
-  RecoveryPassphraseSet: boolean;
-}
-
-export async function restoreBackup(opts: RestoreBackupOptions): Promise<RestoreBackupResponse> {
-  const passphrase = validateGivenPassphrase(opts.passphrase, 'backup passphrase');
-  const keychain = opts.keychain ?? createKeytarKeychain();
-  const clock = opts.clock ?? systemClock;
-  const inPath = resolve(opts.inPath);
+/** Reads a backup file, bounded: a missing or non-regular file is NotFoundException, an oversized one ValidationException. */
+export async function readBackupFile(path: string): Promise<Buffer> {
+  const inPath = resolve(path);
   const info = await stat(inPath).catch(() => null);
   if (!info?.isFile()) throw new NotFoundException(`There is no backup file at ${inPath}.`);
   if (info.size > MAX_BACKUP_BYTES) throw new ValidationException(`${inPath} is too large to be a Key Vault backup.`);
-  const json = await openBackup(await readFile(inPath), passphrase);
-
-  const store = await VaultStore.open(opts.dir);
-  try {
-    if (store.exists() && !opts.force) {
-      throw new AlreadyExistsException(`A vault already exists in ${store.dir}; restoring would replace it. Ask to force the restore to replace it.`);
-    }
-    const rootSecret = randomBytes(ROOT_SECRET_BYTES);
-    try {
-      const vaultId = typeof json === 'object' && json !== null && 'VaultId' in json && typeof json.VaultId === 'string' ? json.VaultId : '';
-      // Validates everything (and re-seals) before anything is written.
-      const doc = vaultFromBackup(json, deriveRootKeys(rootSecret, vaultId));
-      const account = keychainAccountForVault(doc.VaultId);
-      const previous = await keychain.getSecret(account);
-      if (previous && !opts.force) {
-        previous.fill(0);
-        throw new AlreadyExistsException(
-          `The OS keychain already holds a root secret for vault ${doc.VaultId}, so that vault is in use on this machine (perhaps in another directory). ` +
-            'Restoring would replace its secret and leave that copy unreadable; ask to force the restore to replace it.',
-        );
-      }
-      // The keychain first (as when a vault is created): a crash before the document is written
-      // leaves only an entry that a forced restore replaces.
-      await keychain.setSecret(account, rootSecret);
-      try {
-        await store.replaceAll(doc);
-      } catch (err) {
-        if (previous) await keychain.setSecret(account, previous).catch(() => undefined);
-        else await keychain.deleteSecret(account).catch(() => false);
-        throw err;
-      } finally {
-        previous?.fill(0);
-      }
-      const audit = new AuditLog(join(store.dir, 'audit.log'));
-      audit.append({ Time: clock.now().toISOString(), Operation: 'RestoreBackup', Outcome: 'Success', Detail: `restored from ${basename(inPath)} under a new root secret` });
-      audit.close();
-      const keys = Object.values(doc.Keys);
-      return {
-        VaultId: doc.VaultId,
-        VaultDirectory: store.dir,
-        KeyCount: keys.length,
-        VersionCount: keys.reduce((n, k) => n + k.Versions.length, 0),
-        RecoveryPassphraseSet: false,
-      };
-    } finally {
-      rootSecret.fill(0);
-    }
-  } finally {
-    store.close();
-  }
+  const data = await readFile(inPath);
+  if (data.length > MAX_BACKUP_BYTES) throw new ValidationException(`${inPath} is too large to be a Key Vault backup.`);
+  return data;
 }

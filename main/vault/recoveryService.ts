@@ -4,30 +4,72 @@
  * opened (recover, restore) are standalone functions: recoverVault (recoveryKit.ts) and
  * restoreBackup (backupFile.ts); verifyVaultDirectory (vaultVerifier.ts) is the standalone check.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as Api from '../core/api.js';
-import { ValidationException } from '../core/errors.js';
+import { AlreadyExistsException, ValidationException } from '../core/errors.js';
 import { deriveRootKeys } from '../crypto/rootKeys.js';
 import { backupFromVault } from './backupFormat.js';
-import { sealBackup, writeFileDurably } from './backupFile.js';
+import { parseBackupRecipients, sealBackup, writeFileDurably, type BackupProtection } from './backupFile.js';
 import { readRootSecret } from './openVault.js';
 import { RECOVERY_SCRYPT_WORK_FACTOR, validateNewPassphrase, wrapRootSecret } from './recoveryKit.js';
+import { generateRecoveryKey, wrapRootSecretWithKey } from './recoveryKey.js';
+import { renderRecoverySheet } from './recoverySheet.js';
 import type { VerifyReport } from './vaultVerifier.js';
 import { verifyVaultDocument } from './vaultVerifier.js';
 import type { VaultService } from './vaultService.js';
 
 export class RecoveryService {
   /**
-   * scrypt work factor (log2 N) for new recovery kits and backups. 18 (age's default) in use;
-   * tests lower it to keep the suite fast. Opening accepts up to 22 whatever this says.
+   * scrypt work factor (log2 N) for new recovery kits and backups: RECOVERY_SCRYPT_WORK_FACTOR (20).
+   * TEST-ONLY knob: tests lower it in-process to keep the suite fast; nothing outside code sets it
+   * (no environment variable or flag). Opening accepts up to 22 whatever this says.
    */
   workFactor = RECOVERY_SCRYPT_WORK_FACTOR;
 
   constructor(readonly vault: VaultService) {}
 
   async getRecoveryStatus(): Promise<Api.RecoveryStatus> {
-    const recovery = this.vault.store.read().Recovery;
-    return recovery ? { RecoveryPassphraseSet: true, CreationDate: recovery.CreationDate } : { RecoveryPassphraseSet: false };
+    const { Recovery: recovery, RecoveryKey: key } = this.vault.store.read();
+    return {
+      ...(recovery ? { RecoveryPassphraseSet: true, CreationDate: recovery.CreationDate } : { RecoveryPassphraseSet: false }),
+      ...(key ? { RecoveryKeySet: true, RecoveryKeyCreationDate: key.CreationDate } : { RecoveryKeySet: false }),
+    };
+  }
+
+  /**
+   * Makes a new printed recovery key and keeps the root secret wrapped under it in the vault. The
+   * key itself is returned once and never stored. Replacing an existing one needs `Replace`.
+   */
+  async createRecoveryKey(req: Api.CreateRecoveryKeyRequest = {}): Promise<Api.CreateRecoveryKeyResponse> {
+    if (req?.Replace !== undefined && typeof req.Replace !== 'boolean') throw new ValidationException('Replace must be true or false.');
+    return this.vault.audited('CreateRecoveryKey', undefined, async () => {
+      const doc = this.vault.store.read();
+      if (doc.RecoveryKey && req?.Replace !== true) {
+        throw new AlreadyExistsException(
+          `Vault ${doc.VaultId} already has a recovery key (created ${doc.RecoveryKey.CreationDate}); ask to replace it (its printed sheet then stops working).`,
+        );
+      }
+      const secret = await readRootSecret(this.vault.keychain, doc);
+      const { key, text } = generateRecoveryKey();
+      let wrapped: string;
+      try {
+        wrapped = wrapRootSecretWithKey(secret, key, doc.VaultId);
+      } finally {
+        secret.fill(0);
+        key.fill(0);
+      }
+      const creationDate = this.vault.clock.now().toISOString();
+      await this.vault.transact((current) => {
+        if (current.VaultId !== doc.VaultId || current.RootKeyCheck !== doc.RootKeyCheck) {
+          throw new ValidationException('The vault was replaced while the recovery key was being made; try again.');
+        }
+        current.RecoveryKey = { WrappedRootSecret: wrapped, CreationDate: creationDate };
+      });
+      this.vault.changed();
+      const sheet = { RecoveryKey: text, VaultId: doc.VaultId, CreationDate: creationDate };
+      return { ...sheet, SheetHtml: renderRecoverySheet(sheet) };
+    });
   }
 
   /** Sets, replaces (non-empty) or removes (empty string) the recovery passphrase. */
@@ -40,7 +82,7 @@ export class RecoveryService {
           delete doc.Recovery;
         });
       } else {
-        const checked = validateNewPassphrase(passphrase, 'recovery passphrase');
+        const checked = await validateNewPassphrase(passphrase, 'recovery passphrase');
         // The root secret is not kept in memory: read it from the keychain, checked against the vault.
         const doc = this.vault.store.read();
         const secret = await readRootSecret(this.vault.keychain, doc);
@@ -63,17 +105,28 @@ export class RecoveryService {
     });
   }
 
-  /** Writes the whole vault, key material included, as one age file encrypted under a passphrase. */
+  /**
+   * Writes the whole vault, key material included, as one age file encrypted under a passphrase or
+   * to age recipients (age allows one or the other in a file, not both).
+   */
   async exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse> {
     return this.vault.audited('ExportBackup', undefined, async () => {
       if (typeof req?.OutPath !== 'string' || req.OutPath.length === 0) throw new ValidationException('OutPath is required.');
       if (req.Overwrite !== undefined && typeof req.Overwrite !== 'boolean') throw new ValidationException('Overwrite must be true or false.');
-      const passphrase = validateNewPassphrase(req.Passphrase, 'backup passphrase');
+      if ((req.Passphrase === undefined) === (req.Recipients === undefined)) {
+        throw new ValidationException('Give either a backup passphrase or age recipients (age files hold one or the other).');
+      }
+      const protection: BackupProtection =
+        req.Recipients !== undefined
+          ? { recipients: parseBackupRecipients(req.Recipients).map((r) => r.toString()) }
+          : { passphrase: await validateNewPassphrase(req.Passphrase, 'backup passphrase') };
+      const outPath = resolve(req.OutPath);
+      // The cheap refusal first, before seconds of scrypt (writeFileDurably checks again, race-free).
+      if (req.Overwrite !== true && existsSync(outPath)) throw new AlreadyExistsException(`${outPath} already exists; ask to overwrite it to replace it.`);
       // One read: a consistent snapshot of one revision (the store never serves a half-written one).
       const doc = this.vault.store.read();
       const backup = backupFromVault(doc, this.vault.sealKey, this.vault.clock.now().toISOString());
-      const file = await sealBackup(backup, passphrase, this.workFactor);
-      const outPath = resolve(req.OutPath);
+      const file = await sealBackup(backup, protection, this.workFactor);
       await writeFileDurably(outPath, file, req.Overwrite === true);
       return { OutPath: outPath, KeyCount: Object.keys(backup.Keys).length };
     });

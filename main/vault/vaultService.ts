@@ -531,6 +531,9 @@ export class VaultService {
   setRecoveryPassphrase(req: Api.SetRecoveryPassphraseRequest): Promise<Api.RecoveryStatus> {
     return this.recovery.setRecoveryPassphrase(req);
   }
+  createRecoveryKey(req?: Api.CreateRecoveryKeyRequest): Promise<Api.CreateRecoveryKeyResponse> {
+    return this.recovery.createRecoveryKey(req);
+  }
   exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse> {
     return this.recovery.exportBackup(req);
   }

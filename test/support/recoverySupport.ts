@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { KmsError } from '../../main/core/errors.js';
 import type { VaultService } from '../../main/vault/vaultService.js';
 
-/** A low scrypt work factor for tests (the product uses 18, which takes seconds per wrap). */
+/** A low scrypt work factor for tests (the product uses 20, which takes seconds per wrap). */
 export const TEST_WORK_FACTOR = 10;
 
 export function fastRecovery(service: VaultService): VaultService {

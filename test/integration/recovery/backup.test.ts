@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
 import { openVault } from '../../../main/vault/openVault.js';
-import { restoreBackup } from '../../../main/vault/backupFile.js';
+import { restoreBackup } from '../../../main/vault/backupRestore.js';
 import type { VaultService } from '../../../main/vault/vaultService.js';
 import { createTempVault, b64, text, tempDir, type TempVault } from '../../support/tempVault.js';
 import { fastRecovery, rejectsWith, stockAgeDecrypt, stockAgeUnavailable } from '../../support/recoverySupport.js';
@@ -135,16 +135,16 @@ test('restore into a fresh directory with the original keychain entry gone gives
   assert.equal((await restored.verifyVault()).Ok, true);
 });
 
-test('restoring over an existing vault, or over a keychain entry in use, is refused unless forced', async () => {
+test('restoring over an existing vault is refused unless forced; a forced restore of the same vault keeps its keychain entry', async () => {
   const dir = opened[0]!.store.dir;
   const before = readFileSync(join(dir, 'vault.json'));
   await rejectsWith(restoreBackup({ dir, inPath: backupPath, passphrase: PASSPHRASE, keychain }), 'AlreadyExistsException', /already exists/);
   assert.deepEqual(readFileSync(join(dir, 'vault.json')), before);
-  const other = tempDir();
-  await rejectsWith(restoreBackup({ dir: other, inPath: backupPath, passphrase: PASSPHRASE, keychain }), 'AlreadyExistsException', /keychain already holds/);
-  assert.equal(existsSync(join(other, 'vault.json')), false);
+  const secretBefore = await keychain.getSecret(keychainAccountForVault(vaultId));
 
   const res = await restoreBackup({ dir, inPath: backupPath, passphrase: PASSPHRASE, keychain, force: true });
+  assert.equal(res.VaultId, vaultId);
+  assert.deepEqual(await keychain.getSecret(keychainAccountForVault(vaultId)), secretBefore, 'the keychain is not touched: one atomic document replace');
   const again = await openVault({ dir, keychain, create: false, catchUp: false });
   opened.push(again);
   assert.equal(Object.keys(again.store.read().Keys).length, res.KeyCount);

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type * as Api from '../../../main/core/api.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
 import { assertBuilt, b64, CliVault, ROOT, runCli } from '../cli/cliHarness.js';
-import { SCRIPT_BINARY } from '../../support/recoverySupport.js';
+import { openVault } from '../../../main/vault/openVault.js';
+import { fastRecovery, SCRIPT_BINARY } from '../../support/recoverySupport.js';
 
 const vault = new CliVault('kv-cli-recovery-');
 const restoredVault = new CliVault('kv-cli-restored-');
@@ -42,7 +43,7 @@ test('a passphrase is never taken from an argument, and without a terminal or fi
   assert.equal(r.code, 252);
   const err = await vault.fails(['set-recovery-passphrase'], 'ValidationException');
   assert.match(err.message, /--passphrase-file/);
-  assert.deepEqual(await vault.ok(['get-recovery-status']), { RecoveryPassphraseSet: false });
+  assert.deepEqual(await vault.ok(['get-recovery-status']), { RecoveryPassphraseSet: false, RecoveryKeySet: false });
 });
 
 test('set-recovery-passphrase reads a no-echo terminal prompt twice', { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' }, async () => {
@@ -77,8 +78,18 @@ test('set-recovery-passphrase reads a no-echo terminal prompt twice', { skip: ex
   assert.match(transcript, /"RecoveryPassphraseSet": true/);
 });
 
+/** Sets the recovery passphrase in-process at a low work factor (the CLI path, at 2^20, is the prompt test above). */
+async function seedRecoveryKit(dir: string, passphrase: string): Promise<void> {
+  const s = fastRecovery(await openVault({ dir, keychain, create: false }));
+  try {
+    await s.setRecoveryPassphrase({ Passphrase: passphrase });
+  } finally {
+    s.close();
+  }
+}
+
 test('with the keychain entry gone, recover (from a passphrase file) brings the vault back; a wrong passphrase changes nothing', async () => {
-  await vault.ok(['set-recovery-passphrase', '--passphrase-file', passFile]);
+  await seedRecoveryKit(vault.dir, readFileSync(passFile, 'utf8').trimEnd());
   const id = vault.vaultId()!;
   assert.equal(await keychain.deleteSecret(keychainAccountForVault(id)), true);
   assert.match((await vault.fails(['list-keys'], 'KMSInvalidStateException')).message, /keyvault recover/);
@@ -98,9 +109,18 @@ test('with the keychain entry gone, recover (from a passphrase file) brings the 
 
 test('export-backup, then restore-backup into a fresh directory with no keychain entry', async () => {
   const backup = join(work, 'vault.age');
+  // The one export here at the product's work factor: its scrypt stanza says 2^20 (~1-7 s).
   const exported = await vault.ok<Api.ExportBackupResponse>(['export-backup', '--out', backup, '--passphrase-file', backupPassFile]);
   assert.equal(exported.OutPath, backup);
+  assert.match(readFileSync(backup).subarray(0, 200).toString('latin1'), /\n-> scrypt [A-Za-z0-9+/]{22} 20\n/);
   await vault.fails(['export-backup', '--out', backup, '--passphrase-file', backupPassFile], 'AlreadyExistsException');
+  // The restore below reads a copy made in-process at a low work factor (opening costs what writing did).
+  const s = fastRecovery(await openVault({ dir: vault.dir, keychain, create: false }));
+  try {
+    await s.exportBackup({ OutPath: backup, Passphrase: readFileSync(backupPassFile, 'utf8').trimEnd(), Overwrite: true });
+  } finally {
+    s.close();
+  }
   const id = vault.vaultId()!;
   const versions = await vault.ok<Api.ListKeyVersionsResponse>(['list-key-versions', '--key-id', keyId]);
 

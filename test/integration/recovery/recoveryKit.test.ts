@@ -35,7 +35,7 @@ async function vaultWithData(): Promise<{ v: TempVault; blobs: { blob: string; p
 test('a recovery passphrase shorter than 8 characters is refused and nothing is stored', async () => {
   const { v } = await vaultWithData();
   await rejectsWith(v.service.setRecoveryPassphrase({ Passphrase: 'short' }), 'ValidationException', /at least 8/);
-  assert.deepEqual(await v.service.getRecoveryStatus(), { RecoveryPassphraseSet: false });
+  assert.deepEqual(await v.service.getRecoveryStatus(), { RecoveryPassphraseSet: false, RecoveryKeySet: false });
 });
 
 test('setting the recovery passphrase stores the root secret as an armored age scrypt file', async (t) => {
@@ -98,7 +98,7 @@ test('changing the passphrase makes the old one useless; removing it disables re
   await rejectsWith(recoverVault({ dir: v.dir, passphrase: PASSPHRASE, keychain: v.keychain }), 'InvalidCiphertextException');
   await recoverVault({ dir: v.dir, passphrase: 'a different passphrase', keychain: v.keychain });
 
-  assert.deepEqual(await v.service.setRecoveryPassphrase({ Passphrase: '' }), { RecoveryPassphraseSet: false });
+  assert.deepEqual(await v.service.setRecoveryPassphrase({ Passphrase: '' }), { RecoveryPassphraseSet: false, RecoveryKeySet: false });
   assert.equal(v.service.store.read().Recovery, undefined);
   await rejectsWith(recoverVault({ dir: v.dir, passphrase: 'a different passphrase', keychain: v.keychain }), 'KMSInvalidStateException', /no recovery passphrase/);
 });
