@@ -48,7 +48,7 @@ import type { VaultStore } from '../store/vaultStore.js';
 import type { AuditLog } from './auditLog.js';
 import { FileService } from '../files/fileService.js';
 import { RecoveryService } from './recoveryService.js';
-import type { ListKeyDetailsResponse, CreateKeyWithAliasRequest, VaultEvents } from '../../preload/contract.js';
+import type { ListKeyDetailsResponse, CreateKeyWithAliasRequest, VaultEvents } from '../core/serviceTypes.js';
 
 const MAX_PLAINTEXT_BYTES = 4096;
 const MIN_PENDING_WINDOW_DAYS = 7;
