@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encryptBuffer, ScryptRecipient, X25519Identity } from '../../../main/crypto/age/index.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, writeRandom } from './fileTestKit.js';
+import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, writeRandom } from '../../support/fileTestKit.js';
 
 describe('interop and recovery', () => {
   let tv: TempVault;
