@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * Lists import cycles among the project's own modules (main/, preload/, renderer/), type-only
- * imports included. Exit code 1 when there is one. Usage: node scripts/import-cycles.mjs
+ * imports included. Exit code 1 when there is one. Usage: node scripts/import-cycles.mjs [ROOT]
  */
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = process.argv[2] ? resolve(process.argv[2]) : resolve(dirname(new URL(import.meta.url).pathname), '..');
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {
