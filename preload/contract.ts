@@ -6,16 +6,11 @@
  * Only types (and the method-name list) live here, so the renderer can import this file.
  */
 import type * as Api from '../main/core/api.js';
+import type { CreateKeyWithAliasRequest, ListKeyDetailsResponse, VaultEvents } from '../main/core/serviceTypes.js';
 
 export type * from '../main/core/api.js';
-
-export interface CreateKeyWithAliasRequest extends Api.CreateKeyRequest {
-  AliasName?: string;
-}
-
-export interface ListKeyDetailsResponse {
-  Keys: Api.KeyMetadata[];
-}
+// The service's own request/response/event types are defined in core; the bridge re-exports them.
+export type * from '../main/core/serviceTypes.js';
 
 /** request → response for every operation. `void` requests take no argument. */
 export interface VaultOperations {
@@ -72,13 +67,6 @@ export const OPERATION_NAMES = [
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;
 
-/** Events main pushes to the renderer. */
-export interface VaultEvents {
-  rotation: Api.RotationEvent;
-  fileProgress: Api.FileProgressEvent;
-  /** The store changed (another window or a CLI process); lists should refresh. */
-  vaultChanged: { Revision: number };
-}
 export type EventName = keyof VaultEvents;
 export const EVENT_NAMES = ['rotation', 'fileProgress', 'vaultChanged'] as const satisfies readonly EventName[];
 export const eventChannelFor = (ev: EventName): string => `vault-event:${ev}`;

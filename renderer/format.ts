@@ -1,18 +1,11 @@
 /** Small display helpers: dates, day counts, rotation intervals, base64. */
+import { readRotationInterval } from '../main/core/rotationInterval';
 
 const DAY_MS = 86_400_000;
 
-const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
-
 /** Seconds in an interval string (`90d`, `720h`, `7776000s`) or a number of days; undefined if unreadable. */
 export function intervalSeconds(interval: string | number | undefined): number | undefined {
-  if (interval === undefined) return undefined;
-  if (typeof interval === 'number') return interval * 86_400;
-  const text = interval.trim();
-  const m = /^([0-9]{1,12})([dhms])$/.exec(text);
-  if (m) return Number(m[1]) * (UNIT_SECONDS[m[2] ?? 'd'] ?? 0);
-  if (/^[0-9]{1,6}$/.test(text)) return Number(text) * 86_400;
-  return undefined;
+  return interval === undefined ? undefined : readRotationInterval(interval);
 }
 
 /** `7776000s` → `90 days`. */

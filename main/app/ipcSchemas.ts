@@ -9,18 +9,15 @@
 import { z } from 'zod';
 import type { OperationName, VaultOperations } from '../../preload/contract.js';
 
-/** Largest plaintext Encrypt accepts, as in KMS: 4096 bytes. */
-export const MAX_PLAINTEXT_BYTES = 4096;
-/** Generous bound on a ciphertext blob (KMS allows 6144 bytes; our header adds ids). */
-export const MAX_CIPHERTEXT_BYTES = 12 * 1024;
-export const MAX_KEY_ID_LENGTH = 2048;
-export const MAX_DESCRIPTION_LENGTH = 8192;
-export const MAX_ALIAS_LENGTH = 256;
-export const MAX_PATH_LENGTH = 4096;
-export const MAX_PASSPHRASE_LENGTH = 1024;
-export const MAX_RECIPIENT_LENGTH = 8192;
-export const MAX_IDENTITY_FILE_LENGTH = 64 * 1024;
-export const MAX_CONTEXT_ENTRIES = 64;
+import {
+  MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
+  MAX_AUDIT_LIMIT,
+} from '../core/limits.js';
+
+// The limits are defined in core/limits.ts; re-exported for the modules that took them from here.
+export {
+  MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
+} from '../core/limits.js';
 
 /** Bytes a well-formed base64 string decodes to. */
 export function base64DecodedLength(s: string): number {
@@ -103,7 +100,7 @@ export const requestSchemas = {
   }),
   listAuditEvents: z.strictObject({
     KeyId: keyId.optional(),
-    Limit: wholeNumber.min(1).max(10_000).optional(),
+    Limit: wholeNumber.min(1).max(MAX_AUDIT_LIMIT).optional(),
   }),
   runFileJob: z.strictObject({
     JobId: z.uuid(),

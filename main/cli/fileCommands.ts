@@ -164,7 +164,7 @@ export const FILE_COMMANDS: readonly CommandSpec[] = [
       { name: 'label', kind: 'text', value: 'TEXT', help: 'A name to tell it apart in list-identities.' },
     ],
     run: async ({ service, flags }) =>
-      service.files.addPassphrase({
+      service.addPassphrase({
         Passphrase: await readPassphraseFile(flags.requiredText('passphrase-file')),
         ...(flags.text('label') !== undefined ? { Label: flags.text('label') } : {}),
       }),

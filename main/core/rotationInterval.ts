@@ -9,27 +9,29 @@ export const DEFAULT_ROTATION_SECONDS = DEFAULT_ROTATION_DAYS * 86_400;
 const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
 
 /**
- * Parses a rotation interval: a string `Nd`, `Nh`, `Nm` or `Ns` (the Alibaba form) or a whole
- * number of days (the AWS form), and checks it lies within 7 to 2560 days.
+ * Reads a rotation interval without checking its range: a string `Nd`, `Nh`, `Nm` or `Ns` (the
+ * Alibaba form) or a whole number of days (the AWS form). Undefined when unreadable. The
+ * renderer's forms use this for display and early feedback.
  */
+export function readRotationInterval(input: string | number): number | undefined {
+  if (typeof input === 'number') return Number.isInteger(input) ? input * 86_400 : undefined;
+  const text = input.trim();
+  const m = /^([0-9]{1,12})([dhms])$/.exec(text);
+  if (m) return Number(m[1]) * (UNIT_SECONDS[m[2]!] ?? 0);
+  if (/^[0-9]{1,6}$/.test(text)) return Number(text) * 86_400;
+  return undefined;
+}
+
+/** Parses a rotation interval (as readRotationInterval) and checks it lies within 7 to 2560 days. */
 export function parseRotationInterval(input: string | number): number {
-  let seconds: number;
-  if (typeof input === 'number') {
-    if (!Number.isInteger(input)) {
-      throw new ValidationException(`RotationPeriodInDays must be a whole number of days, got ${input}.`);
-    }
-    seconds = input * 86_400;
-  } else {
-    const m = /^([0-9]{1,12})([dhms])$/.exec(input.trim());
-    if (m) {
-      seconds = Number(m[1]) * (UNIT_SECONDS[m[2]!] ?? 0);
-    } else if (/^[0-9]{1,6}$/.test(input.trim())) {
-      seconds = Number(input.trim()) * 86_400;
-    } else {
-      throw new ValidationException(
-        `RotationInterval "${input}" is not valid: use a number with a unit (d, h, m or s), such as 30d or 720h.`,
-      );
-    }
+  if (typeof input === 'number' && !Number.isInteger(input)) {
+    throw new ValidationException(`RotationPeriodInDays must be a whole number of days, got ${input}.`);
+  }
+  const seconds = readRotationInterval(input);
+  if (seconds === undefined) {
+    throw new ValidationException(
+      `RotationInterval "${String(input)}" is not valid: use a number with a unit (d, h, m or s), such as 30d or 720h.`,
+    );
   }
   validateRotationSeconds(seconds);
   return seconds;

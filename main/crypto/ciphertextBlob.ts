@@ -6,10 +6,11 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { InvalidCiphertextException } from '../core/errors.js';
+import { AEAD_TAG_BYTES, GCM_IV_BYTES } from './aeadSizes.js';
 
 const FORMAT = 1;
-const PREFIX_BYTES = 1 + 16 + 16 + 12;
-const TAG_BYTES = 16;
+const PREFIX_BYTES = 1 + 16 + 16 + GCM_IV_BYTES;
+const TAG_BYTES = AEAD_TAG_BYTES;
 const MAX_BLOB_BYTES = 6144;
 
 export interface BlobHeader {

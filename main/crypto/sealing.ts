@@ -5,9 +5,10 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { KMSInternalException } from '../core/errors.js';
+import { AEAD_TAG_BYTES, GCM_IV_BYTES } from './aeadSizes.js';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+const IV_BYTES = GCM_IV_BYTES;
+const TAG_BYTES = AEAD_TAG_BYTES;
 
 function seal(key: Buffer, aad: string, secret: Buffer): string {
   const iv = randomBytes(IV_BYTES);

@@ -17,12 +17,14 @@ import { NotFoundException } from '../core/errors.js';
 import { isUuid } from '../core/keyIdentifier.js';
 import { headerError } from './age/errors.js';
 import type { Identity, Recipient, Stanza } from './age/index.js';
+import { FILE_KEY_SIZE } from './age/primitives.js';
+import { AEAD_TAG_BYTES } from './aeadSizes.js';
 
 export const VAULT_STANZA_TYPE = 'keyvault.local/cmk';
 const INFO = 'keyvault.local/cmk file key';
-const FILE_KEY_BYTES = 16;
+const FILE_KEY_BYTES = FILE_KEY_SIZE;
 const SALT_BYTES = 16;
-const TAG_BYTES = 16;
+const TAG_BYTES = AEAD_TAG_BYTES;
 export const VAULT_STANZA_BODY_BYTES = SALT_BYTES + FILE_KEY_BYTES + TAG_BYTES;
 const ZERO_NONCE = Buffer.alloc(12);
 

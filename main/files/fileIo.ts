@@ -3,37 +3,21 @@
  * flight (backpressure), temporary outputs committed by fsync + rename (or link, to refuse an
  * existing file), and directory fsync. Memory per job: two read blocks plus one block of output.
  */
-import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { AlreadyExistsException, CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
+import { CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
+import { errnoCode, publishFile, tempSiblingPath } from '../store/durableFiles.js';
 
 /** Read size: large reads cut into 64 KiB STREAM chunks are what make Node fast here. */
 export const BLOCK_SIZE = 1 << 20;
 
-export function errnoCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
+// Durable-file helpers live in store/durableFiles.ts; re-exported for the file engine's modules.
+export { errnoCode, fsyncDirectory as fsyncDir } from '../store/durableFiles.js';
 
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledException('The file job was cancelled.');
-}
-
-/** fsync of a directory, so a rename or unlink in it is durable (not possible on every platform). */
-export async function fsyncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(dir, fsConstants.O_RDONLY);
-    await fh.sync();
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES' && code !== 'EBADF') throw err;
-  } finally {
-    await fh?.close();
-  }
 }
 
 export async function exists(path: string): Promise<boolean> {
@@ -176,7 +160,7 @@ export class TempOutput {
   ) {}
 
   static async create(finalPath: string, mode = 0o600): Promise<TempOutput> {
-    const tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.keyvault-part`);
+    const tempPath = tempSiblingPath(finalPath, '.keyvault-part', false);
     let fh: FileHandle;
     try {
       fh = await open(tempPath, 'wx', mode);
@@ -196,23 +180,7 @@ export class TempOutput {
     await this.fh.sync();
     await this.fh.close();
     this.closed = true;
-    if (overwrite) {
-      await rename(this.tempPath, this.finalPath);
-    } else {
-      try {
-        // link() fails if the target exists: no window in which another file could be replaced.
-        await link(this.tempPath, this.finalPath);
-        await unlink(this.tempPath);
-      } catch (err) {
-        const code = errnoCode(err);
-        if (code === 'EEXIST') throw new AlreadyExistsException(`${this.finalPath} already exists (use Overwrite to replace it).`);
-        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw err;
-        // A file system without hard links: check, then rename.
-        if (await exists(this.finalPath)) throw new AlreadyExistsException(`${this.finalPath} already exists (use Overwrite to replace it).`);
-        await rename(this.tempPath, this.finalPath);
-      }
-    }
-    await fsyncDir(dirname(this.finalPath));
+    await publishFile(this.tempPath, this.finalPath, overwrite, `${this.finalPath} already exists (use Overwrite to replace it).`);
   }
 
   async discard(): Promise<void> {

@@ -16,6 +16,7 @@ import { KMSInternalException } from '../core/errors.js';
 import type { AliasRecord, KeyRecord, KeyVersionRecord, RotationPolicyRecord } from '../core/keyModel.js';
 import type { RecoveryRecord, SealedSecretRecord, VaultDocument } from './vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from './vaultDocument.js';
+import { MAX_DESCRIPTION_LENGTH } from '../core/limits.js';
 
 /** One problem in a document: where it is and what is wrong. */
 export class DocumentProblem extends Error {
@@ -31,7 +32,6 @@ export class DocumentProblem extends Error {
 const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 /** Same rule as alias names accepted by the API (core/keyIdentifier.ts). */
 const ALIAS_NAME_RE = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
-const MAX_DESCRIPTION_LENGTH = 8192;
 
 const KEY_STATES: ReadonlySet<string> = new Set(['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport']);
 const ORIGINS: ReadonlySet<string> = new Set(['VAULT', 'EXTERNAL']);

@@ -19,10 +19,10 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, un
 import type { BigIntStats } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { KMSInternalException } from '../core/errors.js';
+import { errnoCode, fsyncDirectory, tempSiblingPath } from './durableFiles.js';
 
 /** Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid. */
 export type DocumentParser<T> = (json: unknown, file: string) => T;
@@ -61,14 +61,6 @@ export function sameFileSignature(a: FileSignature | null, b: FileSignature | nu
   return a !== null && b !== null && a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
 
-function errorCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
-
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -103,7 +95,7 @@ function loadWithFd<T>(file: string, parse: DocumentParser<T>): (LoadedFile<T> &
   try {
     fd = openSync(file, 'r');
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return null;
+    if (errnoCode(err) === 'ENOENT') return null;
     throw readFailure(file, err);
   }
   try {
@@ -136,7 +128,7 @@ function isProcessAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return errorCode(err) === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
 }
 
@@ -193,7 +185,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     const text = this.serialize(data);
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-    const temp = join(this.dir, `${this.tempPrefix}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    const temp = tempSiblingPath(this.file, TEMP_SUFFIX);
     let handle: FileHandle | null = null;
     let renamed = false;
     try {
@@ -211,7 +203,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
       renamed = true;
       // From here on the new content is what readers see; record it before anything else runs.
       this.rememberWritten(written);
-      await this.syncDirectory();
+      await fsyncDirectory(this.dir);
     } catch (err) {
       if (handle) await handle.close().catch(() => undefined);
       if (!renamed) await unlink(temp).catch(() => undefined);
@@ -259,16 +251,6 @@ export class DurableFileAdapter<T> implements Adapter<T> {
         // already closed
       }
       this.heldFd = null;
-    }
-  }
-
-  private async syncDirectory(): Promise<void> {
-    if (process.platform === 'win32') return; // directories cannot be opened for fsync there
-    const dirHandle = await open(this.dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
     }
   }
 

@@ -25,6 +25,7 @@ import type { Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyTimeoutException, KMSInternalException } from '../core/errors.js';
+import { errnoCode } from './durableFiles.js';
 
 export type VaultLockStrategy = 'abstract-socket' | 'named-pipe' | 'socket-file';
 
@@ -62,14 +63,6 @@ function canonicalDir(dir: string): string {
   } catch {
     return resolve(dir);
   }
-}
-
-function errorCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
 }
 
 function lockName(canonical: string): string {
@@ -126,7 +119,7 @@ function listen(server: Server, address: string): Promise<'bound' | 'busy'> {
   return new Promise((resolvePromise, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);
-      if (errorCode(err) === 'EADDRINUSE') resolvePromise('busy');
+      if (errnoCode(err) === 'EADDRINUSE') resolvePromise('busy');
       else reject(err);
     };
     const onListening = (): void => {
@@ -149,7 +142,7 @@ function someoneListens(path: string): Promise<boolean> {
     });
     socket.once('error', (err) => {
       socket.destroy();
-      const code = errorCode(err);
+      const code = errnoCode(err);
       // Refused or gone: a leftover file with no listener. Anything else: assume it is held.
       resolvePromise(!(code === 'ECONNREFUSED' || code === 'ENOENT'));
     });
@@ -161,7 +154,7 @@ function takeGuard(guard: string): boolean {
     mkdirSync(guard);
     return true;
   } catch (err) {
-    if (errorCode(err) !== 'EEXIST') return false;
+    if (errnoCode(err) !== 'EEXIST') return false;
     try {
       if (Date.now() - statSync(guard).mtimeMs > STALE_GUARD_MS) rmdirSync(guard);
     } catch {
@@ -195,7 +188,7 @@ async function tryBind(address: string, strategy: VaultLockStrategy): Promise<Se
     try {
       unlinkSync(address);
     } catch (err) {
-      if (errorCode(err) !== 'ENOENT') throw err;
+      if (errnoCode(err) !== 'ENOENT') throw err;
     }
     const retry = newServer();
     return (await listen(retry, address)) === 'bound' ? retry : null;

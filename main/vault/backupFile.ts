@@ -7,33 +7,17 @@
  * directory is fsynced: the target is either absent or a complete backup, never half of one.
  * Restoring is backupRestore.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { AlreadyExistsException, InvalidCiphertextException, NotFoundException, ValidationException } from '../core/errors.js';
 import type { X25519Identity } from '../crypto/age/index.js';
 import { AgeDecryptionError, decryptBuffer, encryptBuffer, ScryptIdentity, ScryptRecipient, X25519Recipient } from '../crypto/age/index.js';
+import { publishFile, tempSiblingPath } from '../store/durableFiles.js';
 import type { BackupDocument } from './backupFormat.js';
 import { MAX_ACCEPTED_WORK_FACTOR, RECOVERY_SCRYPT_WORK_FACTOR } from './recoveryKit.js';
 
 /** A backup larger than this is refused before it is read (a 10,000-key vault is about 10 MiB). */
 const MAX_BACKUP_BYTES = 512 * 1024 * 1024;
-
-function errorCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Not supported everywhere (Windows); the rename itself is still atomic.
-  } finally {
-    await handle?.close();
-  }
-}
 
 /** Writes `data` to `path` durably and atomically; never replaces an existing file unless `overwrite`. */
 export async function writeFileDurably(path: string, data: Buffer, overwrite: boolean): Promise<void> {
@@ -44,7 +28,7 @@ export async function writeFileDurably(path: string, data: Buffer, overwrite: bo
   const targetStat = await stat(target).catch(() => null);
   if (targetStat?.isDirectory()) throw new ValidationException(`${target} is a directory.`);
   if (targetStat && !overwrite) throw new AlreadyExistsException(`${target} already exists; ask to overwrite it to replace it.`);
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempSiblingPath(target);
   const handle = await open(temp, 'wx', 0o600);
   try {
     try {
@@ -53,21 +37,7 @@ export async function writeFileDurably(path: string, data: Buffer, overwrite: bo
     } finally {
       await handle.close();
     }
-    if (overwrite) {
-      await rename(temp, target);
-    } else {
-      // link() fails if the target appeared meanwhile: no check-then-write race.
-      try {
-        await link(temp, target);
-      } catch (err) {
-        if (errorCode(err) === 'EEXIST') throw new AlreadyExistsException(`${target} already exists; ask to overwrite it to replace it.`);
-        if (errorCode(err) !== 'EPERM' && errorCode(err) !== 'ENOTSUP' && errorCode(err) !== 'EXDEV') throw err;
-        // A file system without hard links: fall back to rename after a last check.
-        if (await stat(target).catch(() => null)) throw new AlreadyExistsException(`${target} already exists.`);
-        await rename(temp, target);
-      }
-    }
-    await fsyncDirectory(dir);
+    await publishFile(temp, target, overwrite, `${target} already exists; ask to overwrite it to replace it.`);
   } finally {
     await unlink(temp).catch(() => undefined);
   }

@@ -7,11 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { AlreadyExistsException, DependencyTimeoutException, KMSInvalidStateException } from '../core/errors.js';
+import { AlreadyExistsException, KMSInvalidStateException } from '../core/errors.js';
 import type { KeyRecord } from '../core/keyModel.js';
 import { DEFAULT_KEY_ALIAS, KeyState } from '../core/keyModel.js';
 import { DEFAULT_ROTATION_SECONDS } from '../core/rotationInterval.js';
-import { deriveRootKeys, rootKeyCheckValue, rootKeyMatches, ROOT_SECRET_BYTES } from '../crypto/rootKeys.js';
+import { deriveRootKeys, rootKeyCheckValue, ROOT_SECRET_BYTES } from '../crypto/rootKeys.js';
 import { sealKeyMaterial } from '../crypto/sealing.js';
 import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
@@ -19,7 +19,10 @@ import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from '../store/vaultDocument.js';
 import { VaultStore } from '../store/vaultStore.js';
 import { AuditLog } from './auditLog.js';
+import { readRootSecret } from './rootSecret.js';
 import { VaultService } from './vaultService.js';
+
+export { readRootSecret } from './rootSecret.js';
 
 export const AUDIT_FILE_NAME = 'audit.log';
 
@@ -50,43 +53,6 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const service = new VaultService({ store, keychain, clock, rootKeys, audit: new AuditLog(join(opts.dir, AUDIT_FILE_NAME)) });
   if (opts.catchUp !== false) await service.runMaintenance();
   return service;
-}
-
-export async function readRootSecret(keychain: Keychain, doc: VaultDocument): Promise<Buffer> {
-  const secret = await keychain.getSecret(keychainAccountForVault(doc.VaultId));
-  if (!secret) {
-    // A locked keychain whose unlock prompt cannot be shown answers reads with "nothing there".
-    // Tell that apart from a really missing entry before sending the user to `recover`.
-    await assertKeychainWritable(keychain);
-    throw new KMSInvalidStateException(
-      `The OS keychain has no root secret for vault ${doc.VaultId}. If this vault came from another machine or the keychain was reset, ` +
-        'run `keyvault recover` with the recovery passphrase (or restore a backup); a new secret is never created for an existing vault.',
-    );
-  }
-  if (secret.length !== ROOT_SECRET_BYTES || !rootKeyMatches(deriveRootKeys(secret, doc.VaultId), doc.RootKeyCheck)) {
-    secret.fill(0);
-    throw new KMSInvalidStateException(
-      `The root secret in the OS keychain does not belong to vault ${doc.VaultId} (the entry was changed). Run \`keyvault recover\` with the recovery passphrase.`,
-    );
-  }
-  return secret;
-}
-
-/**
- * Writes and deletes a throwaway entry. A keychain that refuses (locked, no unlock prompt possible,
- * not answering) is a DependencyTimeoutException: the vault's secret may well be in it.
- */
-async function assertKeychainWritable(keychain: Keychain): Promise<void> {
-  const probe = `probe-${randomUUID()}`;
-  try {
-    await keychain.setSecret(probe, randomBytes(ROOT_SECRET_BYTES));
-  } catch (err) {
-    throw new DependencyTimeoutException(
-      `The OS keychain is locked or not answering, so the vault's root secret cannot be read: unlock the keychain (your login keyring) and try again. (${err instanceof Error ? err.message : String(err)})`,
-      { cause: err },
-    );
-  }
-  await keychain.deleteSecret(probe).catch(() => false);
 }
 
 /** Builds the document of a new vault holding the app-managed default key. */

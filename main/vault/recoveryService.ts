@@ -11,13 +11,13 @@ import { AlreadyExistsException, ValidationException } from '../core/errors.js';
 import { deriveRootKeys } from '../crypto/rootKeys.js';
 import { backupFromVault } from './backupFormat.js';
 import { parseBackupRecipients, sealBackup, writeFileDurably, type BackupProtection } from './backupFile.js';
-import { readRootSecret } from './openVault.js';
+import { readRootSecret } from './rootSecret.js';
 import { RECOVERY_SCRYPT_WORK_FACTOR, validateNewPassphrase, wrapRootSecret } from './recoveryKit.js';
 import { generateRecoveryKey, wrapRootSecretWithKey } from './recoveryKey.js';
 import { renderRecoverySheet } from './recoverySheet.js';
 import type { VerifyReport } from './vaultVerifier.js';
 import { verifyVaultDocument } from './vaultVerifier.js';
-import type { VaultService } from './vaultService.js';
+import type { VaultContext } from './vaultContext.js';
 
 export class RecoveryService {
   /**
@@ -27,7 +27,7 @@ export class RecoveryService {
    */
   workFactor = RECOVERY_SCRYPT_WORK_FACTOR;
 
-  constructor(readonly vault: VaultService) {}
+  constructor(readonly vault: VaultContext) {}
 
   async getRecoveryStatus(): Promise<Api.RecoveryStatus> {
     const { Recovery: recovery, RecoveryKey: key } = this.vault.store.read();

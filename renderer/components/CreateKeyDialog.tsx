@@ -1,6 +1,7 @@
 /** The "Create key" form, in a modal dialog (Escape or Cancel closes it). */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CreateKeyWithAliasRequest, KeyMetadata } from '../../preload/contract';
+import { MAX_ROTATION_DAYS, MIN_ROTATION_DAYS } from '../../main/core/limits';
 
 type Origin = KeyMetadata['Origin'];
 import { toShownError, type ShownError } from '../bridge';
@@ -8,15 +9,12 @@ import { intervalSeconds } from '../format';
 import { useKeysStore } from '../stores/keysStore';
 import { ErrorText } from './ErrorText';
 
-const MIN_DAYS = 7;
-const MAX_DAYS = 2560;
-
 /** Client-side check for quick feedback; the service validates again. */
 export function intervalProblem(interval: string): string | undefined {
   const seconds = intervalSeconds(interval);
   if (seconds === undefined) return 'Use a number with a unit, such as 90d or 720h.';
   const days = seconds / 86_400;
-  if (days < MIN_DAYS || days > MAX_DAYS) return `The interval must be between ${MIN_DAYS} and ${MAX_DAYS} days.`;
+  if (days < MIN_ROTATION_DAYS || days > MAX_ROTATION_DAYS) return `The interval must be between ${MIN_ROTATION_DAYS} and ${MAX_ROTATION_DAYS} days.`;
   return undefined;
 }
 

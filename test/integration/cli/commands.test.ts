@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
-import { b64, CliVault, DAY_MS, assertBuilt } from './cliHarness.js';
+import { b64, CliVault, DAY_MS, assertBuilt } from '../../support/cliHarness.js';
 
 const vault = new CliVault('kv-cli-commands-');
 let defaultKeyId = '';

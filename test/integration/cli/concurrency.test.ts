@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
-import { CliVault, assertBuilt } from './cliHarness.js';
+import { CliVault, assertBuilt } from '../../support/cliHarness.js';
 
 const vault = new CliVault('kv-cli-concurrency-');
 const PER_WRITER = 20;

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
-import { b64, CliVault, assertBuilt } from './cliHarness.js';
+import { b64, CliVault, assertBuilt } from '../../support/cliHarness.js';
 
 const vault = new CliVault('kv-cli-errors-');
 let keyId = '';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
-import { b64, CliVault, assertBuilt } from './cliHarness.js';
+import { b64, CliVault, assertBuilt } from '../../support/cliHarness.js';
 
 const vault = new CliVault('kv-cli-keychain-');
 const keychain = createKeytarKeychain();

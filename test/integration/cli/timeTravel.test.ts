@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
-import type { RunOptions } from './cliHarness.js';
-import { b64, CliVault, DAY_MS, assertBuilt } from './cliHarness.js';
+import type { RunOptions } from '../../support/cliHarness.js';
+import { b64, CliVault, DAY_MS, assertBuilt } from '../../support/cliHarness.js';
 
 const vault = new CliVault('kv-cli-time-');
 const INTERVAL_MS = 30 * DAY_MS;

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type * as Api from '../../../main/core/api.js';
-import { assertBuilt, b64, CliVault, DAY_MS, type RunOptions } from '../cli/cliHarness.js';
+import { assertBuilt, b64, CliVault, DAY_MS, type RunOptions } from '../../support/cliHarness.js';
 
 const FAKETIME = '/usr/bin/faketime';
 const skip = existsSync(FAKETIME) ? false : 'faketime is not installed';

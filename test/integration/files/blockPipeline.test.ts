@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { isKmsError } from '../../../main/core/errors.js';
 import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, PLAIN_BLOCK_SIZE, SEALED_BLOCK_SIZE } from '../../../main/crypto/age/index.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, strayFiles, writeRandom } from './fileTestKit.js';
+import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, strayFiles, writeRandom } from '../../support/fileTestKit.js';
 
 describe('block pipeline', () => {
   let tv: TempVault;

@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
 import { X25519Identity } from '../../../main/crypto/age/index.js';
 import { tempDir } from '../../support/tempVault.js';
-import { assertBuilt, CliVault } from '../cli/cliHarness.js';
-import { AGE, ageKeygen, hasAge, writeRandom } from './fileTestKit.js';
+import { assertBuilt, CliVault } from '../../support/cliHarness.js';
+import { AGE, ageKeygen, hasAge, writeRandom } from '../../support/fileTestKit.js';
 
 const vault = new CliVault('kv-cli-files-');
 let keyId = '';

@@ -16,7 +16,7 @@ import { createKeytarKeychain } from '../../../main/keychain/keychain.js';
 import { journalPath, repairRewrap, writeRewrapJournal } from '../../../main/files/rewrapJournal.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey, strayFiles, writeRandom } from './fileTestKit.js';
+import { job, newKey, strayFiles, writeRandom } from '../../support/fileTestKit.js';
 
 const CHILD = process.env.KEYVAULT_REENCRYPT_CHILD;
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type * as Api from '../../../main/core/api.js';
 import { CHUNK_SIZE } from '../../../main/crypto/age/index.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey, rejectsWith, strayFiles, writeRandom } from './fileTestKit.js';
+import { job, newKey, rejectsWith, strayFiles, writeRandom } from '../../support/fileTestKit.js';
 
 describe('file jobs', () => {
   let tv: TempVault;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encryptBuffer, ScryptRecipient, X25519Identity } from '../../../main/crypto/age/index.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, writeRandom } from './fileTestKit.js';
+import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, writeRandom } from '../../support/fileTestKit.js';
 
 describe('interop and recovery', () => {
   let tv: TempVault;
@@ -52,7 +52,7 @@ describe('interop and recovery', () => {
     const data = Buffer.from('scrypt secret payload');
     writeFileSync(join(dir, 'p.age'), await encryptBuffer(data, [new ScryptRecipient('correct horse', { workFactor: 10 })]));
     await rejectsWith(job(tv.service, { Operation: 'Decrypt', InputPath: join(dir, 'p.age'), OutputPath: join(dir, 'no') }), 'InvalidCiphertextException');
-    const listed = await tv.service.files.addPassphrase({ Passphrase: 'correct horse', Label: 'laptop' });
+    const listed = await tv.service.addPassphrase({ Passphrase: 'correct horse', Label: 'laptop' });
     assert.ok(listed.Identities.some((e) => e.Recipient === 'passphrase:laptop'));
     assert.ok(!JSON.stringify(listed).includes('correct horse'));
     await job(tv.service, { Operation: 'Decrypt', InputPath: join(dir, 'p.age'), OutputPath: join(dir, 'out') });

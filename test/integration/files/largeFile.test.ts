@@ -8,7 +8,7 @@ import { closeSync, ftruncateSync, openSync, readSync, rmSync, statSync, writeSy
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey } from './fileTestKit.js';
+import { job, newKey } from '../../support/fileTestKit.js';
 
 const SIZE = Number(process.env.KEYVAULT_LARGE_FILE_BYTES ?? 3 * 1024 ** 3);
 

@@ -4,7 +4,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey, rejectsWith, strayFiles, writeRandom } from './fileTestKit.js';
+import { job, newKey, rejectsWith, strayFiles, writeRandom } from '../../support/fileTestKit.js';
 
 const PAYLOAD_NONCE = 16;
 const CHUNK = 65536 + 16;

@@ -55,7 +55,7 @@ before(async () => {
   writeFileSync(join(work, 'notes.txt'), fileBytes);
   await s.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: join(work, 'notes.txt'), KeyId: 'alias/rotating' });
   await s.rotateKeyOnDemand({ KeyId: rotating });
-  await s.files.addPassphrase({ Passphrase: 'file passphrase', Label: 'shared with a colleague' });
+  await s.addPassphrase({ Passphrase: 'file passphrase', Label: 'shared with a colleague' });
   await s.disableKey({ KeyId: disabled });
   await s.scheduleKeyDeletion({ KeyId: doomed, PendingWindowInDays: 7 });
   await s.setRecoveryPassphrase({ Passphrase: 'recovery passphrase' });

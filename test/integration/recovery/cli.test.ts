@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Api from '../../../main/core/api.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
-import { assertBuilt, b64, CliVault, ROOT, runCli } from '../cli/cliHarness.js';
+import { assertBuilt, b64, CliVault, ROOT, runCli } from '../../support/cliHarness.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { fastRecovery, SCRIPT_BINARY } from '../../support/recoverySupport.js';
 

@@ -122,7 +122,7 @@ test('a weak recovery passphrase is refused by the estimator and nothing is stor
 test('add-passphrase has the same cap as every passphrase: 10 MB is refused and nothing is stored', async () => {
   const { v } = await vaultWithBlob();
   const before = readFileSync(join(v.dir, 'vault.json'));
-  await rejectsWith(v.service.files.addPassphrase({ Passphrase: 'p'.repeat(10 * 1024 * 1024) }), 'ValidationException', /at most 1024 characters/);
+  await rejectsWith(v.service.addPassphrase({ Passphrase: 'p'.repeat(10 * 1024 * 1024) }), 'ValidationException', /at most 1024 characters/);
   assert.deepEqual(readFileSync(join(v.dir, 'vault.json')), before);
-  await v.service.files.addPassphrase({ Passphrase: 'q'.repeat(1024), Label: 'at the cap' });
+  await v.service.addPassphrase({ Passphrase: 'q'.repeat(1024), Label: 'at the cap' });
 });

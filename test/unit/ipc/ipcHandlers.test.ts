@@ -12,7 +12,7 @@ import { APP_ENTRY_URL } from '../../../main/app/securityPolicy.js';
 import { DisabledException, NotFoundException } from '../../../main/core/errors.js';
 import { OPERATION_NAMES, channelFor } from '../../../preload/contract.js';
 import type { OperationName } from '../../../preload/contract.js';
-import { FakeIpcMain, appWindow, fakeService, frame } from './fakes.js';
+import { FakeIpcMain, appWindow, fakeService, frame } from '../../support/ipcFakes.js';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 

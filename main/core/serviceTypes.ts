@@ -1,0 +1,28 @@
+/**
+ * Request, response and event types of the vault service that are not plain KMS shapes (those are
+ * in api.ts). They live in core so the service, the bridge (preload/contract.ts), the renderer and
+ * the CLI all take them from one place and the service never depends on the bridge.
+ */
+import type * as Api from './api.js';
+
+export interface CreateKeyWithAliasRequest extends Api.CreateKeyRequest {
+  AliasName?: string;
+}
+
+export interface ListKeyDetailsResponse {
+  Keys: Api.KeyMetadata[];
+}
+
+/** Events the vault emits (main forwards them to the renderer). */
+export interface VaultEvents {
+  rotation: Api.RotationEvent;
+  fileProgress: Api.FileProgressEvent;
+  /** The store changed (another window or a CLI process); lists should refresh. */
+  vaultChanged: { Revision: number };
+}
+
+/** What a maintenance pass (start-up catch-up or the scheduler's tick) did. */
+export interface MaintenanceResult {
+  Rotated: Api.RotationEvent[];
+  Deleted: string[];
+}

@@ -1,0 +1,266 @@
+/**
+ * What every vault operation shares: the store and its transaction, the audit log, the events,
+ * the clock, key resolution, and the unsealed key material (looked up lazily and cached by version
+ * id). The operation modules (keyOperations.ts, aliasOperations.ts, rotationOperations.ts,
+ * dataOperations.ts, recipientOperations.ts, maintenance.ts, recoveryService.ts) are functions of
+ * a context; VaultService composes them.
+ *
+ * Reads go through `store.read()` (a stat at most every millisecond), so a key disabled by another
+ * process is seen at once for practical purposes. Every write goes through `transact()`: the
+ * store's transaction (cross-process lock, durable before it returns, so a new version is on disk
+ * before anything is encrypted under it) plus a check that the vault's root key is still the one
+ * this process holds.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type * as Api from '../core/api.js';
+import type { Clock } from '../core/clock.js';
+import { KMSInvalidStateException, NotFoundException, toKmsError } from '../core/errors.js';
+import { parseKeyIdentifier } from '../core/keyIdentifier.js';
+import type { KeyRecord, KeyVersionRecord, RotationType } from '../core/keyModel.js';
+import { applyRotation } from '../core/rotationSchedule.js';
+import type { RootKeys } from '../crypto/rootKeys.js';
+import { rootKeyCheckValue } from '../crypto/rootKeys.js';
+import { openKeyMaterial, sealKeyMaterial } from '../crypto/sealing.js';
+import type { Keychain } from '../keychain/keychain.js';
+import type { VaultDocument } from '../store/vaultDocument.js';
+import type { VaultStore } from '../store/vaultStore.js';
+import type { AuditLog } from './auditLog.js';
+import { checkUsable } from './keyRules.js';
+import { metadata } from './keyMetadata.js';
+import { VaultEventEmitter } from './vaultEvents.js';
+
+export interface VaultContextDeps {
+  store: VaultStore;
+  keychain: Keychain;
+  clock: Clock;
+  rootKeys: RootKeys;
+  audit: AuditLog;
+}
+
+/** A version added inside a transaction, audited and announced after the commit. */
+export type Rotation = { key: KeyRecord; version: KeyVersionRecord };
+
+/** A key version ready for use: the key state rules were applied. */
+export interface KeyInUse {
+  key: KeyRecord;
+  version: KeyVersionRecord;
+  material: Buffer;
+}
+
+export class VaultContext {
+  readonly events = new VaultEventEmitter();
+  readonly store: VaultStore;
+  readonly keychain: Keychain;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  private readonly rootKeys: RootKeys;
+  private readonly rootCheck: string;
+  /** Unsealed material by version id; filled lazily, dropped when a key is purged. */
+  private readonly materialCache = new Map<string, Buffer>();
+
+  constructor(deps: VaultContextDeps) {
+    this.store = deps.store;
+    this.keychain = deps.keychain;
+    this.clock = deps.clock;
+    this.rootKeys = deps.rootKeys;
+    this.rootCheck = rootKeyCheckValue(deps.rootKeys);
+    this.audit = deps.audit;
+  }
+
+  get vaultId(): string {
+    return this.store.read().VaultId;
+  }
+
+  get sealKey(): Buffer {
+    return this.rootKeys.sealKey;
+  }
+
+  close(): void {
+    this.audit.close();
+    this.store.close();
+    this.events.removeAllListeners();
+    for (const m of this.materialCache.values()) m.fill(0);
+    this.materialCache.clear();
+  }
+
+  nowIso(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /**
+   * Every write goes through here: under the lock, on the latest document, durable on return. A
+   * document whose root key is not the one this process holds (the vault was restored from a
+   * backup by another process) is refused: sealing under the old key would lose the new versions.
+   */
+  async transact<T>(fn: (doc: VaultDocument) => T): Promise<T> {
+    return this.store.transact((doc) => {
+      if (doc.RootKeyCheck !== this.rootCheck) {
+        throw new KMSInvalidStateException('The vault was replaced (restored from a backup) by another process: close and reopen it.');
+      }
+      return fn(doc);
+    });
+  }
+
+  /** Runs an operation with audit logging: success or failure, with key and version ids, never data. */
+  async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, keyOf?: (r: T) => { KeyId: string; KeyVersionId: string }): Promise<T> {
+    const time = this.nowIso();
+    try {
+      const result = await fn();
+      if (keyOf) {
+        // Cryptographic operations: the response names the key (as an ARN) and version; no second lookup.
+        const k = keyOf(result);
+        this.audit.append({ Time: time, Operation: operation, KeyId: k.KeyId.slice(k.KeyId.lastIndexOf('/') + 1), KeyVersionId: k.KeyVersionId, Outcome: 'Success' }, true);
+      } else {
+        this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), Outcome: 'Success' });
+      }
+      return result;
+    } catch (err) {
+      const e = toKmsError(err);
+      this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), Outcome: 'Failure', ErrorType: e.__type });
+      throw e;
+    }
+  }
+
+  changed(): void {
+    this.events.emit('vaultChanged', { Revision: this.store.revision });
+  }
+
+  private auditKey(keyRef: string | undefined): { KeyId?: string } {
+    if (!keyRef || typeof keyRef !== 'string') return {};
+    try {
+      return { KeyId: this.resolveKey(this.store.read(), keyRef).KeyId };
+    } catch {
+      return {};
+    }
+  }
+
+  // ---------------------------------------------------------------- key resolution and material
+
+  resolveKey(doc: VaultDocument, identifier: unknown): KeyRecord {
+    const ref = parseKeyIdentifier(identifier, doc.VaultId);
+    if (ref.kind === 'alias') {
+      const alias = doc.Aliases[ref.aliasName];
+      if (!alias) throw new NotFoundException(`Alias ${ref.aliasName} does not exist.`);
+      const key = doc.Keys[alias.TargetKeyId];
+      if (!key) throw new NotFoundException(`Alias ${ref.aliasName} points to a key that no longer exists.`);
+      return key;
+    }
+    const key = doc.Keys[ref.keyId];
+    if (!key) throw new NotFoundException(`Key ${ref.keyId} does not exist in this vault.`);
+    return key;
+  }
+
+  resolveKeyRecord(keyIdentifier: string): KeyRecord {
+    return this.resolveKey(this.store.read(), keyIdentifier);
+  }
+
+  /** The primary version of a key for encrypting. Applies the key state rules. */
+  primaryForUse(doc: VaultDocument, identifier: unknown): KeyInUse {
+    const key = this.resolveKey(doc, identifier);
+    checkUsable(key);
+    const version = key.Versions.find((v) => v.KeyVersionId === key.PrimaryKeyVersionId);
+    if (!version) throw new KMSInvalidStateException(`Key ${key.KeyId} has no primary version.`);
+    return { key, version, material: this.material(doc, key, version) };
+  }
+
+  /** Material of a specific version for unwrapping (file engine). Applies the key state rules. */
+  materialForDecrypt(keyId: string, versionId: string): KeyInUse {
+    const doc = this.store.read();
+    const key = doc.Keys[keyId];
+    if (!key) throw new NotFoundException(`Key ${keyId} is not in this vault (it may have been deleted).`);
+    checkUsable(key);
+    const version = key.Versions.find((v) => v.KeyVersionId === versionId);
+    if (!version) throw new NotFoundException(`Key ${keyId} has no version ${versionId}.`);
+    return { key, version, material: this.material(doc, key, version) };
+  }
+
+  /** The primary version's material for wrapping (file engine). Applies the key state rules. */
+  materialForEncrypt(keyIdentifier: string): KeyInUse {
+    return this.primaryForUse(this.store.read(), keyIdentifier);
+  }
+
+  /** A version's unsealed material (no state rules: callers check). */
+  material(doc: VaultDocument, key: KeyRecord, version: KeyVersionRecord): Buffer {
+    let m = this.materialCache.get(version.KeyVersionId);
+    if (!m) {
+      m = openKeyMaterial(this.rootKeys.sealKey, doc.VaultId, key.KeyId, version.KeyVersionId, version.SealedMaterial);
+      this.materialCache.set(version.KeyVersionId, m);
+    }
+    return m;
+  }
+
+  /** Keeps the material of a version just created here (it need not be unsealed again). */
+  cacheMaterial(versionId: string, material: Buffer): void {
+    this.materialCache.set(versionId, material);
+  }
+
+  /** A new version record with its material sealed under the root key. */
+  newVersion(vaultId: string, keyId: string, now: string, material: Buffer = randomBytes(32)): { record: KeyVersionRecord; material: Buffer } {
+    const versionId = randomUUID();
+    const sealed = sealKeyMaterial(this.rootKeys.sealKey, vaultId, keyId, versionId, material);
+    return { record: { KeyVersionId: versionId, CreationDate: now, RotationType: 'INITIAL', SealedMaterial: sealed }, material };
+  }
+
+  // ---------------------------------------------------------------- changes to keys
+
+  /** Adds a freshly generated primary version to a key inside a transaction. */
+  rotateInDoc(doc: VaultDocument, key: KeyRecord, type: RotationType, now: Date): Rotation {
+    const { record, material } = this.newVersion(doc.VaultId, key.KeyId, now.toISOString());
+    applyRotation(key, record, type, now);
+    this.materialCache.set(record.KeyVersionId, material);
+    return { key, version: record };
+  }
+
+  /** After the durable commit: audit each rotation and tell listeners. */
+  afterRotations(rotations: Rotation[]): Api.RotationEvent[] {
+    return rotations.map(({ key, version }) => {
+      const event: Api.RotationEvent = { KeyId: key.KeyId, KeyVersionId: version.KeyVersionId, RotationType: version.RotationType, RotationDate: version.CreationDate };
+      this.audit.append({ Time: version.CreationDate, Operation: 'Rotation', KeyId: key.KeyId, KeyVersionId: version.KeyVersionId, RotationType: version.RotationType, Outcome: 'Success' });
+      this.events.emit('rotation', event);
+      return event;
+    });
+  }
+
+  /** Zeroes and forgets the material of versions no longer in the document. */
+  dropPurgedMaterial(): void {
+    const live = new Set<string>();
+    for (const k of Object.values(this.store.read().Keys)) for (const v of k.Versions) live.add(v.KeyVersionId);
+    for (const [id, m] of this.materialCache) {
+      if (!live.has(id)) {
+        m.fill(0);
+        this.materialCache.delete(id);
+      }
+    }
+  }
+
+  /**
+   * A state-changing operation on one key: resolve it inside the transaction (under the lock, on
+   * the latest document), apply `change`, commit durably, then audit rotations and emit events.
+   */
+  async mutateKey(
+    operation: string,
+    req: Api.KeyIdRequest,
+    change: (key: KeyRecord, now: Date, doc: VaultDocument) => Rotation[],
+  ): Promise<Api.KeyMetadataResponse> {
+    return this.audited(operation, req?.KeyId, async () => {
+      const now = this.clock.now();
+      let keyId = '';
+      let rotations: Rotation[] = [];
+      try {
+        await this.transact((doc) => {
+          const key = this.resolveKey(doc, req?.KeyId);
+          keyId = key.KeyId;
+          rotations = change(key, now, doc);
+        });
+      } catch (err) {
+        // Versions generated in a transaction that did not commit must not linger in the cache.
+        this.dropPurgedMaterial();
+        throw err;
+      }
+      this.afterRotations(rotations);
+      this.changed();
+      const doc = this.store.read();
+      return { KeyMetadata: metadata(doc, doc.Keys[keyId]!) };
+    });
+  }
+}
