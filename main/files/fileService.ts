@@ -63,7 +63,7 @@ import type { VaultService } from '../vault/vaultService.js';
 import { BlockWriter, exists, GarbageNudge, openInput, readBlocks, readFull, TempOutput, throwIfAborted } from './fileIo.js';
 import { decryptPayload, encryptPayload } from './payloadPipeline.js';
 import { expectedRecoveryShare, RecoveryRecipient } from './recoveryStanza.js';
-import { repairRewrap, rewriteHeaderInPlace } from './rewrapJournal.js';
+import { assertNoInterruptedRewrap, repairRewrap, rewriteHeaderInPlace } from './rewrapJournal.js';
 
 const MAX_HEADER_BYTES = 16 << 20;
 const FIRST_READ = 64 * 1024;
@@ -328,7 +328,7 @@ export class FileService {
 
   private async decryptFile(jobId: string, input: string, req: Api.FileJobRequest, signal: AbortSignal): Promise<Api.FileJobResult> {
     const output = resolve(req.OutputPath ?? defaultDecryptedPath(input));
-    await repairRewrap(input);
+    await assertNoInterruptedRewrap(input, this.vault.journalKey);
     await this.checkOutput(input, output, req.Overwrite === true);
     const { fh, size } = await openInput(input);
     let out: TempOutput | null = null;
@@ -430,7 +430,7 @@ export class FileService {
     if (req.OutputPath !== undefined && resolve(req.OutputPath) !== input) {
       throw new ValidationException('ReEncrypt rewrites the file in place; OutputPath is not accepted.');
     }
-    await repairRewrap(input);
+    await repairRewrap(input, this.vault.journalKey);
     const { fh, size } = await openInput(input);
     let closed = false;
     const close = async (): Promise<void> => {
@@ -471,7 +471,7 @@ export class FileService {
         throwIfAborted(signal);
         if (!header.armored && newHeader.length === header.raw.length) {
           await close();
-          await rewriteHeaderInPlace(input, header.raw, newHeader, size);
+          await rewriteHeaderInPlace(input, header.raw, newHeader, size, this.vault.journalKey);
           progress.finish();
           return { ...result, BytesProcessed: newHeader.length };
         }
@@ -516,7 +516,7 @@ export class FileService {
   }
 
   private async inspectFile(jobId: string, input: string): Promise<Api.FileJobResult> {
-    await repairRewrap(input);
+    await assertNoInterruptedRewrap(input, this.vault.journalKey);
     const { fh, size } = await openInput(input);
     try {
       const header = await readFileHeader(fh, size);

@@ -611,6 +611,11 @@ export class VaultService {
     return this.rootKeys.sealKey;
   }
 
+  /** Authenticates the file engine's re-encrypt journals (files/rewrapJournal.ts). */
+  get journalKey(): Buffer {
+    return this.rootKeys.journalKey;
+  }
+
   /** Runs an operation with audit logging: success or failure, with key and version ids, never data. */
   async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, keyOf?: (r: T) => { KeyId: string; KeyVersionId: string }): Promise<T> {
     const time = this.nowIso();
