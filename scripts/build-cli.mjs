@@ -1,6 +1,6 @@
 // Bundles the `keyvault` CLI into out/cli/keyvault.mjs. Native code stays out of the bundle:
-// keytar is external, and the flock addon (native/flock, built by scripts/build-native.mjs) is
-// loaded at run time from the checkout (main/store/vaultLock.ts looks in the folders above
+// keytar is external, and the posixfs addon (native/posixfs, built by scripts/build-native.mjs)
+// is loaded at run time from the checkout (main/store/posixFs.ts looks in the folders above
 // out/cli), so bin/keyvault finds it without a copy that could go stale.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Builds the flock(2) addon of the vault lock (native/flock) with node-gyp. Offline-friendly: the
+// Builds the POSIX file-call addon (flock for the vault lock, unnamed temporaries for file jobs) (native/posixfs) with node-gyp. Offline-friendly: the
 // headers of the running Node are used when they are installed next to it (Debian's nodejs,
 // official tarballs), so nothing is downloaded. N-API keeps the same binary loadable by Electron.
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ export function buildNative() {
       return { ok: false, reason: 'node-gyp is not installed' };
     }
   }
-  const args = [gyp, 'rebuild', '--loglevel=warn', '--directory', 'native/flock'];
+  const args = [gyp, 'rebuild', '--loglevel=warn', '--directory', 'native/posixfs'];
   const prefix = dirname(dirname(process.execPath));
   if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });

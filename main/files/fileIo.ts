@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AlreadyExistsException, CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
+import { nameUnnamedOutput, openUnnamedOutput } from './unnamedOutput.js';
 
 /** Read size: large reads cut into 64 KiB STREAM chunks are what make Node fast here. */
 export const BLOCK_SIZE = 1 << 20;
@@ -173,10 +174,14 @@ export class TempOutput {
     readonly finalPath: string,
     readonly tempPath: string,
     readonly fh: FileHandle,
+    private readonly unnamed = false,
   ) {}
 
   static async create(finalPath: string, mode = 0o600): Promise<TempOutput> {
     const tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.keyvault-part`);
+    // Where possible the file has no name until commit: a killed job leaves nothing behind.
+    const unnamed = await openUnnamedOutput(dirname(finalPath), mode);
+    if (unnamed) return new TempOutput(finalPath, tempPath, unnamed, true);
     let fh: FileHandle;
     try {
       fh = await open(tempPath, 'wx', mode);
@@ -194,9 +199,12 @@ export class TempOutput {
   /** Makes the data durable and moves it into place; refuses an existing file unless `overwrite`. */
   async commit(overwrite: boolean): Promise<void> {
     await this.fh.sync();
+    if (this.unnamed) await nameUnnamedOutput(this.fh, this.finalPath, this.tempPath, overwrite);
     await this.fh.close();
     this.closed = true;
-    if (overwrite) {
+    if (this.unnamed) {
+      // already in place (nameUnnamedOutput)
+    } else if (overwrite) {
       await rename(this.tempPath, this.finalPath);
     } else {
       try {

@@ -3,7 +3,7 @@
  * processes, that the operating system releases when its holder dies (even by SIGKILL).
  *
  * - Linux, macOS and other POSIX systems: flock(2) on `<vault>/.vault.lock`, a regular file
- *   inside the 0700 vault directory (native/flock, a tiny N-API addon: Node has no flock). Only
+ *   inside the 0700 vault directory (posixFs.ts, a tiny N-API addon: Node has no flock). Only
  *   the vault's owner can reach the file, so no other local user can take or squat the lock (the
  *   abstract unix socket used before had a name anyone could bind first). The kernel drops the
  *   lock with the holder's last descriptor, so a killed holder never leaves it taken. The file is
@@ -17,13 +17,12 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { DependencyTimeoutException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
+import { loadPosixFs } from './posixFs.js';
 
 export type VaultLockStrategy = 'flock' | 'named-pipe';
 
@@ -44,7 +43,6 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 export const LOCK_FILE_NAME = '.vault.lock';
 const MIN_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 100;
-const ADDON_PATH = ['native', 'flock', 'build', 'Release', 'flock.node'];
 
 export function defaultLockStrategy(): VaultLockStrategy {
   return process.platform === 'win32' ? 'named-pipe' : 'flock';
@@ -64,43 +62,6 @@ function errorCode(err: unknown): string | undefined {
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
-}
-
-// ---- the flock addon ----
-
-export interface FlockAddon {
-  /** True when taken; false when held elsewhere (only with `nonblocking`). Throws otherwise. */
-  lock(fd: number, exclusive: boolean, nonblocking: boolean): boolean;
-  unlock(fd: number): void;
-}
-
-let flockAddon: FlockAddon | undefined;
-
-function isFlockAddon(value: unknown): value is FlockAddon {
-  const m = value as Partial<FlockAddon> | null;
-  return typeof m === 'object' && m !== null && typeof m.lock === 'function' && typeof m.unlock === 'function';
-}
-
-/**
- * Loads native/flock's build, looked for in the folders above `from` (this module in a checkout,
- * out/main or out/cli in a build, the app root inside the packaged asar, where it is unpacked).
- */
-export function loadFlockAddon(from?: string): FlockAddon {
-  if (from === undefined && flockAddon) return flockAddon;
-  let dir = from ?? dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 6; depth++) {
-    const candidate = join(dir, ...ADDON_PATH);
-    if (existsSync(candidate)) {
-      const loaded: unknown = createRequire(import.meta.url)(candidate);
-      if (!isFlockAddon(loaded)) throw new KMSInternalException(`${candidate} is not the flock addon of Key Vault.`);
-      if (from === undefined) flockAddon = loaded;
-      return loaded;
-    }
-    dir = dirname(dir);
-  }
-  throw new KMSInternalException(
-    'The vault lock needs its native addon (native/flock), which is not built: run `npm run build:native` (it needs a C compiler and node-gyp).',
-  );
 }
 
 // ---- in-process mutex ----
@@ -179,7 +140,7 @@ function untrustedLockFile(path: string, problem: string): KMSInvalidStateExcept
 }
 
 function flockAttempt(canonical: string): Attempt {
-  const addon = loadFlockAddon();
+  const addon = loadPosixFs();
   const path = join(canonical, LOCK_FILE_NAME);
   let fd: number | null = null;
   return {

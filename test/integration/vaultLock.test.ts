@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DependencyTimeoutException, KMSInternalException, KMSInvalidStateException } from '../../main/core/errors.js';
 import type { VaultLockStrategy } from '../../main/store/vaultLock.js';
-import { acquireVaultLock, defaultLockStrategy, loadFlockAddon } from '../../main/store/vaultLock.js';
+import { loadPosixFs } from '../../main/store/posixFs.js';
+import { acquireVaultLock, defaultLockStrategy } from '../../main/store/vaultLock.js';
 import { finished, spawnFixture, waitForLine } from '../fixtures/store/childProcess.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
@@ -211,7 +212,7 @@ test('the lock is a private regular file in the vault directory, kept after rele
 });
 
 test('without the native addon the lock says how to build it', () => {
-  assert.throws(() => loadFlockAddon(join(tmpdir(), 'no-such-checkout', 'main', 'store')), (err: unknown) => {
+  assert.throws(() => loadPosixFs(join(tmpdir(), 'no-such-checkout', 'main', 'store')), (err: unknown) => {
     assert.ok(err instanceof KMSInternalException);
     assert.match(err.message, /npm run build:native/);
     return true;

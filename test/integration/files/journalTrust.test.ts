@@ -4,12 +4,12 @@
  * key and written for this very file; and only by ReEncrypt. Each test plays one attack.
  *
  * Run with KEYVAULT_DECRYPT_CHILD set, this file is the child of the kill test: it decrypts one
- * file over and over until it is killed.
+ * file over and over (to a new output each time, removed once complete) until it is killed.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -62,8 +62,10 @@ if (CHILD) {
   const service = await openVault({ dir: vaultDir!, keychain: createKeytarKeychain(), create: false });
   process.stdout.write('ready\n');
   for (;;) {
+    const output = join(outDir!, `plain-${randomUUID()}`);
     try {
-      await service.runFileJob({ JobId: randomUUID(), Operation: 'Decrypt', InputPath: file!, OutputPath: join(outDir!, 'plain'), Overwrite: true });
+      await service.runFileJob({ JobId: randomUUID(), Operation: 'Decrypt', InputPath: file!, OutputPath: output });
+      unlinkSync(output);
     } catch (err) {
       // The torn file is refused (KMSInvalidStateException) every time: keep trying until killed.
       if (!(err instanceof KMSInvalidStateException)) throw err;
@@ -228,10 +230,10 @@ if (CHILD) {
       await decryptsTo(file, data, dir);
     });
 
-    test('a decrypt killed at random moments leaves the input and its journal as they were', { timeout: 120_000 }, async () => {
+    test('a decrypt killed at random moments leaves nothing: no partial plaintext, the input and its journal as they were', { timeout: 120_000 }, async () => {
       const { file, torn, journal } = await tornWithJournal();
       // The torn file cannot be decrypted (each attempt is refused): use a readable twin with its own authentic journal.
-      const { dir, file: readable, header } = await victim(false, 3_000_000);
+      const { dir, file: readable, data, header } = await victim(false, 3_000_000);
       const newHeader = await rewrappedHeader(readable, dir, header.length);
       const before = readFileSync(readable);
       await writeRewrapJournal(readable, { size: before.length, oldHeader: header, newHeader }, tv.service.journalKey);
@@ -260,6 +262,11 @@ if (CHILD) {
         assert.ok(readFileSync(journalPath(readable)).equals(readableJournal), `round ${round}: its journal is unchanged`);
         assert.ok(readFileSync(file).equals(torn), `round ${round}: the torn input was not repaired by a decrypt`);
         assert.ok(readFileSync(journalPath(file)).equals(journal), `round ${round}: its journal is unchanged`);
+        // Only whole outputs of decrypts that completed (killed before their removal) may remain.
+        for (const name of readdirSync(outDir)) {
+          assert.match(name, /^plain-[0-9a-f-]{36}$/, `round ${round}: a killed decrypt left ${name}`);
+          assert.ok(readFileSync(join(outDir, name)).equals(data), `round ${round}: ${name} is a complete output`);
+        }
       }
     });
   });
