@@ -8,6 +8,10 @@
  * 2. One pwrite of the new header at offset 0 (same length as the old one), fdatasync.
  * 3. The journal is removed and the directory fsynced.
  *
+ * Repair and rewrite run under an exclusive flock on the file itself, and the rewrite first checks
+ * the header is still the one it read, so two re-encrypts of one file (in any processes) never
+ * interleave or remove each other's journal.
+ *
  * A journal tells the vault to write into a file, so it is trusted only when it is a regular file
  * of the current user with one link, opened without following links, authentic under this vault's
  * key, and bound to the very file (device, inode, size). Only ReEncrypt repairs from it
@@ -24,7 +28,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
+import { KMSInternalException, KMSInvalidStateException, ValidationException } from '../core/errors.js';
+import { loadPosixFs } from '../store/posixFs.js';
 import { errnoCode, fsyncDir, readFull } from './fileIo.js';
 
 const MAGIC = Buffer.from('keyvault-rewrap/v2\n', 'latin1');
@@ -154,52 +159,67 @@ async function removeJournal(path: string): Promise<void> {
 }
 
 /**
+ * An exclusive flock on the file for the span of a repair or an in-place rewrite, so two
+ * re-encrypts of one file (in any processes) never interleave. Released when `fh` closes.
+ */
+function lockForRewrite(fh: FileHandle, file: string): void {
+  if (process.platform === 'win32') return;
+  if (!loadPosixFs().lock(fh.fd, true, true)) throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
+}
+
+/** The file, open for reading (enough to lock it), or null when it does not exist. */
+async function openToLock(file: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, fsConstants.O_RDONLY);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return null;
+    if (code === 'EACCES' || code === 'EPERM') throw new ValidationException(`The file ${file} cannot be opened: permission denied.`);
+    throw err;
+  }
+}
+
+/**
  * For ReEncrypt only: finishes or undoes an interrupted in-place header rewrite of `file`, if one
  * was left behind. Throws KMSInvalidStateException (and changes nothing) for a journal it cannot
- * trust.
+ * trust, or while another process is rewriting the file.
  */
 export async function repairRewrap(file: string, key: Buffer): Promise<RepairOutcome> {
   const jpath = journalPath(file);
-  const found = await readJournal(jpath, key);
-  if (found.kind === 'none') return 'none';
-  if (found.kind === 'untrusted') throw untrustedJournal(file, jpath, found.reason);
-  if (found.kind === 'incomplete') {
-    await removeJournal(jpath);
-    return 'discarded';
-  }
-  let fh: FileHandle;
+  const fh = await openToLock(file);
   try {
-    fh = await open(file, fsConstants.O_RDWR);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-    await removeJournal(jpath); // ours, and its file is gone
-    return 'discarded';
-  }
-  let outcome: RepairOutcome;
-  try {
+    if (fh) lockForRewrite(fh, file);
+    const found = await readJournal(jpath, key);
+    if (found.kind === 'none') return 'none';
+    if (found.kind === 'untrusted') throw untrustedJournal(file, jpath, found.reason);
+    if (found.kind === 'incomplete' || fh === null) {
+      await removeJournal(jpath); // cut short before the header write, or its file is gone
+      return 'discarded';
+    }
     if (!sameFile(bindingOf(await fh.stat({ bigint: true })), found.file)) {
       throw untrustedJournal(file, jpath, 'was written for another file (device, inode or size differ)');
     }
-    const { oldHeader, newHeader } = found.journal;
-    const current = Buffer.alloc(newHeader.length);
-    const n = await readFull(fh, current, 0);
-    if (n !== current.length) {
-      outcome = 'discarded';
-    } else if (current.equals(newHeader)) {
-      outcome = 'completed';
-    } else if (current.equals(oldHeader)) {
-      outcome = 'rolled-back';
-    } else if (isTornBetween(current, oldHeader, newHeader)) {
-      await writeHeaderInPlace(fh, newHeader);
-      outcome = 'repaired';
-    } else {
-      outcome = 'discarded';
-    }
+    const outcome = await applyJournal(file, fh, found.journal);
+    await removeJournal(jpath);
+    return outcome;
   } finally {
-    await fh.close();
+    await fh?.close();
   }
-  await removeJournal(jpath);
-  return outcome;
+}
+
+async function applyJournal(file: string, fh: FileHandle, { oldHeader, newHeader }: Journal): Promise<RepairOutcome> {
+  const current = Buffer.alloc(newHeader.length);
+  if ((await readFull(fh, current, 0)) !== current.length) return 'discarded';
+  if (current.equals(newHeader)) return 'completed';
+  if (current.equals(oldHeader)) return 'rolled-back';
+  if (!isTornBetween(current, oldHeader, newHeader)) return 'discarded';
+  const writer = await open(file, fsConstants.O_RDWR);
+  try {
+    await writeHeaderInPlace(writer, newHeader);
+  } finally {
+    await writer.close();
+  }
+  return 'repaired';
 }
 
 /**
@@ -283,18 +303,23 @@ export async function writeRewrapJournal(file: string, journal: Journal, key: Bu
 }
 
 /**
- * Replaces the header of `file` (whose first `oldHeader.length` bytes are `oldHeader`) by
- * `newHeader` of the same length, crash-safely, with a journal authenticated under `key`.
+ * Replaces the header of `file` (whose first `oldHeader.length` bytes must still be `oldHeader`)
+ * by `newHeader` of the same length, crash-safely, with a journal authenticated under `key`, all
+ * under the file's rewrite lock.
  */
 export async function rewriteHeaderInPlace(file: string, oldHeader: Buffer, newHeader: Buffer, size: number, key: Buffer): Promise<void> {
   if (oldHeader.length !== newHeader.length) throw new KMSInternalException('In-place rewrite needs headers of equal length.');
   const fh = await open(file, fsConstants.O_RDWR);
-  let jpath: string;
   try {
-    jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader }, key, fh);
+    lockForRewrite(fh, file);
+    const current = Buffer.alloc(oldHeader.length);
+    if ((await readFull(fh, current, 0)) !== current.length || !current.equals(oldHeader)) {
+      throw new KMSInvalidStateException(`${file} was changed by another process while it was being re-encrypted; try again.`);
+    }
+    const jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader }, key, fh);
     await writeHeaderInPlace(fh, newHeader);
+    await removeJournal(jpath); // still under the lock: no repair can see a journal half-done
   } finally {
     await fh.close();
   }
-  await removeJournal(jpath);
 }

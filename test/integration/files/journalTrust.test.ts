@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { KMSInvalidStateException } from '../../../main/core/errors.js';
@@ -36,6 +36,9 @@ function plantAsNobody(path: string, data: Buffer): void {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(statSync(path).uid, NOBODY);
 }
+
+/** What another re-encrypt holds while it rewrites a file: an exclusive flock on it. */
+const HOLD_FILE_LOCK = 'import fcntl,os,sys,time\nfd=os.open(sys.argv[1],os.O_RDONLY)\nfcntl.flock(fd,fcntl.LOCK_EX)\nprint("held",flush=True)\ntime.sleep(60)';
 
 /** The journal format before it was authenticated: anyone who can write the folder can make one. */
 function unauthenticatedJournal(size: number, oldHeader: Buffer, newHeader: Buffer): Buffer {
@@ -228,6 +231,26 @@ if (CHILD) {
         'the re-encrypt rolled the journal back and wrote its own',
       );
       await decryptsTo(file, data, dir);
+    });
+
+    test('a re-encrypt while another process is rewriting the same file is refused and writes nothing', async (t) => {
+      const { file } = await victim();
+      const before = readFileSync(file);
+      const holder = spawn('/usr/bin/python3', ['-c', HOLD_FILE_LOCK, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      t.after(() => holder.kill('SIGKILL'));
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (b: Buffer) => {
+          if (b.toString().includes('held')) resolve();
+        });
+        holder.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+      });
+      await assert.rejects(job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyB }), (err: unknown) => {
+        assert.ok(err instanceof KMSInvalidStateException, String(err));
+        assert.match(err.message, /in progress/);
+        return true;
+      });
+      assert.ok(readFileSync(file).equals(before));
+      assert.deepEqual(readdirSync(dirname(file)).filter((n) => n.endsWith('.keyvault-rewrap')), []);
     });
 
     test('a decrypt killed at random moments leaves nothing: no partial plaintext, the input and its journal as they were', { timeout: 120_000 }, async () => {
