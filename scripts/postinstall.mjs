@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { buildNative } from './build-native.mjs';
 
-const native = buildNative();
+const native = buildNative({ force: true });
 if (!native.ok) console.warn(`postinstall: the posixfs addon was not built (${native.reason}); run \`npm run build:native\` to see why.`);
 const r = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { stdio: 'inherit' });
 if (r.status !== 0) console.warn('postinstall: the CLI build failed; run `npm run build:cli` to see why.');
