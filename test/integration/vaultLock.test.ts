@@ -9,7 +9,7 @@ import { DependencyTimeoutException, KMSInternalException, KMSInvalidStateExcept
 import type { VaultLockStrategy } from '../../main/store/vaultLock.js';
 import { loadPosixFs } from '../../main/store/posixFs.js';
 import { acquireVaultLock, defaultLockStrategy } from '../../main/store/vaultLock.js';
-import { finished, spawnFixture, waitForLine } from '../fixtures/store/childProcess.js';
+import { finished, repoRoot, spawnFixture, waitForLine } from '../fixtures/store/childProcess.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kv-lock-'));
@@ -217,4 +217,10 @@ test('without the native addon the lock says how to build it', () => {
     assert.match(err.message, /npm run build:native/);
     return true;
   });
+});
+
+test('the addon is found from where the bundles run (out/cli for bin/keyvault, out/main for the app)', () => {
+  for (const from of [join(repoRoot, 'out', 'cli'), join(repoRoot, 'out', 'main'), join(repoRoot, 'main', 'store')]) {
+    assert.equal(typeof loadPosixFs(from).lock, 'function', from);
+  }
 });
