@@ -38,8 +38,9 @@ static napi_value throw_errno(napi_env env, const char *call, int err) {
 /** A string argument into `buf`; false (with a TypeError thrown) when it is not one or too long. */
 static bool read_path(napi_env env, napi_value value, char *buf, size_t size) {
   size_t length = 0;
-  if (napi_get_value_string_utf8(env, value, buf, size, &length) != napi_ok || length == 0 || length >= size - 1) {
-    napi_throw_type_error(env, NULL, "posixfs: path must be a non-empty string shorter than PATH_MAX");
+  // Too long would be truncated, an embedded NUL would cut the path short: both refused.
+  if (napi_get_value_string_utf8(env, value, buf, size, &length) != napi_ok || length == 0 || length >= size - 1 || strlen(buf) != length) {
+    napi_throw_type_error(env, NULL, "posixfs: path must be a non-empty string without NUL, shorter than PATH_MAX");
     return false;
   }
   return true;
@@ -49,7 +50,7 @@ static bool read_args(napi_env env, napi_callback_info info, size_t want, int32_
   napi_value argv[3];
   size_t argc = 3;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
-    napi_throw_type_error(env, NULL, "lock: missing arguments");
+    napi_throw_type_error(env, NULL, "flock: missing arguments");
     return false;
   }
   if (napi_get_value_int32(env, argv[0], fd) != napi_ok || *fd < 0) {
