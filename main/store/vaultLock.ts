@@ -16,7 +16,7 @@
  * re-entrant: acquiring it again while holding it waits for the timeout.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -149,7 +149,7 @@ function flockAttempt(canonical: string): Attempt {
       if (!addon.lock(fd, true, true)) return false;
       // Held. The file is never removed by Key Vault; if something replaced it meanwhile, this
       // lock would exclude nobody, so let go and start over on the new file.
-      const onDisk = statSync(path, { throwIfNoEntry: false });
+      const onDisk = lstatSync(path, { throwIfNoEntry: false });
       const held = fstatSync(fd);
       if (onDisk && onDisk.ino === held.ino && onDisk.dev === held.dev) return true;
       closeSync(fd);
