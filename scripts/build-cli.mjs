@@ -1,4 +1,7 @@
-// Bundles the `keyvault` CLI into out/cli/keyvault.mjs (keytar stays external: it is native).
+// Bundles the `keyvault` CLI into out/cli/keyvault.mjs. Native code stays out of the bundle:
+// keytar is external, and the posixfs addon (native/posixfs, built by scripts/build-native.mjs)
+// is loaded at run time from the checkout (main/store/posixFs.ts looks in the folders above
+// out/cli), so bin/keyvault finds it without a copy that could go stale.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 

@@ -1,7 +1,8 @@
 /**
  * Keys derived from the 32-byte root secret kept in the OS keychain. The root secret itself is
- * never used directly: HKDF gives one key for sealing and one for the check value that tells a
- * right keychain secret from a wrong one.
+ * never used directly: HKDF gives one key for sealing, one for the check value that tells a
+ * right keychain secret from a wrong one, and one that authenticates re-encrypt journals
+ * (files/rewrapJournal.ts), each under its own label.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
@@ -10,6 +11,7 @@ export const ROOT_SECRET_BYTES = 32;
 export interface RootKeys {
   sealKey: Buffer;
   checkKey: Buffer;
+  journalKey: Buffer;
 }
 
 export function deriveRootKeys(rootSecret: Buffer, vaultId: string): RootKeys {
@@ -18,6 +20,7 @@ export function deriveRootKeys(rootSecret: Buffer, vaultId: string): RootKeys {
   return {
     sealKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/seal', 32)),
     checkKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/check', 32)),
+    journalKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/rewrap-journal', 32)),
   };
 }
 

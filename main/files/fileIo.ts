@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
-import { errnoCode, publishFile, tempSiblingPath } from '../store/durableFiles.js';
+import { errnoCode, fsyncDirectory, publishFile, tempSiblingPath } from '../store/durableFiles.js';
+import { nameUnnamedOutput, openUnnamedOutput } from './unnamedOutput.js';
 
 /** Read size: large reads cut into 64 KiB STREAM chunks are what make Node fast here. */
 export const BLOCK_SIZE = 1 << 20;
@@ -157,10 +158,14 @@ export class TempOutput {
     readonly finalPath: string,
     readonly tempPath: string,
     readonly fh: FileHandle,
+    private readonly unnamed = false,
   ) {}
 
   static async create(finalPath: string, mode = 0o600): Promise<TempOutput> {
     const tempPath = tempSiblingPath(finalPath, '.keyvault-part', false);
+    // Where possible the file has no name until commit: a killed job leaves nothing behind.
+    const unnamed = await openUnnamedOutput(dirname(finalPath), mode);
+    if (unnamed) return new TempOutput(finalPath, tempPath, unnamed, true);
     let fh: FileHandle;
     try {
       fh = await open(tempPath, 'wx', mode);
@@ -178,9 +183,11 @@ export class TempOutput {
   /** Makes the data durable and moves it into place; refuses an existing file unless `overwrite`. */
   async commit(overwrite: boolean): Promise<void> {
     await this.fh.sync();
+    if (this.unnamed) await nameUnnamedOutput(this.fh, this.finalPath, this.tempPath, overwrite);
     await this.fh.close();
     this.closed = true;
-    await publishFile(this.tempPath, this.finalPath, overwrite, `${this.finalPath} already exists (use Overwrite to replace it).`);
+    if (this.unnamed) await fsyncDirectory(dirname(this.finalPath));
+    else await publishFile(this.tempPath, this.finalPath, overwrite, `${this.finalPath} already exists (use Overwrite to replace it).`);
   }
 
   async discard(): Promise<void> {

@@ -27,7 +27,7 @@ import { Progress } from './jobProgress.js';
 import { decryptPayload, encryptPayload } from './payloadPipeline.js';
 import { RecoveryRecipient } from './recoveryStanza.js';
 import { reEncryptFile } from './reEncryptFile.js';
-import { repairRewrap } from './rewrapJournal.js';
+import { assertNoInterruptedRewrap } from './rewrapJournal.js';
 import type { VaultPort } from './vaultPort.js';
 
 const OPERATIONS: ReadonlySet<string> = new Set<Api.FileOperation>(['Encrypt', 'Decrypt', 'ReEncrypt', 'Inspect']);
@@ -123,7 +123,7 @@ export class FileService {
 
   private async decryptFile(jobId: string, input: string, req: Api.FileJobRequest, signal: AbortSignal): Promise<Api.FileJobResult> {
     const output = resolve(req.OutputPath ?? defaultDecryptedPath(input));
-    await repairRewrap(input);
+    await assertNoInterruptedRewrap(input, this.vault.journalKey);
     await this.checkOutput(input, output, req.Overwrite === true);
     const { fh, size } = await openInput(input);
     let out: TempOutput | null = null;

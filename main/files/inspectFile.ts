@@ -6,11 +6,11 @@ import { openVaultStanza, VAULT_STANZA_TYPE, vaultStanzaRef } from '../crypto/va
 import { binarySource, readFileHeader, type FileHeader } from './fileHeader.js';
 import { openInput } from './fileIo.js';
 import { expectedRecoveryShare } from './recoveryStanza.js';
-import { repairRewrap } from './rewrapJournal.js';
+import { assertNoInterruptedRewrap } from './rewrapJournal.js';
 import type { VaultPort } from './vaultPort.js';
 
 export async function inspectFile(vault: VaultPort, jobId: string, input: string): Promise<Api.FileJobResult> {
-  await repairRewrap(input);
+  await assertNoInterruptedRewrap(input, vault.journalKey);
   const { fh, size } = await openInput(input);
   try {
     const header = await readFileHeader(fh, size);

@@ -21,7 +21,7 @@ export async function reEncryptFile(vault: VaultPort, jobId: string, input: stri
   if (req.OutputPath !== undefined && resolve(req.OutputPath) !== input) {
     throw new ValidationException('ReEncrypt rewrites the file in place; OutputPath is not accepted.');
   }
-  await repairRewrap(input);
+  await repairRewrap(input, vault.journalKey);
   const { fh, size } = await openInput(input);
   let closed = false;
   const close = async (): Promise<void> => {
@@ -62,7 +62,7 @@ export async function reEncryptFile(vault: VaultPort, jobId: string, input: stri
       throwIfAborted(signal);
       if (!header.armored && newHeader.length === header.raw.length) {
         await close();
-        await rewriteHeaderInPlace(input, header.raw, newHeader, size);
+        await rewriteHeaderInPlace(input, header.raw, newHeader, size, vault.journalKey);
         progress.finish();
         return { ...result, BytesProcessed: newHeader.length };
       }

@@ -2,26 +2,42 @@
  * In-place header rewrite with a journal, so a crash at any moment leaves a file that opens with
  * the old header or the new one.
  *
- * 1. `.<name>.keyvault-rewrap` next to the file: magic, file size, old header, new header and a
- *    SHA-256 of all of it; fsynced, and the directory fsynced.
+ * 1. `.<name>.keyvault-rewrap` next to the file: magic, the file's device, inode and size, old
+ *    header, new header, and an HMAC-SHA256 of all of it under the vault's journal key
+ *    (crypto/rootKeys.ts); fsynced, and the directory fsynced.
  * 2. One pwrite of the new header at offset 0 (same length as the old one), fdatasync.
  * 3. The journal is removed and the directory fsynced.
  *
- * Every open of a file first calls repairRewrap(): a journal that is incomplete or fails its
- * checksum was never followed by step 2, so it is simply removed; a complete journal whose file
- * starts with the new header is removed; one whose file starts with the old header is removed
- * (the rewrite never happened); a file whose header is torn (every byte old or new, but neither
- * whole) gets the new header written again. A file that matches none of that is not the one the
- * journal was written for and is left alone.
+ * Repair and rewrite run under an exclusive flock on the file itself, and the rewrite first checks
+ * the header is still the one it read, so two re-encrypts of one file (in any processes) never
+ * interleave or remove each other's journal.
+ *
+ * A journal tells the vault to write into a file, so it is trusted only when it is a regular file
+ * of the current user with one link, opened without following links, authentic under this vault's
+ * key, and bound to the very file (device, inode, size). Only ReEncrypt repairs from it
+ * (repairRewrap); Decrypt and Inspect never write (assertNoInterruptedRewrap).
+ *
+ * A journal that fails a check is left where it is, never deleted: it may be another user's
+ * in-progress rewrite in a shared folder, or evidence of a planted file the user should see, and
+ * deleting files on an attacker's say-so is how symlink races start. ReEncrypt refuses with a
+ * KMSInvalidStateException naming what was found; Decrypt and Inspect carry on without it. The one
+ * exception is our own journal cut short (shorter than its declared length: a crash during step
+ * 1, never followed by step 2), which ReEncrypt removes.
  */
-import { createHash } from 'node:crypto';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { constants as fsConstants, type BigIntStats } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
+import { KMSInternalException, KMSInvalidStateException, ValidationException } from '../core/errors.js';
+import { loadPosixFs } from '../store/posixFs.js';
 import { errnoCode, fsyncDir, readFull } from './fileIo.js';
 
-const MAGIC = Buffer.from('keyvault-rewrap/v1\n', 'latin1');
-const DIGEST_BYTES = 32;
+const MAGIC = Buffer.from('keyvault-rewrap/v2\n', 'latin1');
+/** device, inode, size (u64 each), old and new header lengths (u32 each). */
+const FIXED_BYTES = 32;
+const MAC_BYTES = 32;
+/** Headers are at most 16 MiB (fileService.ts): a larger "journal" is not one of ours. */
+const MAX_JOURNAL_BYTES = MAGIC.length + FIXED_BYTES + 2 * (16 << 20) + MAC_BYTES;
 
 export type RepairOutcome = 'none' | 'discarded' | 'rolled-back' | 'completed' | 'repaired';
 
@@ -29,32 +45,108 @@ export function journalPath(file: string): string {
   return join(dirname(file), `.${basename(file)}.keyvault-rewrap`);
 }
 
-interface Journal {
+export interface Journal {
   size: number;
   oldHeader: Buffer;
   newHeader: Buffer;
 }
 
-function encodeJournal(j: Journal): Buffer {
-  const fixed = Buffer.alloc(16);
-  fixed.writeUIntBE(j.size, 0, 6);
-  fixed.writeUInt32BE(j.oldHeader.length, 8);
-  fixed.writeUInt32BE(j.newHeader.length, 12);
-  const body = Buffer.concat([MAGIC, fixed, j.oldHeader, j.newHeader]);
-  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+/** The file a journal is for: a journal copied next to another file does not apply to it. */
+interface Binding {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
 }
 
-function decodeJournal(data: Buffer): Journal | null {
+function bindingOf(st: BigIntStats): Binding {
+  return { dev: st.dev, ino: st.ino, size: st.size };
+}
+
+function mac(key: Buffer, body: Buffer): Buffer {
+  return createHmac('sha256', key).update(body).digest();
+}
+
+function encodeJournal(j: Journal, file: Binding, key: Buffer): Buffer {
+  const fixed = Buffer.alloc(FIXED_BYTES);
+  fixed.writeBigUInt64BE(file.dev, 0);
+  fixed.writeBigUInt64BE(file.ino, 8);
+  fixed.writeBigUInt64BE(file.size, 16);
+  fixed.writeUInt32BE(j.oldHeader.length, 24);
+  fixed.writeUInt32BE(j.newHeader.length, 28);
+  const body = Buffer.concat([MAGIC, fixed, j.oldHeader, j.newHeader]);
+  return Buffer.concat([body, mac(key, body)]);
+}
+
+type Decoded = { kind: 'journal'; journal: Journal; file: Binding } | { kind: 'incomplete' } | { kind: 'untrusted'; reason: string };
+
+function decodeJournal(data: Buffer, key: Buffer): Decoded {
+  const magicPart = Math.min(MAGIC.length, data.length);
+  if (!data.subarray(0, magicPart).equals(MAGIC.subarray(0, magicPart))) {
+    return { kind: 'untrusted', reason: 'is not a re-encrypt journal of this version of Key Vault' };
+  }
   const fixedAt = MAGIC.length;
-  if (data.length < fixedAt + 16 + DIGEST_BYTES || !data.subarray(0, fixedAt).equals(MAGIC)) return null;
-  const body = data.subarray(0, data.length - DIGEST_BYTES);
-  if (!createHash('sha256').update(body).digest().equals(data.subarray(data.length - DIGEST_BYTES))) return null;
-  const size = data.readUIntBE(fixedAt, 6);
-  const oldLength = data.readUInt32BE(fixedAt + 8);
-  const newLength = data.readUInt32BE(fixedAt + 12);
-  const start = fixedAt + 16;
-  if (start + oldLength + newLength !== body.length || oldLength !== newLength) return null;
-  return { size, oldHeader: data.subarray(start, start + oldLength), newHeader: data.subarray(start + oldLength, start + oldLength + newLength) };
+  if (data.length < fixedAt + FIXED_BYTES) return { kind: 'incomplete' };
+  const oldLength = data.readUInt32BE(fixedAt + 24);
+  const newLength = data.readUInt32BE(fixedAt + 28);
+  const total = fixedAt + FIXED_BYTES + oldLength + newLength + MAC_BYTES;
+  if (data.length < total) return { kind: 'incomplete' };
+  const body = data.subarray(0, total - MAC_BYTES);
+  const tag = data.subarray(total - MAC_BYTES, total);
+  if (data.length !== total || !timingSafeEqual(mac(key, body), tag)) {
+    return { kind: 'untrusted', reason: 'fails authentication (it was not written by this vault, or was changed since)' };
+  }
+  if (oldLength !== newLength) return { kind: 'untrusted', reason: 'describes headers of different lengths' };
+  const start = fixedAt + FIXED_BYTES;
+  return {
+    kind: 'journal',
+    file: { dev: data.readBigUInt64BE(fixedAt), ino: data.readBigUInt64BE(fixedAt + 8), size: data.readBigUInt64BE(fixedAt + 16) },
+    journal: {
+      size: Number(data.readBigUInt64BE(fixedAt + 16)),
+      oldHeader: data.subarray(start, start + oldLength),
+      newHeader: data.subarray(start + oldLength, start + oldLength + newLength),
+    },
+  };
+}
+
+type Found = { kind: 'none' } | Decoded;
+
+/** Opens and checks the journal of a file without writing anything. */
+async function readJournal(jpath: string, key: Buffer): Promise<Found> {
+  let fh: FileHandle;
+  try {
+    // O_NOFOLLOW: a link is refused by the kernel; O_NONBLOCK: a planted FIFO cannot hang us.
+    fh = await open(jpath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return { kind: 'none' };
+    if (code === 'ELOOP') return { kind: 'untrusted', reason: 'is a symbolic link' };
+    if (code === 'EACCES' || code === 'EPERM') return { kind: 'untrusted', reason: 'cannot be read (it is not yours)' };
+    throw err;
+  }
+  try {
+    const st = await fh.stat({ bigint: true });
+    const uid = process.getuid?.();
+    if (!st.isFile()) return { kind: 'untrusted', reason: 'is not a regular file' };
+    if (uid !== undefined && st.uid !== BigInt(uid)) return { kind: 'untrusted', reason: `belongs to user id ${st.uid}, not to you (user id ${uid})` };
+    if (st.nlink !== 1n) return { kind: 'untrusted', reason: 'has other hard links' };
+    if (st.size > BigInt(MAX_JOURNAL_BYTES)) return { kind: 'untrusted', reason: 'is far larger than any journal' };
+    const data = Buffer.alloc(Number(st.size));
+    const n = await readFull(fh, data, 0);
+    return decodeJournal(data.subarray(0, n), key);
+  } finally {
+    await fh.close();
+  }
+}
+
+function sameFile(a: Binding, b: Binding): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size;
+}
+
+function untrustedJournal(file: string, jpath: string, reason: string): KMSInvalidStateException {
+  return new KMSInvalidStateException(
+    `Found ${jpath}, which ${reason}, so it was not used to change ${file} and was left in place. ` +
+      'If no re-encrypt of this file by this vault was interrupted, remove it and try again; if it is not yours, find out who put it there.',
+  );
 }
 
 async function removeJournal(path: string): Promise<void> {
@@ -66,52 +158,99 @@ async function removeJournal(path: string): Promise<void> {
   await fsyncDir(dirname(path));
 }
 
-/** Finishes or undoes an interrupted in-place header rewrite of `file`, if one was left behind. */
-export async function repairRewrap(file: string): Promise<RepairOutcome> {
-  const jpath = journalPath(file);
-  let data: Buffer;
+/**
+ * An exclusive flock on the file for the span of a repair or an in-place rewrite, so two
+ * re-encrypts of one file (in any processes) never interleave. Released when `fh` closes.
+ */
+function lockForRewrite(fh: FileHandle, file: string): void {
+  if (process.platform === 'win32') return;
+  if (!loadPosixFs().lock(fh.fd, true, true)) throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
+}
+
+/** The file, open for reading (enough to lock it), or null when it does not exist. */
+async function openToLock(file: string): Promise<FileHandle | null> {
   try {
-    data = await readFile(jpath);
+    return await open(file, fsConstants.O_RDONLY);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return 'none';
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return null;
+    if (code === 'EACCES' || code === 'EPERM') throw new ValidationException(`The file ${file} cannot be opened: permission denied.`);
     throw err;
   }
-  const journal = decodeJournal(data);
-  if (journal === null) {
+}
+
+/**
+ * For ReEncrypt only: finishes or undoes an interrupted in-place header rewrite of `file`, if one
+ * was left behind. Throws KMSInvalidStateException (and changes nothing) for a journal it cannot
+ * trust, or while another process is rewriting the file.
+ */
+export async function repairRewrap(file: string, key: Buffer): Promise<RepairOutcome> {
+  const jpath = journalPath(file);
+  const fh = await openToLock(file);
+  try {
+    if (fh) lockForRewrite(fh, file);
+    const found = await readJournal(jpath, key);
+    if (found.kind === 'none') return 'none';
+    if (found.kind === 'untrusted') throw untrustedJournal(file, jpath, found.reason);
+    if (found.kind === 'incomplete' || fh === null) {
+      await removeJournal(jpath); // cut short before the header write, or its file is gone
+      return 'discarded';
+    }
+    if (!sameFile(bindingOf(await fh.stat({ bigint: true })), found.file)) {
+      throw untrustedJournal(file, jpath, 'was written for another file (device, inode or size differ)');
+    }
+    const outcome = await applyJournal(file, fh, found.journal);
     await removeJournal(jpath);
-    return 'discarded';
+    return outcome;
+  } finally {
+    await fh?.close();
   }
+}
+
+async function applyJournal(file: string, fh: FileHandle, { oldHeader, newHeader }: Journal): Promise<RepairOutcome> {
+  const current = Buffer.alloc(newHeader.length);
+  if ((await readFull(fh, current, 0)) !== current.length) return 'discarded';
+  if (current.equals(newHeader)) return 'completed';
+  if (current.equals(oldHeader)) return 'rolled-back';
+  if (!isTornBetween(current, oldHeader, newHeader)) return 'discarded';
+  const writer = await open(file, fsConstants.O_RDWR);
+  try {
+    await writeHeaderInPlace(writer, newHeader);
+  } finally {
+    await writer.close();
+  }
+  return 'repaired';
+}
+
+/**
+ * For Decrypt and Inspect, which never write: refuses a file whose header was torn by an
+ * interrupted re-encrypt (per a journal that passes every check), pointing at ReEncrypt to finish
+ * it. Every other file is left to be read as it is; an untrusted journal is ignored.
+ */
+export async function assertNoInterruptedRewrap(file: string, key: Buffer): Promise<void> {
+  const jpath = journalPath(file);
+  const found = await readJournal(jpath, key);
+  if (found.kind !== 'journal') return;
   let fh: FileHandle;
   try {
-    fh = await open(file, 'r+');
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-    await removeJournal(jpath);
-    return 'discarded';
+    fh = await open(file, fsConstants.O_RDONLY);
+  } catch {
+    return; // opening the input reports it
   }
-  let outcome: RepairOutcome;
   try {
-    const size = (await fh.stat()).size;
-    const len = journal.newHeader.length;
-    const current = Buffer.alloc(len);
-    const n = size === journal.size ? await readFull(fh, current, 0, len) : -1;
-    if (n !== len) {
-      outcome = 'discarded';
-    } else if (current.equals(journal.newHeader)) {
-      outcome = 'completed';
-    } else if (current.equals(journal.oldHeader)) {
-      outcome = 'rolled-back';
-    } else if (isTornBetween(current, journal.oldHeader, journal.newHeader)) {
-      await writeHeaderInPlace(fh, journal.newHeader);
-      outcome = 'repaired';
-    } else {
-      outcome = 'discarded';
+    if (!sameFile(bindingOf(await fh.stat({ bigint: true })), found.file)) return;
+    const { oldHeader, newHeader } = found.journal;
+    const current = Buffer.alloc(newHeader.length);
+    if ((await readFull(fh, current, 0)) !== current.length) return;
+    if (!current.equals(oldHeader) && !current.equals(newHeader) && isTornBetween(current, oldHeader, newHeader)) {
+      throw new KMSInvalidStateException(
+        `A re-encrypt of ${file} was interrupted half-way through its header (journal ${jpath}). ` +
+          'Run re-encrypt-file on it to finish the rewrite; until then it cannot be read.',
+      );
     }
   } finally {
     await fh.close();
   }
-  await removeJournal(jpath);
-  return outcome;
 }
 
 /** Every byte is either the old or the new one: what an interrupted write leaves. */
@@ -126,9 +265,21 @@ async function writeHeaderInPlace(fh: FileHandle, header: Buffer): Promise<void>
   await fh.datasync();
 }
 
-/** Steps 1 and 2 without step 3: used by tests to leave a journal behind as a crash would. */
-export async function writeRewrapJournal(file: string, journal: Journal): Promise<string> {
+/** Step 1 for the file open as `target`; exported so tests can leave a journal behind as a crash would. */
+export async function writeRewrapJournal(file: string, journal: Journal, key: Buffer, target?: FileHandle): Promise<string> {
   const jpath = journalPath(file);
+  let binding: Binding;
+  if (target) {
+    binding = bindingOf(await target.stat({ bigint: true }));
+  } else {
+    const fh = await open(file, fsConstants.O_RDONLY);
+    try {
+      binding = bindingOf(await fh.stat({ bigint: true }));
+    } finally {
+      await fh.close();
+    }
+  }
+  if (BigInt(journal.size) !== binding.size) throw new KMSInvalidStateException(`${file} changed while it was being re-encrypted; try again.`);
   let fh: FileHandle;
   try {
     fh = await open(jpath, 'wx', 0o600);
@@ -137,7 +288,7 @@ export async function writeRewrapJournal(file: string, journal: Journal): Promis
     throw err;
   }
   try {
-    const data = encodeJournal(journal);
+    const data = encodeJournal(journal, binding, key);
     const { bytesWritten } = await fh.write(data, 0, data.length, 0);
     if (bytesWritten !== data.length) throw new KMSInternalException('The re-encrypt journal could not be written.');
     await fh.sync();
@@ -152,17 +303,23 @@ export async function writeRewrapJournal(file: string, journal: Journal): Promis
 }
 
 /**
- * Replaces the header of `file` (whose first `oldHeader.length` bytes are `oldHeader`) by
- * `newHeader` of the same length, crash-safely.
+ * Replaces the header of `file` (whose first `oldHeader.length` bytes must still be `oldHeader`)
+ * by `newHeader` of the same length, crash-safely, with a journal authenticated under `key`, all
+ * under the file's rewrite lock.
  */
-export async function rewriteHeaderInPlace(file: string, oldHeader: Buffer, newHeader: Buffer, size: number): Promise<void> {
+export async function rewriteHeaderInPlace(file: string, oldHeader: Buffer, newHeader: Buffer, size: number, key: Buffer): Promise<void> {
   if (oldHeader.length !== newHeader.length) throw new KMSInternalException('In-place rewrite needs headers of equal length.');
-  const jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader });
-  const fh = await open(file, 'r+');
+  const fh = await open(file, fsConstants.O_RDWR);
   try {
+    lockForRewrite(fh, file);
+    const current = Buffer.alloc(oldHeader.length);
+    if ((await readFull(fh, current, 0)) !== current.length || !current.equals(oldHeader)) {
+      throw new KMSInvalidStateException(`${file} was changed by another process while it was being re-encrypted; try again.`);
+    }
+    const jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader }, key, fh);
     await writeHeaderInPlace(fh, newHeader);
+    await removeJournal(jpath); // still under the lock: no repair can see a journal half-done
   } finally {
     await fh.close();
   }
-  await removeJournal(jpath);
 }

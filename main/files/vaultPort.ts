@@ -18,6 +18,8 @@ export interface VaultPort extends VaultKeyMaterialSource {
   recoveryRecipients(): readonly string[];
   /** The stored identities and passphrases that could open a header with these stanzas. */
   storedIdentities(stanzas: readonly Stanza[]): Identity[];
+  /** Authenticates re-encrypt journals (rewrapJournal.ts); derived from the root secret. */
+  readonly journalKey: Buffer;
   /** The primary version id of a key, or undefined if the vault has no such key. */
   primaryVersionOf(keyId: string): string | undefined;
 }

@@ -2,37 +2,35 @@
  * One exclusive lock per vault directory, shared by the desktop app and any number of CLI
  * processes, that the operating system releases when its holder dies (even by SIGKILL).
  *
- * The lock is a listening local socket whose name is derived from the vault directory:
- * - Linux: an abstract-namespace unix socket (`\0keyvault-lock-<sha256(realpath)>`). Binding
- *   fails with EADDRINUSE while another process holds it; the kernel frees the name when the
- *   holder's socket closes, which includes the process dying. Nothing touches the file system.
- * - Windows: a named pipe `\\.\pipe\keyvault-lock-<hash>`, with the same semantics.
- * - Elsewhere (macOS): a socket file in the vault directory. A dead holder leaves the file
- *   behind, so a busy name is probed by connecting: "connection refused" means nobody listens,
- *   and the stale file is removed and the bind retried. Binding, probing and removal all happen
- *   under a short-lived `mkdir` guard (held for milliseconds, never while the lock is held), so
- *   no process can remove a socket another has just bound. A guard left by a process that died
- *   in those milliseconds is considered stale after 5 s.
+ * - Linux, macOS and other POSIX systems: flock(2) on `<vault>/.vault.lock`, a regular file
+ *   inside the 0700 vault directory (posixFs.ts, a tiny N-API addon: Node has no flock). Only
+ *   the vault's owner can reach the file, so no other local user can take or squat the lock (the
+ *   abstract unix socket used before had a name anyone could bind first). The kernel drops the
+ *   lock with the holder's last descriptor, so a killed holder never leaves it taken. The file is
+ *   never deleted: removing a lock file while others wait on it is what breaks lock files.
+ * - Windows: a named pipe `\\.\pipe\keyvault-lock-<sha256(dir)>` (only one server may bind it;
+ *   the system frees it with the process).
  *
  * Within one process the lock is also an async mutex keyed by directory, so concurrent
- * transactions queue instead of failing on their own process's socket. The lock is not
+ * transactions queue instead of failing on their own process's lock. The lock is not
  * re-entrant: acquiring it again while holding it waits for the timeout.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, realpathSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DependencyTimeoutException, KMSInternalException } from '../core/errors.js';
+import { DependencyTimeoutException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
 import { errnoCode } from './durableFiles.js';
+import { loadPosixFs } from './posixFs.js';
 
-export type VaultLockStrategy = 'abstract-socket' | 'named-pipe' | 'socket-file';
+export type VaultLockStrategy = 'flock' | 'named-pipe';
 
 export interface VaultLockOptions {
   /** How long to wait for the lock. Default 10 s. */
   timeoutMs?: number;
-  /** Override of the platform's mechanism (for tests of the portable fallback). */
+  /** Override of the platform's mechanism. */
   strategy?: VaultLockStrategy;
 }
 
@@ -43,18 +41,12 @@ export interface VaultLockHandle {
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-export const LOCK_SOCKET_FILE_NAME = '.vault.lock.sock';
+export const LOCK_FILE_NAME = '.vault.lock';
 const MIN_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 100;
-/** A bind guard older than this was left by a process that died while binding. */
-const STALE_GUARD_MS = 5_000;
-/** Unix socket paths longer than this do not fit sockaddr_un on macOS. */
-const MAX_SOCKET_PATH = 100;
 
 export function defaultLockStrategy(): VaultLockStrategy {
-  if (process.platform === 'linux') return 'abstract-socket';
-  if (process.platform === 'win32') return 'named-pipe';
-  return 'socket-file';
+  return process.platform === 'win32' ? 'named-pipe' : 'flock';
 }
 
 function canonicalDir(dir: string): string {
@@ -63,18 +55,6 @@ function canonicalDir(dir: string): string {
   } catch {
     return resolve(dir);
   }
-}
-
-function lockName(canonical: string): string {
-  return `keyvault-lock-${createHash('sha256').update(canonical).digest('hex')}`;
-}
-
-function socketFilePath(canonical: string): string {
-  const inDir = join(canonical, LOCK_SOCKET_FILE_NAME);
-  if (Buffer.byteLength(inDir) <= MAX_SOCKET_PATH) return inDir;
-  // Too long for a socket path: fall back to the per-user temp directory.
-  const tmp = process.env.TMPDIR ?? '/tmp';
-  return join(tmp, `${lockName(canonical).slice(0, 40)}.sock`);
 }
 
 // ---- in-process mutex ----
@@ -113,7 +93,70 @@ async function enterLocalQueue(key: string, deadline: number): Promise<(() => vo
   return done;
 }
 
-// ---- cross-process socket ----
+// ---- cross-process mechanisms ----
+
+/** One way of holding the lock across processes: try once, release. */
+interface Attempt {
+  /** True when taken. */
+  tryTake(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/**
+ * Opens the lock file without following links and accepts only a regular file of ours: a file
+ * planted by another user (possible only while the directory had looser modes) is refused by
+ * name rather than waited on forever.
+ */
+function openLockFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new KMSInvalidStateException(`The vault lock file ${path} is a symbolic link; Key Vault will not use it. Remove it and try again.`);
+    if (errnoCode(err) === 'EACCES' && existsSync(path)) throw untrustedLockFile(path, `cannot be opened (it belongs to user id ${statSync(path).uid})`);
+    throw err;
+  }
+  const st = fstatSync(fd);
+  const uid = process.getuid?.();
+  const problem = !st.isFile() ? 'is not a regular file' : uid !== undefined && st.uid !== uid ? `belongs to user id ${st.uid}, not to you (user id ${uid})` : null;
+  if (problem !== null) {
+    closeSync(fd);
+    throw untrustedLockFile(path, problem);
+  }
+  return fd;
+}
+
+function untrustedLockFile(path: string, problem: string): KMSInvalidStateException {
+  return new KMSInvalidStateException(
+    `The vault lock file ${path} ${problem}: another user may have planted it to block the vault. Key Vault will not use it; remove it and check who can write to ${dirname(path)}.`,
+  );
+}
+
+function flockAttempt(canonical: string): Attempt {
+  const addon = loadPosixFs();
+  const path = join(canonical, LOCK_FILE_NAME);
+  let fd: number | null = null;
+  return {
+    async tryTake() {
+      fd ??= openLockFile(path);
+      if (!addon.lock(fd, true, true)) return false;
+      // Held. The file is never removed by Key Vault; if something replaced it meanwhile, this
+      // lock would exclude nobody, so let go and start over on the new file.
+      const onDisk = lstatSync(path, { throwIfNoEntry: false });
+      const held = fstatSync(fd);
+      if (onDisk && onDisk.ino === held.ino && onDisk.dev === held.dev) return true;
+      closeSync(fd);
+      fd = null;
+      return false;
+    },
+    async release() {
+      if (fd === null) return;
+      const held = fd;
+      fd = null;
+      closeSync(held); // closing the last descriptor drops the flock
+    },
+  };
+}
 
 function listen(server: Server, address: string): Promise<'bound' | 'busy'> {
   return new Promise((resolvePromise, reject) => {
@@ -132,88 +175,23 @@ function listen(server: Server, address: string): Promise<'bound' | 'busy'> {
   });
 }
 
-/** For the socket-file strategy: is anybody listening on `path`? */
-function someoneListens(path: string): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolvePromise(true);
-    });
-    socket.once('error', (err) => {
-      socket.destroy();
-      const code = errnoCode(err);
-      // Refused or gone: a leftover file with no listener. Anything else: assume it is held.
-      resolvePromise(!(code === 'ECONNREFUSED' || code === 'ENOENT'));
-    });
-  });
-}
-
-function takeGuard(guard: string): boolean {
-  try {
-    mkdirSync(guard);
-    return true;
-  } catch (err) {
-    if (errnoCode(err) !== 'EEXIST') return false;
-    try {
-      if (Date.now() - statSync(guard).mtimeMs > STALE_GUARD_MS) rmdirSync(guard);
-    } catch {
-      // someone else removed it
-    }
-    return false;
-  }
-}
-
-function newServer(): Server {
-  const server = createServer((socket) => socket.destroy());
-  server.unref(); // holding the lock must not keep the process alive
-  return server;
-}
-
-/** One attempt to bind the lock address; returns the listening server, or null when it is held. */
-async function tryBind(address: string, strategy: VaultLockStrategy): Promise<Server | null> {
-  if (strategy !== 'socket-file') {
-    const server = newServer();
-    return (await listen(server, address)) === 'bound' ? server : null;
-  }
-  // Socket file: binding, probing a leftover file and removing it happen under a short mkdir
-  // guard, so nobody can remove a socket another process has just bound.
-  const guard = `${address}.guard`;
-  if (!takeGuard(guard)) return null;
-  try {
-    const server = newServer();
-    if ((await listen(server, address)) === 'bound') return server;
-    // The file exists. If nobody listens on it, its holder died: remove it and bind again.
-    if (await someoneListens(address)) return null;
-    try {
-      unlinkSync(address);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
-    const retry = newServer();
-    return (await listen(retry, address)) === 'bound' ? retry : null;
-  } finally {
-    try {
-      rmdirSync(guard);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function addressFor(canonical: string, strategy: VaultLockStrategy): string {
-  switch (strategy) {
-    case 'abstract-socket':
-      return `\0${lockName(canonical)}`;
-    case 'named-pipe':
-      return `\\\\.\\pipe\\${lockName(canonical)}`;
-    case 'socket-file':
-      return socketFilePath(canonical);
-  }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((r) => server.close(() => r()));
+function namedPipeAttempt(canonical: string): Attempt {
+  const address = `\\\\.\\pipe\\keyvault-lock-${createHash('sha256').update(canonical).digest('hex')}`;
+  let server: Server | null = null;
+  return {
+    async tryTake() {
+      const candidate = createServer((socket) => socket.destroy());
+      candidate.unref(); // holding the lock must not keep the process alive
+      if ((await listen(candidate, address)) !== 'bound') return false;
+      server = candidate;
+      return true;
+    },
+    async release() {
+      const held = server;
+      server = null;
+      if (held) await new Promise<void>((r) => held.close(() => r()));
+    },
+  };
 }
 
 function lockedMessage(dir: string, timeoutMs: number): string {
@@ -222,7 +200,8 @@ function lockedMessage(dir: string, timeoutMs: number): string {
 
 /**
  * Acquires the exclusive lock of the vault in `dir`, waiting with a small jittered backoff.
- * Throws DependencyTimeoutException when it is still held by someone else after `timeoutMs`.
+ * Throws DependencyTimeoutException when it is still held by someone else after `timeoutMs`,
+ * KMSInvalidStateException when the lock file is not one Key Vault can trust.
  */
 export async function acquireVaultLock(dir: string, options: VaultLockOptions = {}): Promise<VaultLockHandle> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -233,33 +212,31 @@ export async function acquireVaultLock(dir: string, options: VaultLockOptions = 
   const leaveQueue = await enterLocalQueue(canonical, deadline);
   if (!leaveQueue) throw new DependencyTimeoutException(lockedMessage(dir, timeoutMs));
 
-  const address = addressFor(canonical, strategy);
-  let server: Server | null = null;
+  let attempt: Attempt | null = null;
   try {
+    attempt = strategy === 'flock' ? flockAttempt(canonical) : namedPipeAttempt(canonical);
     let backoff = MIN_BACKOFF_MS;
-    for (;;) {
-      server = await tryBind(address, strategy);
-      if (server) break;
+    while (!(await attempt.tryTake())) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new DependencyTimeoutException(lockedMessage(dir, timeoutMs));
-      const jittered = backoff * (0.5 + Math.random());
-      await sleep(Math.min(jittered, remaining));
+      await sleep(Math.min(backoff * (0.5 + Math.random()), remaining));
       backoff = Math.min(backoff * 1.5, MAX_BACKOFF_MS);
     }
   } catch (err) {
+    await attempt?.release().catch(() => undefined);
     leaveQueue();
-    if (err instanceof DependencyTimeoutException) throw err;
+    if (err instanceof DependencyTimeoutException || err instanceof KMSInvalidStateException || err instanceof KMSInternalException) throw err;
     throw new KMSInternalException(`Could not take the lock of the vault at ${dir}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
   }
 
-  const held = server;
+  const held = attempt;
   let released: Promise<void> | null = null;
   return {
     dir: canonical,
     release(): Promise<void> {
-      released ??= closeServer(held).finally(leaveQueue);
+      released ??= held.release().finally(leaveQueue);
       return released;
     },
   };

@@ -17,6 +17,7 @@ import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from '../store/vaultDocument.js';
+import { tightenVaultDirectory, tighteningAuditDetail } from '../store/vaultDirectory.js';
 import { VaultStore } from '../store/vaultStore.js';
 import { AuditLog } from './auditLog.js';
 import { readRootSecret } from './rootSecret.js';
@@ -39,6 +40,7 @@ export interface OpenVaultOptions {
 export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const keychain = opts.keychain ?? createKeytarKeychain();
   const clock = opts.clock ?? systemClock;
+  const tightened = await tightenVaultDirectory(opts.dir);
   const store = await VaultStore.open(opts.dir);
   if (!store.exists()) {
     if (opts.create === false) {
@@ -51,6 +53,7 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const rootKeys = deriveRootKeys(rootSecret, doc.VaultId);
   rootSecret.fill(0);
   const service = new VaultService({ store, keychain, clock, rootKeys, audit: new AuditLog(join(opts.dir, AUDIT_FILE_NAME)) });
+  if (tightened) service.audit.append({ Time: clock.now().toISOString(), Operation: 'TightenVaultDirectory', Outcome: tightened.error ? 'Failure' : 'Success', Detail: tighteningAuditDetail(tightened) });
   if (opts.catchUp !== false) await service.runMaintenance();
   return service;
 }

@@ -71,6 +71,11 @@ export class VaultContext {
     return this.store.read().VaultId;
   }
 
+  /** Authenticates the file engine's re-encrypt journals (files/rewrapJournal.ts). */
+  get journalKey(): Buffer {
+    return this.rootKeys.journalKey;
+  }
+
   get sealKey(): Buffer {
     return this.rootKeys.sealKey;
   }

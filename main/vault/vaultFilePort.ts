@@ -24,6 +24,10 @@ export class VaultFilePort implements VaultPort {
     return storedIdentities(this.ctx, stanzas);
   }
 
+  get journalKey(): Buffer {
+    return this.ctx.journalKey;
+  }
+
   primaryVersionOf(keyId: string): string | undefined {
     return this.ctx.store.read().Keys[keyId]?.PrimaryKeyVersionId;
   }

@@ -66,6 +66,11 @@ export class VaultService {
     return this.context.sealKey;
   }
 
+  /** Authenticates the file engine's re-encrypt journals (files/rewrapJournal.ts). */
+  get journalKey(): Buffer {
+    return this.context.journalKey;
+  }
+
   close(): void {
     this.context.close();
   }

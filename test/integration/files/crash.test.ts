@@ -1,5 +1,5 @@
 /**
- * Re-encrypt is crash-safe: a journal with a torn header is repaired by the next open, and a
+ * Re-encrypt is crash-safe: a journal with a torn header is repaired by the next re-encrypt, and a
  * re-encrypt killed (SIGKILL) at random moments always leaves a file that decrypts.
  *
  * Run with KEYVAULT_REENCRYPT_CHILD set, this file is the child: it re-encrypts one file back and
@@ -12,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { KMSInvalidStateException } from '../../../main/core/errors.js';
 import { createKeytarKeychain } from '../../../main/keychain/keychain.js';
 import { journalPath, repairRewrap, writeRewrapJournal } from '../../../main/files/rewrapJournal.js';
 import { openVault } from '../../../main/vault/openVault.js';
@@ -71,38 +72,43 @@ if (CHILD) {
       return { oldHeader, newHeader };
     }
 
-    test('a torn header left with its journal is repaired by the next decrypt', async () => {
+    test('a torn header left with its journal is refused by decrypt and inspect, which write nothing, and repaired by re-encrypt', async () => {
       const { dir, file, data } = await encryptedFixture();
       const { oldHeader, newHeader } = await headers(file, dir);
       const size = readFileSync(file).length;
-      await writeRewrapJournal(file, { size, oldHeader, newHeader });
+      await writeRewrapJournal(file, { size, oldHeader, newHeader }, tv.service.journalKey);
       // The crash: only the first half of the new header reached the disk.
       const torn = readFileSync(file);
       newHeader.copy(torn, 0, 0, Math.floor(newHeader.length / 2));
       writeFileSync(file, torn);
-      await decryptsTo(file, data, dir);
+      const journal = readFileSync(journalPath(file));
+      for (const op of ['Decrypt', 'Inspect'] as const) {
+        await assert.rejects(job(tv.service, { Operation: op, InputPath: file, OutputPath: op === 'Decrypt' ? join(dir, 'out') : undefined }), (err: unknown) => {
+          assert.ok(err instanceof KMSInvalidStateException, String(err));
+          assert.match(err.message, /interrupted/);
+          return true;
+        });
+        assert.ok(readFileSync(file).equals(torn), `${op} left the file as it was`);
+        assert.ok(readFileSync(journalPath(file)).equals(journal), `${op} left the journal as it was`);
+      }
+      const r = await job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyB });
+      assert.equal(r.KeyId, keyB);
       assert.ok(readFileSync(file).subarray(0, newHeader.length).equals(newHeader), 'the new header was completed');
       assert.ok(!existsSync(journalPath(file)), 'the journal is gone');
+      await decryptsTo(file, data, dir);
     });
 
-    test('inspect and re-encrypt repair a leftover journal too', async () => {
+    test('re-encrypt repairs a leftover journal before rewriting', async () => {
       const { dir, file, data } = await encryptedFixture();
       const { oldHeader, newHeader } = await headers(file, dir);
       const size = readFileSync(file).length;
-      await writeRewrapJournal(file, { size, oldHeader, newHeader });
+      await writeRewrapJournal(file, { size, oldHeader, newHeader }, tv.service.journalKey);
       const torn = readFileSync(file);
       newHeader.copy(torn, 0, 0, 100); // past the common prefix, into the key id
       writeFileSync(file, torn);
-      const inspected = await job(tv.service, { Operation: 'Inspect', InputPath: file });
-      assert.equal(inspected.KeyId, keyB);
+      const r = await job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyA });
+      assert.equal(r.KeyId, keyA);
       assert.ok(!existsSync(journalPath(file)));
-
-      await writeRewrapJournal(file, { size, oldHeader: newHeader, newHeader: oldHeader });
-      const torn2 = readFileSync(file);
-      oldHeader.copy(torn2, 0, 0, 150);
-      writeFileSync(file, torn2);
-      const r = await job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyB });
-      assert.equal(r.KeyId, keyB);
       await decryptsTo(file, data, dir);
     });
 
@@ -110,14 +116,14 @@ if (CHILD) {
       const { dir, file, data } = await encryptedFixture();
       const { oldHeader, newHeader } = await headers(file, dir);
       const before = readFileSync(file);
-      await writeRewrapJournal(file, { size: before.length, oldHeader, newHeader });
-      assert.equal(await repairRewrap(file), 'rolled-back');
+      await writeRewrapJournal(file, { size: before.length, oldHeader, newHeader }, tv.service.journalKey);
+      assert.equal(await repairRewrap(file, tv.service.journalKey), 'rolled-back');
       assert.ok(readFileSync(file).equals(before));
 
-      await writeRewrapJournal(file, { size: before.length, oldHeader, newHeader });
+      await writeRewrapJournal(file, { size: before.length, oldHeader, newHeader }, tv.service.journalKey);
       const j = readFileSync(journalPath(file));
       writeFileSync(journalPath(file), j.subarray(0, j.length - 5)); // crashed while writing the journal
-      assert.equal(await repairRewrap(file), 'discarded');
+      assert.equal(await repairRewrap(file, tv.service.journalKey), 'discarded');
       assert.ok(readFileSync(file).equals(before));
       assert.ok(!existsSync(journalPath(file)));
       await decryptsTo(file, data, dir);
@@ -128,8 +134,8 @@ if (CHILD) {
       const { oldHeader, newHeader } = await headers(file, dir);
       const other = Buffer.alloc(readFileSync(file).length, 0x41);
       writeFileSync(file, other);
-      await writeRewrapJournal(file, { size: other.length, oldHeader, newHeader });
-      assert.equal(await repairRewrap(file), 'discarded');
+      await writeRewrapJournal(file, { size: other.length, oldHeader, newHeader }, tv.service.journalKey);
+      assert.equal(await repairRewrap(file, tv.service.journalKey), 'discarded');
       assert.ok(readFileSync(file).equals(other));
     });
 
@@ -152,8 +158,10 @@ if (CHILD) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGKILL');
         await exited;
+        await decryptsTo(file, data, dir); // as it was left: decrypt repairs nothing
+        await job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyA });
+        assert.ok(!existsSync(journalPath(file)), `journal repaired by the re-encrypt after round ${round}`);
         await decryptsTo(file, data, dir);
-        assert.ok(!existsSync(journalPath(file)), `journal repaired after round ${round}`);
       }
       assert.deepEqual(strayFiles(dir, ['f.bin', 'f.bin.age']).filter((n) => !n.startsWith('check-')), []);
     });
