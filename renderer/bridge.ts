@@ -36,6 +36,7 @@ const PLAIN_WORDS: Record<string, string> = {
   DependencyTimeoutException: 'The vault did not answer in time (is the keychain locked?).',
   KMSInternalException: 'The vault hit an internal problem.',
   CancelledException: 'The job was cancelled.',
+  VaultIntegrityException: 'The vault file was changed outside Key Vault, so it can no longer be trusted.',
   BridgeUnavailable: 'The app could not reach the vault service.',
 };
 

@@ -1,6 +1,8 @@
 /** Vault information, recovery recipients, identities, recovery passphrase and backup export. */
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { BackupPanel, RestorePanel } from '../components/BackupPanels';
 import { formatDateTime } from '../format';
+import { useKeysStore } from '../stores/keysStore';
 import { useSettingsStore } from '../stores/settingsStore';
 
 export function SettingsScreen() {
@@ -18,8 +20,17 @@ export function SettingsScreen() {
       <IdentitiesPanel />
       <RecoveryPassphrasePanel />
       <BackupPanel />
+      <RestoreSection />
     </section>
   );
+}
+
+/** What a restore would replace, from the key list already loaded. */
+function RestoreSection() {
+  const keys = useKeysStore((s) => s.keys);
+  const loaded = useKeysStore((s) => s.loaded);
+  const aliases = keys.flatMap((k) => k.Aliases.map((a) => a.replace(/^alias\//, '')));
+  return <RestorePanel keyCount={loaded ? keys.length : undefined} aliases={aliases} />;
 }
 
 function VaultInfoPanel() {
@@ -197,50 +208,6 @@ function RecoveryPassphrasePanel() {
       <small id={`${ids}-help`} className={mismatch ? 'help help-problem' : 'help'}>
         {mismatch ? 'The two passphrases differ.' : done ?? 'Lets you restore the vault on another machine without the OS keychain.'}
       </small>
-    </div>
-  );
-}
-
-function BackupPanel() {
-  const exportBackup = useSettingsStore((s) => s.exportBackup);
-  const [outPath, setOutPath] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [overwrite, setOverwrite] = useState(false);
-  const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const ids = useId();
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setDone(undefined);
-    setBusy(true);
-    const message = await exportBackup(outPath, passphrase, overwrite);
-    setBusy(false);
-    if (message) {
-      setDone(message);
-      setPassphrase('');
-    }
-  };
-
-  return (
-    <div className="panel" data-testid="backup">
-      <h2>Export backup</h2>
-      <form className="form" onSubmit={submit}>
-        <label className="field" htmlFor={`${ids}-out`}><span>Backup file path</span></label>
-        <input id={`${ids}-out`} type="text" className="mono" placeholder="/home/me/keyvault-backup.age" value={outPath} onChange={(e) => setOutPath(e.target.value)} data-testid="backup-path" />
-        <label className="field" htmlFor={`${ids}-pass`}><span>Backup passphrase</span></label>
-        <input id={`${ids}-pass`} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="backup-passphrase" />
-        <label className="inline">
-          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
-          Replace the file if it exists
-        </label>
-        <div className="button-row">
-          <button type="submit" className="button button-primary" disabled={busy || outPath.trim() === '' || passphrase === ''} data-testid="backup-export">
-            {busy ? 'Exporting…' : 'Export backup'}
-          </button>
-        </div>
-        {done && <p role="status" className="success" data-testid="backup-done">{done}</p>}
-      </form>
     </div>
   );
 }
