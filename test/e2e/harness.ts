@@ -78,7 +78,11 @@ export interface StartOptions {
   viewport?: { width: number; height: number };
   /** Put this in front of the service instead (e.g. createBlockedService for a failed integrity check). */
   backend?: (service: VaultService) => VaultServiceLike;
-  restore?: VaultRestorer;
+  /**
+   * The shell's restore step. Afterwards the harness reopens the vault (as the app does by
+   * restarting), so `app.service` and the closing material scan see the restored vault.
+   */
+  restore?: (backupPath: string, passphrase: string, target: { dir: string; keychain: Keychain }) => ReturnType<VaultRestorer>;
 }
 
 /** Shared per test file: one browser and one server; each `startApp` gets its own vault and page. */
@@ -102,8 +106,19 @@ export class E2eEnvironment {
     if (!this.browser || !this.server) throw new Error('E2eEnvironment.setup() was not called');
     const dir = mkdtempSync(join(tmpdir(), 'keyvault-e2e-vault-'));
     const workDir = mkdtempSync(join(tmpdir(), 'keyvault-e2e-files-'));
-    const service = await openVault({ dir, keychain: this.keychain });
+    let service = await openVault({ dir, keychain: this.keychain });
     const vaultId = service.vaultId;
+    const keychain = this.keychain;
+    const restore = opts.restore;
+    const restorer: VaultRestorer | undefined = restore
+      ? async (backupPath, passphrase) => {
+          const res = await restore(backupPath, passphrase, { dir, keychain });
+          const stale = service;
+          service = await openVault({ dir, keychain, create: false });
+          stale.close();
+          return res;
+        }
+      : undefined;
     const context: BrowserContext = await this.browser.newContext({
       viewport: opts.viewport ?? { width: 1200, height: 800 },
       colorScheme: opts.colorScheme ?? 'light',
@@ -124,7 +139,7 @@ export class E2eEnvironment {
         dialogs,
         defaultSaveDir: () => workDir,
         vaultDir: dir,
-        ...(opts.restore ? { restore: opts.restore } : {}),
+        ...(restorer ? { restore: restorer } : {}),
       },
     );
     const crossed: unknown[] = [];
@@ -160,7 +175,9 @@ export class E2eEnvironment {
     };
     return {
       page,
-      service,
+      get service() {
+        return service;
+      },
       dir,
       workDir,
       dialogs,
