@@ -31,6 +31,7 @@ import {
   confirmSetRecoveryPassphrase,
   identityPublicKey,
 } from './confirmations.js';
+import { blockedReason } from './blockedService.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
 
@@ -173,7 +174,14 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
   const ops: Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>> = {};
   const guardedOps = guarded as unknown as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>;
   const serviceOps = service as unknown as Record<string, unknown>;
+  // A blocked vault (failed integrity) answers at once, without asking the person anything first;
+  // only restore-backup, the way out, still runs.
+  const blocked = blockedReason(service);
   for (const op of OPERATION_NAMES) {
+    if (blocked && op !== 'restoreBackup') {
+      ops[op] = () => Promise.reject(blocked);
+      continue;
+    }
     const own = guardedOps[op];
     const method = serviceOps[op];
     // A service without the method leaves the operation out: the handler answers UnsupportedOperation.

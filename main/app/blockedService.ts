@@ -9,8 +9,17 @@ import type { KmsError } from '../core/errors.js';
 import { VaultEventEmitter } from '../vault/vaultService.js';
 import type { VaultServiceLike } from './appOperations.js';
 
+const reasons = new WeakMap<object, KmsError>();
+
 export function createBlockedService(reason: KmsError): VaultServiceLike & { events: VaultEventEmitter; close(): void } {
   const methods: Record<string, () => Promise<never>> = {};
   for (const op of OPERATION_NAMES) methods[op] = () => Promise.reject(reason);
-  return Object.assign(methods as unknown as VaultServiceLike, { events: new VaultEventEmitter(), close: () => undefined });
+  const service = Object.assign(methods as unknown as VaultServiceLike, { events: new VaultEventEmitter(), close: () => undefined });
+  reasons.set(service, reason);
+  return service;
+}
+
+/** Why this service is blocked, or undefined for a working one (so main asks the person nothing). */
+export function blockedReason(service: object): KmsError | undefined {
+  return reasons.get(service);
 }
