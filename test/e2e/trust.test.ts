@@ -63,6 +63,37 @@ test('a forged token, a path, and a drop the page dispatched itself all get noth
   }
 });
 
+test('decrypting onto an existing file asks main first: declined keeps it, accepted replaces it', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await app.service.createKey({ AliasName: 'alias/letters' });
+    const letter = join(app.workDir, 'letter.txt');
+    writeFileSync(letter, 'the real letter\n');
+    await app.service.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', InputPath: letter, KeyId: 'alias/letters' });
+    writeFileSync(letter, 'a newer draft\n');
+
+    await app.navigate('files');
+    await page.getByTestId('file-operation').selectOption({ label: 'Decrypt' });
+    await page.getByTestId('file-overwrite').check();
+    const newest = page.locator('[data-testid="file-job"][data-file-name="letter.txt.age"]').first();
+
+    app.dialogs.willOpen([`${letter}.age`]).willConfirm(false);
+    await page.getByTestId('file-pick').click();
+    await newest.and(page.locator('[data-status="cancelled"]')).waitFor();
+    assert.equal(readFileSync(letter, 'utf8'), 'a newer draft\n', 'declined: the existing file is kept');
+    const asked = app.dialogs.confirmations()[0];
+    assert.equal(asked?.message, `Replace letter.txt in ${app.workDir}?`);
+
+    app.dialogs.willOpen([`${letter}.age`]).willConfirm(true);
+    await page.getByTestId('file-pick').click();
+    await newest.and(page.locator('[data-status="done"]')).waitFor();
+    assert.equal(readFileSync(letter, 'utf8'), 'the real letter\n');
+  } finally {
+    await app.close();
+  }
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`export-backup waits for main's confirmation: declined writes nothing, accepted writes where the person chose (${theme})`, async () => {
     const app = await env.startApp({ colorScheme: theme });
