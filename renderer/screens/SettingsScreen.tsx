@@ -169,21 +169,29 @@ function RecoveryPassphrasePanel() {
   const [first, setFirst] = useState('');
   const [second, setSecond] = useState('');
   const [done, setDone] = useState<string>();
+  // Deriving the recovery key takes seconds (scrypt), and main asks for confirmation first.
+  const [busy, setBusy] = useState(false);
   const ids = useId();
   const mismatch = second !== '' && first !== second;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setDone(undefined);
-    if (first === '' || first !== second) return;
-    if (await setPassphrase(first)) setDone('Recovery passphrase saved.');
-    setFirst('');
-    setSecond('');
+    if (busy || first === '' || first !== second) return;
+    setBusy(true);
+    if (await setPassphrase(first)) {
+      setDone('Recovery passphrase saved.');
+      setFirst('');
+      setSecond('');
+    }
+    setBusy(false);
   };
 
   const remove = async () => {
     setDone(undefined);
+    setBusy(true);
     if (await setPassphrase('')) setDone('Recovery passphrase removed.');
+    setBusy(false);
   };
 
   return (
@@ -195,14 +203,14 @@ function RecoveryPassphrasePanel() {
           {recovery === undefined ? 'loading…' : recovery.RecoveryPassphraseSet ? `set${recovery.CreationDate ? ` on ${formatDateTime(recovery.CreationDate)}` : ''}` : 'not set'}
         </strong>
       </p>
-      <form className="form form-row" onSubmit={submit}>
+      <form className="form form-row" onSubmit={submit} aria-busy={busy}>
         <label className="field field-compact" htmlFor={`${ids}-p1`}><span>New passphrase</span></label>
         <input id={`${ids}-p1`} type="password" autoComplete="new-password" value={first} onChange={(e) => setFirst(e.target.value)} />
         <label className="field field-compact" htmlFor={`${ids}-p2`}><span>Repeat</span></label>
         <input id={`${ids}-p2`} type="password" autoComplete="new-password" value={second} onChange={(e) => setSecond(e.target.value)} aria-invalid={mismatch} aria-describedby={`${ids}-help`} />
-        <button type="submit" className="button" disabled={first === '' || first !== second}>Save</button>
+        <button type="submit" className="button" disabled={busy || first === '' || first !== second} data-testid="recovery-save">{busy ? 'Saving…' : 'Save'}</button>
         {recovery?.RecoveryPassphraseSet && (
-          <button type="button" className="button button-danger-outline" onClick={() => void remove()}>Remove</button>
+          <button type="button" className="button button-danger-outline" disabled={busy} onClick={() => void remove()}>Remove</button>
         )}
       </form>
       <small id={`${ids}-help`} className={mismatch ? 'help help-problem' : 'help'}>
