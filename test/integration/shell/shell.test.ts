@@ -13,6 +13,7 @@ import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../../main/core/clock.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
@@ -162,6 +163,51 @@ describe('the built main bundle under a mock of electron', () => {
     win.webContents.emit('did-start-loading');
     const again = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Inspect', FileToken: handle!.FileToken });
     assert.equal(again.error?.__type, 'NotFoundException');
+  });
+
+  it('the BUILT preload, run sandboxed over this main, turns a trusted drop into tokens and a file job; a forged drop into nothing', async () => {
+    const exposed = new Map<string, unknown>();
+    const dropListeners: ((event: unknown) => void)[] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+      ipcRenderer: {
+        invoke: (channel: string, ...args: unknown[]) => invokeFrom(win, channel, ...args),
+        on: () => undefined,
+        removeListener: () => undefined,
+      },
+      webUtils: { getPathForFile: (file: { path?: string }) => file.path ?? '' },
+    };
+    const module = { exports: {} };
+    vm.runInNewContext(readFileSync(PRELOAD, 'utf8'), {
+      require: (name: string) => {
+        if (name !== 'electron') throw new Error(`a sandboxed preload cannot require ${name}`);
+        return electron;
+      },
+      module,
+      exports: module.exports,
+      console,
+      addEventListener: (type: string, listener: (event: unknown) => void) => {
+        if (type === 'drop') dropListeners.push(listener);
+      },
+    });
+    const vault = exposed.get('vault') as {
+      listAliases(): Promise<{ Aliases: { AliasName: string }[] }>;
+      takeDroppedFiles(): Promise<{ FileToken: string; Name: string }[]>;
+      runFileJob(req: unknown): Promise<{ OutputPath?: string }>;
+    };
+    assert.ok((await vault.listAliases()).Aliases.some((a) => a.AliasName === 'alias/due'));
+
+    const photo = join(documents, 'photo.jpg');
+    writeFileSync(photo, 'jpeg bytes');
+    const drop = (isTrusted: boolean) => dropListeners.forEach((l) => l({ isTrusted, dataTransfer: { files: [{ name: 'photo.jpg', path: photo }] } }));
+    drop(false);
+    assert.equal((await vault.takeDroppedFiles()).length, 0, 'a drop the page made up registers nothing');
+    drop(true);
+    const [handle] = await vault.takeDroppedFiles();
+    assert.equal(handle?.Name, 'photo.jpg');
+    const res = await vault.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, KeyId: 'alias/due' });
+    assert.equal(res.OutputPath, `${photo}.age`);
+    assert.ok(existsSync(`${photo}.age`));
   });
 
   it('locks navigation and new windows', () => {
