@@ -40,6 +40,8 @@ export interface TokenFileJobRequest {
   /** Replace an existing output file; main asks the person first. */
   Overwrite?: boolean;
   Armor?: boolean;
+  /** Encrypt/Decrypt: main asks where to save the output (native save dialog). */
+  SaveAs?: boolean;
 }
 /** Main asks where to save (native dialog) and for confirmation; the renderer gives only the passphrase. */
 export interface AppExportBackupRequest {

@@ -3,7 +3,7 @@
  * the ones that touch files outside the vault, export, or widen access go through main's own
  * decisions first:
  *   - files are named by tokens (fileTokens.ts), never by a path from the renderer, and outputs go
- *     next to their input under the derived name;
+ *     next to their input under the derived name, or where the person chose in main's save dialog;
  *   - backups are written where the person chose in main's save dialog, restored from the file
  *     they chose in main's open dialog;
  *   - export-backup, restore-backup, add-recovery-recipient, add-identity, set/remove recovery
@@ -107,11 +107,21 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
 
     async runFileJob(req: VaultOperations['runFileJob']['req'], ctx: CallContext): Promise<Api.FileJobResult> {
       const input = tokens.resolve(ctx.owner, req.FileToken);
-      const output = derivedOutputPath(req.Operation, input);
+      let output = derivedOutputPath(req.Operation, input);
+      const made = req.Operation === 'Encrypt' ? 'Encrypt' : 'Decrypt';
+      // Asked for: the person chooses where the output goes, in main's save dialog.
+      if (req.SaveAs === true) {
+        if (!output) throw new ValidationException(`${req.Operation} writes no new file, so there is nothing to save elsewhere.`);
+        const chosen = await dialogs.saveFile({
+          title: made === 'Encrypt' ? `Save the encrypted ${basename(input)}` : `Save the decrypted ${basename(input)}`,
+          defaultPath: output,
+        });
+        if (!chosen) throw declined(`Saving ${basename(input)}`);
+        output = chosen;
+      }
       let overwrite = false;
-      if (output && req.Overwrite === true && (await exists(output))) {
-        const op = req.Operation === 'Encrypt' ? 'Encrypt' : 'Decrypt';
-        await confirmOrCancel(`Replacing ${basename(output)}`, confirmReplaceOutput(output, basename(input), op));
+      if (output && (req.Overwrite === true || req.SaveAs === true) && (await exists(output))) {
+        await confirmOrCancel(`Replacing ${basename(output)}`, confirmReplaceOutput(output, basename(input), made));
         overwrite = true;
       }
       return service.runFileJob({

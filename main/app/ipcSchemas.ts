@@ -139,6 +139,7 @@ export const requestSchemas = {
     KeyId: keyId.optional(),
     Overwrite: z.boolean().optional(),
     Armor: z.boolean().optional(),
+    SaveAs: z.boolean().optional(),
   }),
   cancelFileJob: z.strictObject({ JobId: z.uuid() }),
   addRecoveryRecipient: z.strictObject({ Recipient: z.string().min(1).max(MAX_RECIPIENT_LENGTH) }),

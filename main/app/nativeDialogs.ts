@@ -50,7 +50,7 @@ export interface ElectronDialogLike {
   ): Promise<{ canceled: boolean; filePaths: string[] }>;
   showSaveDialog(
     window: unknown,
-    options: { title: string; defaultPath: string; filters?: FileFilter[]; properties?: string[] },
+    options: { title: string; defaultPath: string; filters?: FileFilter[]; properties: string[] },
   ): Promise<{ canceled: boolean; filePath?: string }>;
   showMessageBox(
     window: unknown,
@@ -83,7 +83,8 @@ export function createElectronDialogs(dialog: ElectronDialogLike, parentWindow: 
         title: req.title,
         defaultPath: req.defaultPath,
         ...(req.filters ? { filters: req.filters } : {}),
-        properties: ['createDirectory', 'showOverwriteConfirmation'],
+        // Replacing a file is confirmed by main itself, in words that say what replaces it.
+        properties: ['createDirectory'],
       });
       return res.canceled || !res.filePath ? null : res.filePath;
     },

@@ -15,7 +15,7 @@ const OPERATIONS: { value: FileOperation; label: string; hint: string }[] = [
 ];
 
 export function FilesScreen() {
-  const { jobs, operation, keyId, overwrite, armor, setOptions, start, pick, clearFinished } = useFilesStore();
+  const { jobs, operation, keyId, overwrite, armor, saveAs, setOptions, start, pick, clearFinished } = useFilesStore();
   const keys = useKeysStore((s) => s.keys);
   const usable = useMemo(() => keys.filter((k) => k.KeyState === 'Enabled'), [keys]);
   const op = OPERATIONS.find((o) => o.value === operation) ?? OPERATIONS[0]!;
@@ -59,6 +59,12 @@ export function FilesScreen() {
             <label className="inline">
               <input type="checkbox" checked={overwrite} onChange={(e) => setOptions({ overwrite: e.target.checked })} data-testid="file-overwrite" />
               Replace existing output files (you will be asked)
+            </label>
+          )}
+          {(operation === 'Encrypt' || operation === 'Decrypt') && (
+            <label className="inline">
+              <input type="checkbox" checked={saveAs} onChange={(e) => setOptions({ saveAs: e.target.checked })} data-testid="file-save-as" />
+              Ask where to save
             </label>
           )}
           {operation === 'Encrypt' && (

@@ -28,6 +28,8 @@ export interface FileJobOptions {
   keyId?: string;
   overwrite: boolean;
   armor: boolean;
+  /** Encrypt/Decrypt: main asks where to save each output. */
+  saveAs: boolean;
 }
 
 interface FilesState {
@@ -36,7 +38,8 @@ interface FilesState {
   keyId: string;
   overwrite: boolean;
   armor: boolean;
-  setOptions(options: Partial<Pick<FilesState, 'operation' | 'keyId' | 'overwrite' | 'armor'>>): void;
+  saveAs: boolean;
+  setOptions(options: Partial<Pick<FilesState, 'operation' | 'keyId' | 'overwrite' | 'armor' | 'saveAs'>>): void;
   /** Starts one job per file with the current options. */
   start(files: FileHandle[]): void;
   /** Main's native open dialog, then one job per chosen file. */
@@ -60,6 +63,7 @@ export const useFilesStore = create<FilesState>()((set, get) => {
         ...(options.operation === 'Encrypt' && options.keyId ? { KeyId: options.keyId } : {}),
         ...(options.overwrite ? { Overwrite: true } : {}),
         ...(options.operation === 'Encrypt' && options.armor ? { Armor: true } : {}),
+        ...((options.operation === 'Encrypt' || options.operation === 'Decrypt') && options.saveAs ? { SaveAs: true } : {}),
       });
       const current = get().jobs.find((j) => j.jobId === job.jobId);
       patch(job.jobId, {
@@ -80,10 +84,11 @@ export const useFilesStore = create<FilesState>()((set, get) => {
     keyId: '',
     overwrite: false,
     armor: false,
+    saveAs: false,
     setOptions: (options) => set(options),
     start: (files) => {
-      const { operation, keyId, overwrite, armor } = get();
-      const options: FileJobOptions = { operation, keyId, overwrite, armor };
+      const { operation, keyId, overwrite, armor, saveAs } = get();
+      const options: FileJobOptions = { operation, keyId, overwrite, armor, saveAs };
       const added: FileJob[] = files.map((f) => ({
         jobId: crypto.randomUUID(),
         fileName: f.Name,

@@ -94,6 +94,31 @@ test('decrypting onto an existing file asks main first: declined keeps it, accep
   }
 });
 
+test('"Ask where to save": the decrypted file goes where the person chose in main\'s save dialog', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await app.service.createKey({ AliasName: 'alias/letters' });
+    const letter = join(app.workDir, 'memo.txt');
+    writeFileSync(letter, 'meet at noon\n');
+    await app.service.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', InputPath: letter, KeyId: 'alias/letters' });
+    const elsewhere = join(app.workDir, 'memo-copy.txt');
+    await app.navigate('files');
+    await page.getByTestId('file-operation').selectOption({ label: 'Decrypt' });
+    await page.getByTestId('file-save-as').check();
+    app.dialogs.willOpen([`${letter}.age`]).willSave(elsewhere);
+    await page.getByTestId('file-pick').click();
+    const row = page.locator('[data-testid="file-job"][data-file-name="memo.txt.age"]');
+    await row.and(page.locator('[data-status="done"]')).waitFor();
+    assert.equal(await row.getByTestId('file-job-output').innerText(), elsewhere);
+    assert.equal(readFileSync(elsewhere, 'utf8'), 'meet at noon\n');
+    const save = app.dialogs.shown.find((d) => d.kind === 'saveFile');
+    assert.equal(save?.kind === 'saveFile' && save.defaultPath, letter, 'suggested: next to the input under the derived name');
+  } finally {
+    await app.close();
+  }
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`export-backup waits for main's confirmation: declined writes nothing, accepted writes where the person chose (${theme})`, async () => {
     const app = await env.startApp({ colorScheme: theme });

@@ -87,6 +87,29 @@ describe('file jobs by token', () => {
     assert.match(asked[0]!.detail, /decrypted copy of photo\.jpg\.age/);
   });
 
+  it('save-as: the output goes where the person chose in main\'s save dialog (suggested: the derived name)', async () => {
+    const { ops, dialogs, tokens, serviceCalls } = setup();
+    const input = join(dir, 'contract.pdf');
+    writeFileSync(input, 'pdf');
+    const [handle] = await tokens.issue(ctx.owner, [input]);
+    const elsewhere = join(dir, 'safe-copy.pdf.age');
+    dialogs.willSave(elsewhere);
+    await ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, SaveAs: true }, ctx);
+    const save = dialogs.shown[0];
+    assert.equal(save?.kind === 'saveFile' && save.defaultPath, `${input}.age`);
+    assert.equal((serviceCalls('runFileJob')[0]?.req as { OutputPath?: string }).OutputPath, elsewhere);
+
+    // Cancelled: nothing runs. An existing file chosen: main confirms the replacement first.
+    await assert.rejects(ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, SaveAs: true }, ctx), { __type: 'CancelledException' });
+    writeFileSync(elsewhere, 'older');
+    dialogs.willSave(elsewhere).willConfirm(true);
+    await ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, SaveAs: true }, ctx);
+    assert.match(dialogs.confirmations()[0]!.message, /Replace safe-copy\.pdf\.age/);
+    assert.equal((serviceCalls('runFileJob')[1]?.req as { Overwrite?: boolean }).Overwrite, true);
+    assert.equal(serviceCalls('runFileJob').length, 2);
+    await assert.rejects(ops.runFileJob({ JobId: randomUUID(), Operation: 'Inspect', FileToken: handle!.FileToken, SaveAs: true }, ctx), { __type: 'ValidationException' });
+  });
+
   it('derives outputs like the service: .age added, .age removed, .decrypted otherwise, none in place', () => {
     assert.equal(derivedOutputPath('Encrypt', '/d/a.txt'), '/d/a.txt.age');
     assert.equal(derivedOutputPath('Decrypt', '/d/a.txt.age'), '/d/a.txt');
