@@ -13,6 +13,7 @@
 import { lstat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as Api from '../core/api.js';
+import { parseIdentityFile } from '../crypto/age/recipients.js';
 import { CancelledException, UnsupportedOperationException, ValidationException } from '../core/errors.js';
 import { OPERATION_NAMES } from '../../preload/contract.js';
 import type {
@@ -29,7 +30,6 @@ import {
   confirmReplaceOutput,
   confirmRestoreBackup,
   confirmSetRecoveryPassphrase,
-  identityPublicKey,
 } from './confirmations.js';
 import { blockedReason } from './blockedService.js';
 import type { FileTokenRegistry } from './fileTokens.js';
@@ -168,7 +168,15 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
     },
 
     async addIdentity(req: Api.AddIdentityRequest): Promise<Api.ListIdentitiesResponse> {
-      await confirmOrCancel('Adding the identity', confirmAddIdentity(identityPublicKey(req.IdentityFileText)));
+      // The confirmation names the public keys of the secrets themselves; an invalid file is
+      // refused before anything is asked (the message names a line, never its content).
+      let publicKeys: string[];
+      try {
+        publicKeys = parseIdentityFile(req.IdentityFileText).map((identity) => identity.recipient.toString());
+      } catch (err) {
+        throw new ValidationException(`The identity file is not valid: ${err instanceof Error ? err.message : 'unreadable'}.`);
+      }
+      await confirmOrCancel('Adding the identity', confirmAddIdentity(publicKeys));
       return service.addIdentity(req);
     },
 

@@ -42,12 +42,14 @@ export function confirmAddRecoveryRecipient(recipient: string): ConfirmRequest {
   };
 }
 
-export function confirmAddIdentity(publicKey: string | undefined): ConfirmRequest {
+/** `publicKeys`: derived in main from the secret keys themselves, never from a comment the page wrote. */
+export function confirmAddIdentity(publicKeys: readonly string[]): ConfirmRequest {
   return {
     title: 'Add an age identity',
-    message: publicKey
-      ? `Store the secret age identity for ${publicKey} in this vault?`
-      : 'Store this secret age identity in this vault?',
+    message:
+      publicKeys.length === 1
+        ? `Store the secret age identity for ${publicKeys[0]} in this vault?`
+        : `Store ${publicKeys.length} secret age identities (${publicKeys.join(', ')}) in this vault?`,
     detail: 'Key Vault will use it to decrypt age files encrypted to it. Anyone who can use this vault can then open those files.',
     confirmLabel: 'Add identity',
   };
@@ -78,10 +80,4 @@ export function confirmReplaceOutput(outputPath: string, inputName: string, oper
     detail: `It will be overwritten by ${made} of ${inputName}. Its current content cannot be brought back.`,
     confirmLabel: 'Replace',
   };
-}
-
-/** The `# public key: age1…` comment age-keygen writes, if present. */
-export function identityPublicKey(identityFileText: string): string | undefined {
-  const match = /^#\s*public key:\s*(age1[0-9a-z]+)\s*$/m.exec(identityFileText);
-  return match?.[1];
 }

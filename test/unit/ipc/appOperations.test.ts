@@ -13,6 +13,7 @@ import { createAppOperations, derivedOutputPath } from '../../../main/app/appOpe
 import type { VaultRestorer } from '../../../main/app/appOperations.js';
 import { FileTokenRegistry } from '../../../main/app/fileTokens.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
+import { X25519Identity } from '../../../main/crypto/age/recipients.js';
 import { fakeService } from './fakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyvault-appops-'));
@@ -156,20 +157,35 @@ describe('operations that widen access', () => {
   it('add-recovery-recipient, add-identity and set-recovery-passphrase run only after a yes', async () => {
     const { ops, dialogs, serviceCalls } = setup();
     const recipient = 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq';
+    const identity = X25519Identity.generate();
+    // The comment claims another key: the confirmation must name the real one.
+    const identityFile = `# public key: ${recipient}\n${identity.toString()}\n`;
     await rejectsWith(ops.addRecoveryRecipient({ Recipient: recipient }, ctx), 'CancelledException');
-    await rejectsWith(ops.addIdentity({ IdentityFileText: `# public key: ${recipient}\nAGE-SECRET-KEY-1X\n` }, ctx), 'CancelledException');
+    await rejectsWith(ops.addIdentity({ IdentityFileText: identityFile }, ctx), 'CancelledException');
     await rejectsWith(ops.setRecoveryPassphrase({ Passphrase: 'a long passphrase' }, ctx), 'CancelledException');
     assert.equal(serviceCalls('addRecoveryRecipient').length + serviceCalls('addIdentity').length + serviceCalls('setRecoveryPassphrase').length, 0);
 
     dialogs.willConfirm(true).willConfirm(true).willConfirm(true);
     await ops.addRecoveryRecipient({ Recipient: recipient }, ctx);
-    await ops.addIdentity({ IdentityFileText: `# public key: ${recipient}\nAGE-SECRET-KEY-1X\n` }, ctx);
+    await ops.addIdentity({ IdentityFileText: identityFile }, ctx);
     await ops.setRecoveryPassphrase({ Passphrase: 'a long passphrase' }, ctx);
     assert.equal(serviceCalls('addRecoveryRecipient').length + serviceCalls('addIdentity').length + serviceCalls('setRecoveryPassphrase').length, 3);
     const messages = dialogs.confirmations().map((c) => c.message);
     assert.ok(messages.some((m) => m.includes(recipient) && m.includes('open every file')));
-    assert.ok(messages.some((m) => m.includes(`identity for ${recipient}`)));
+    assert.ok(messages.some((m) => m.includes(`identity for ${identity.recipient.toString()}`)));
+    assert.ok(!messages.some((m) => m.includes('identity for age1qyqs')), 'never the key a comment claims');
     assert.ok(messages.some((m) => m.includes('Set a recovery passphrase')));
+  });
+
+  it('an invalid identity file is refused before anything is asked, without echoing it', async () => {
+    const { ops, dialogs, serviceCalls } = setup();
+    await assert.rejects(ops.addIdentity({ IdentityFileText: 'AGE-SECRET-KEY-1NOTREALLY' }, ctx), (err: { __type?: string; message: string }) => {
+      assert.equal(err.__type, 'ValidationException');
+      assert.ok(!err.message.includes('NOTREALLY'));
+      return true;
+    });
+    assert.equal(dialogs.shown.length, 0);
+    assert.equal(serviceCalls('addIdentity').length, 0);
   });
 
   it('removing a recovery passphrase that is set asks first; removing one that is not set needs no question', async () => {
