@@ -217,9 +217,30 @@ describe('the built main bundle under a mock of electron', () => {
     assert.deepEqual(win.webContents.windowOpenHandler?.({ url: 'https://evil.example/' }), { action: 'deny' });
   });
 
-  it('on quit removes every IPC handler and stops the scheduler', () => {
-    app.emit('will-quit', { preventDefault() {} });
+  it('restore-backup: the backup chosen in Electron\'s open dialog replaces the vault, then the app relaunches and quits cleanly', async () => {
+    const backup = join(documents, 'backup.age');
+    assert.ok(existsSync(backup), 'written by the export test above');
+    await invoke(channelFor('createKey'), { AliasName: 'alias/after-backup' });
+    shell.openAnswers.push([backup]);
+    shell.messageAnswers.push(1);
+    const res = await invoke(channelFor('restoreBackup'), { Passphrase: 'a long and fine passphrase' });
+    assert.equal(res.ok, true, JSON.stringify(res.error));
+    assert.equal((res.value as { Restarting: boolean }).Restarting, true);
+    const [open, confirm] = shell.dialogs.slice(-2);
+    assert.equal(open?.kind, 'open');
+    assert.equal(open?.parent, win);
+    assert.deepEqual(confirm?.options.buttons, ['Cancel', 'Replace vault']);
+    assert.match(String(confirm?.options.detail), /after-backup/, 'the account names a key that will be lost');
+    await until('the relaunch', () => shell.relaunched, 10_000);
+    // Quitting ran the shutdown: no handler is left, the scheduler stopped.
     assert.equal(shell.ipcHandlers.size, 0);
     assert.equal(powerMonitor.listenerCount('resume'), 0);
+    const restored = await openVault({ dir: vaultDir, keychain, create: false });
+    try {
+      const aliases = (await restored.listAliases()).Aliases.map((a) => a.AliasName);
+      assert.ok(aliases.includes('alias/due') && !aliases.includes('alias/after-backup'), 'the vault is the backup now');
+    } finally {
+      restored.close();
+    }
   });
 });
