@@ -1,6 +1,6 @@
 /** Navigation, theme, the error area and short notices. */
 import { create } from 'zustand';
-import { toShownError, type ShownError } from '../bridge';
+import { onVaultIntegrityFailure, toShownError, type ShownError } from '../bridge';
 
 export type ScreenName = 'keys' | 'files' | 'activity' | 'settings';
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -89,6 +89,9 @@ export const useUiStore = create<UiState>()((set, get) => ({
   },
   dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
 }));
+
+// Whatever call notices it (a list, a file job, an event handler), the whole window blocks.
+onVaultIntegrityFailure((err) => useUiStore.setState({ blocked: toShownError(err) }));
 
 /**
  * Runs a bridge call; on failure the error is shown (with its exception name) and undefined

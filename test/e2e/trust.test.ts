@@ -119,6 +119,35 @@ test('"Ask where to save": the decrypted file goes where the person chose in mai
   }
 });
 
+test('an integrity failure noticed mid-session (here by a file job) blocks the whole window, not a row', async () => {
+  let broken = false;
+  const advice = 'vault.json was rolled back to an older copy. Restore the last good backup with restore-backup.';
+  const app = await env.startApp({
+    backend: (service) =>
+      new Proxy(service, {
+        get(target, prop, receiver) {
+          const member: unknown = Reflect.get(target, prop, receiver);
+          if (typeof member !== 'function') return member;
+          return (...args: unknown[]) =>
+            broken ? Promise.reject(new VaultIntegrityException(advice)) : (member as (...a: unknown[]) => unknown).apply(target, args);
+        },
+      }),
+  });
+  try {
+    await app.service.createKey({ AliasName: 'alias/notes' });
+    await app.navigate('files');
+    const input = join(app.workDir, 'diary.txt');
+    writeFileSync(input, 'dear diary\n');
+    broken = true;
+    await app.dropFiles([input]);
+    await app.page.getByTestId('integrity-blocked').waitFor();
+    assert.equal(await app.page.getByTestId('integrity-advice').innerText(), advice);
+    assert.equal(existsSync(`${input}.age`), false);
+  } finally {
+    await app.close();
+  }
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`export-backup waits for main's confirmation: declined writes nothing, accepted writes where the person chose (${theme})`, async () => {
     const app = await env.startApp({ colorScheme: theme });
