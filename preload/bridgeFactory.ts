@@ -1,15 +1,16 @@
 /**
  * Builds the `window.vault` object from three injected capabilities, so it is tested under Node
  * without Electron: `invoke` (ipcRenderer.invoke on a channel), `subscribe` (listen on a channel,
- * returning an unsubscribe) and `getPath` (webUtils.getPathForFile). The page never receives any
- * of these capabilities themselves, only the methods built here.
+ * returning an unsubscribe) and `takeDropped` (the tokens of the drop the preload saw, see
+ * dropCapture.ts). The page never receives any of these capabilities themselves, only the methods
+ * built here. No method takes or returns a path on disk that main would act on.
  */
 import { EVENT_NAMES, OPERATION_NAMES, channelFor, eventChannelFor } from './contract.js';
-import type { EventName, IpcResult, VaultBridge, VaultBridgeError, VaultEvents } from './contract.js';
+import type { EventName, FileHandle, IpcResult, VaultBridge, VaultBridgeError, VaultEvents } from './contract.js';
 
 export type Invoke = (channel: string, ...args: unknown[]) => Promise<unknown>;
 export type Subscribe = (channel: string, listener: (payload: unknown) => void) => () => void;
-export type GetPath = (file: File) => string;
+export type TakeDropped = () => Promise<FileHandle[]>;
 
 export function makeBridgeError(__type: string, message: string): VaultBridgeError {
   const err = new Error(message) as VaultBridgeError;
@@ -38,7 +39,7 @@ export function unwrapIpcResult(result: unknown): unknown {
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(EVENT_NAMES);
 
-export function createVaultBridge(invoke: Invoke, subscribe: Subscribe, getPath: GetPath): VaultBridge {
+export function createVaultBridge(invoke: Invoke, subscribe: Subscribe, takeDropped: TakeDropped): VaultBridge {
   const methods: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const op of OPERATION_NAMES) {
     const channel = channelFor(op);
@@ -59,8 +60,8 @@ export function createVaultBridge(invoke: Invoke, subscribe: Subscribe, getPath:
         off();
       };
     },
-    getPathForFile(file: File): string {
-      return getPath(file);
+    takeDroppedFiles(): Promise<FileHandle[]> {
+      return takeDropped();
     },
   };
   return bridge as unknown as VaultBridge;
@@ -75,7 +76,7 @@ export function forContextBridge(bridge: VaultBridge): VaultBridge {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(bridge)) {
     if (typeof value !== 'function') continue;
-    if ((OPERATION_NAMES as readonly string[]).includes(key)) {
+    if ((OPERATION_NAMES as readonly string[]).includes(key) || key === 'takeDroppedFiles') {
       const method = value as (...args: unknown[]) => Promise<unknown>;
       out[key] = (...args: unknown[]) =>
         method(...args).catch((err: unknown) => {

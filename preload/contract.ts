@@ -12,6 +12,54 @@ export type * from '../main/core/api.js';
 // The service's own request/response/event types are defined in core; the bridge re-exports them.
 export type * from '../main/core/serviceTypes.js';
 
+/**
+ * A file the person chose in main's open dialog or dropped on the window. The renderer never sees
+ * or sends a path: only this opaque, expiring, per-window token, which main maps back.
+ */
+export interface FileHandle {
+  FileToken: string;
+  /** Base name, for display. */
+  Name: string;
+  Size: number;
+}
+export interface PickFilesResponse {
+  /** Empty when the person cancelled the dialog. */
+  Files: FileHandle[];
+}
+/** A file job on a chosen file: the output goes next to it under the derived name. */
+export interface TokenFileJobRequest {
+  JobId: string;
+  Operation: Api.FileOperation;
+  FileToken: string;
+  KeyId?: string;
+  /** Replace an existing output file; main asks the person first. */
+  Overwrite?: boolean;
+  Armor?: boolean;
+  /** Encrypt/Decrypt: main asks where to save the output (native save dialog). */
+  SaveAs?: boolean;
+}
+/** Main asks where to save (native dialog) and for confirmation; the renderer gives only the passphrase. */
+export interface AppExportBackupRequest {
+  Passphrase: string;
+}
+/** Main asks which backup (native dialog) and confirms what will be replaced. */
+export interface AppRestoreBackupRequest {
+  Passphrase: string;
+}
+export interface AppRestoreBackupResponse {
+  BackupFile: string;
+  KeyCount: number;
+  VersionCount: number;
+  RecoveryPassphraseSet: boolean;
+  /** Key Vault reopens itself on the restored vault right after answering. */
+  Restarting: boolean;
+}
+/** Preload → main only (not on window.vault): paths of files in a real drop, for tokens. */
+export interface RegisterDropRequest {
+  Paths: string[];
+}
+export const REGISTER_DROP_CHANNEL = 'vault-preload:registerDrop';
+
 /** request → response for every operation. `void` requests take no argument. */
 export interface VaultOperations {
   getVaultInfo: { req: void; res: Api.VaultInfo };
@@ -39,7 +87,8 @@ export interface VaultOperations {
   decrypt: { req: Api.DecryptRequest; res: Api.DecryptResponse };
   reEncrypt: { req: Api.ReEncryptRequest; res: Api.ReEncryptResponse };
   listAuditEvents: { req: Api.ListAuditEventsRequest; res: Api.ListAuditEventsResponse };
-  runFileJob: { req: Api.FileJobRequest; res: Api.FileJobResult };
+  pickFiles: { req: void; res: PickFilesResponse };
+  runFileJob: { req: TokenFileJobRequest; res: Api.FileJobResult };
   cancelFileJob: { req: { JobId: string }; res: { Cancelled: boolean } };
   addRecoveryRecipient: { req: Api.RecipientRequest; res: Api.ListRecoveryRecipientsResponse };
   removeRecoveryRecipient: { req: Api.RecipientRequest; res: Api.ListRecoveryRecipientsResponse };
@@ -49,7 +98,8 @@ export interface VaultOperations {
   listIdentities: { req: void; res: Api.ListIdentitiesResponse };
   getRecoveryStatus: { req: void; res: Api.RecoveryStatus };
   setRecoveryPassphrase: { req: Api.SetRecoveryPassphraseRequest; res: Api.RecoveryStatus };
-  exportBackup: { req: Api.ExportBackupRequest; res: Api.ExportBackupResponse };
+  exportBackup: { req: AppExportBackupRequest; res: Api.ExportBackupResponse };
+  restoreBackup: { req: AppRestoreBackupRequest; res: AppRestoreBackupResponse };
 }
 
 export type OperationName = keyof VaultOperations;
@@ -60,9 +110,9 @@ export const OPERATION_NAMES = [
   'scheduleKeyDeletion', 'cancelKeyDeletion', 'createAlias', 'deleteAlias', 'listAliases',
   'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus', 'updateRotationPolicy',
   'rotateKeyOnDemand', 'listKeyRotations', 'listKeyVersions', 'describeKeyVersion', 'importKeyMaterial',
-  'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'runFileJob', 'cancelFileJob',
+  'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'pickFiles', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
-  'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup',
+  'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;
@@ -81,8 +131,11 @@ type Method<O extends OperationName> = VaultOperations[O]['req'] extends void
 /** `window.vault` */
 export type VaultBridge = { [O in OperationName]: Method<O> } & {
   on<E extends EventName>(event: E, listener: (payload: VaultEvents[E]) => void): () => void;
-  /** Absolute path of a dropped or picked File (webUtils.getPathForFile in Electron). */
-  getPathForFile(file: File): string;
+  /**
+   * Handles for the files of the drop being handled now: the preload saw that (trusted) drop
+   * event itself and registered its files with main. Empty for a drop the page synthesised.
+   */
+  takeDroppedFiles(): Promise<FileHandle[]>;
 };
 
 /** The error a bridge method rejects with. */

@@ -1,11 +1,16 @@
 /**
  * The sandboxed preload: exposes `window.vault` (preload/contract.ts) and nothing else. The page
  * never sees ipcRenderer, the IpcRendererEvent, or any Node object: only the methods that
- * createVaultBridge builds over these three narrow capabilities.
+ * createVaultBridge builds over three narrow capabilities. Paths of dropped files are read here
+ * and go straight to main (dropCapture.ts); the page only gets tokens back.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { createVaultBridge, forContextBridge } from './bridgeFactory.js';
+import { createVaultBridge, forContextBridge, unwrapIpcResult } from './bridgeFactory.js';
+import { REGISTER_DROP_CHANNEL } from './contract.js';
+import type { FileHandle } from './contract.js';
+import { createDropCapture } from './dropCapture.js';
+import type { DropEventLike } from './dropCapture.js';
 
 const invoke = (channel: string, ...args: unknown[]): Promise<unknown> => ipcRenderer.invoke(channel, ...args);
 
@@ -18,6 +23,12 @@ const subscribe = (channel: string, listener: (payload: unknown) => void): (() =
   };
 };
 
-const getPath = (file: File): string => webUtils.getPathForFile(file);
+const register = async (paths: string[]): Promise<FileHandle[]> =>
+  (unwrapIpcResult(await ipcRenderer.invoke(REGISTER_DROP_CHANNEL, { Paths: paths })) as { Files: FileHandle[] }).Files;
 
-contextBridge.exposeInMainWorld('vault', forContextBridge(createVaultBridge(invoke, subscribe, getPath)));
+const drops = createDropCapture((file) => webUtils.getPathForFile(file), register);
+// The preload is compiled without the DOM library; this is the one DOM call it makes.
+const page = globalThis as unknown as { addEventListener(type: 'drop', listener: (event: DropEventLike) => void, capture: boolean): void };
+page.addEventListener('drop', (event) => drops.onDrop(event), true);
+
+contextBridge.exposeInMainWorld('vault', forContextBridge(createVaultBridge(invoke, subscribe, () => drops.take())));

@@ -2,6 +2,7 @@
 import { useEffect, type JSX } from 'react';
 import { vault } from './bridge';
 import { MessageArea } from './components/MessageArea';
+import { IntegrityBlocked } from './components/IntegrityBlocked';
 import { ScreenErrorBoundary } from './components/ScreenErrorBoundary';
 import { Sidebar } from './components/Sidebar';
 import { keyLabel } from './format';
@@ -82,8 +83,10 @@ const SCREENS: Record<ScreenName, () => JSX.Element> = {
 export function App() {
   const screen = useUiStore((s) => s.screen);
   const openKeyId = useUiStore((s) => s.openKeyId);
+  const blocked = useUiStore((s) => s.blocked);
   useBridgeEvents();
   useFirstLoad();
+  if (blocked) return <IntegrityBlocked error={blocked} />;
   const Screen = SCREENS[screen];
   return (
     <div className="app">

@@ -1,8 +1,43 @@
 /**
  * The renderer's only door to main: `window.vault` (typed in preload/contract.ts), plus how its
- * errors are turned into plain words that still name the exception.
+ * errors are turned into plain words that still name the exception. A VaultIntegrityException
+ * from any call, at start or later, is reported to one listener (the blocking state).
  */
 import type { VaultBridge } from '../preload/contract';
+
+let integrityListener: ((err: unknown) => void) | undefined;
+
+/** Called whenever any call answers VaultIntegrityException, wherever it came from. */
+export function onVaultIntegrityFailure(listener: (err: unknown) => void): void {
+  integrityListener = listener;
+}
+
+function isIntegrityFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { __type?: unknown }).__type === 'VaultIntegrityException';
+}
+
+/** The same bridge, with every rejected call checked for an integrity failure on its way out. */
+function watched(bridge: VaultBridge): VaultBridge {
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(bridge)) {
+    if (typeof member !== 'function') {
+      out[name] = member;
+      continue;
+    }
+    const method = member as (...args: unknown[]) => unknown;
+    out[name] = (...args: unknown[]) => {
+      const result = method(...args);
+      if (typeof result !== 'object' || result === null || typeof (result as Promise<unknown>).then !== 'function') return result;
+      return (result as Promise<unknown>).catch((err: unknown) => {
+        if (isIntegrityFailure(err)) integrityListener?.(err);
+        throw err;
+      });
+    };
+  }
+  return out as unknown as VaultBridge;
+}
+
+let cached: { from: VaultBridge; to: VaultBridge } | undefined;
 
 export function vault(): VaultBridge {
   const bridge = (window as Partial<Window>).vault;
@@ -11,7 +46,8 @@ export function vault(): VaultBridge {
       __type: 'BridgeUnavailable',
     });
   }
-  return bridge;
+  if (cached?.from !== bridge) cached = { from: bridge, to: watched(bridge) };
+  return cached.to;
 }
 
 export interface ShownError {
@@ -36,6 +72,7 @@ const PLAIN_WORDS: Record<string, string> = {
   DependencyTimeoutException: 'The vault did not answer in time (is the keychain locked?).',
   KMSInternalException: 'The vault hit an internal problem.',
   CancelledException: 'The job was cancelled.',
+  VaultIntegrityException: 'The vault file was changed outside Key Vault, so it can no longer be trusted.',
   BridgeUnavailable: 'The app could not reach the vault service.',
 };
 

@@ -9,11 +9,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
 import type { WebContents } from 'electron';
+import { KmsError } from '../core/errors.js';
 import { createKeytarKeychain } from '../keychain/keychain.js';
+import { restoreBackup } from '../vault/backupRestore.js';
 import { openVault } from '../vault/openVault.js';
 import { startRotationScheduler } from '../vault/rotationScheduler.js';
+import type { VaultRestorer } from './appOperations.js';
+import { createBlockedService } from './blockedService.js';
 import { createEventForwarder, rotationNotice } from './eventForwarder.js';
+import { FileTokenRegistry } from './fileTokens.js';
 import { registerVaultIpc } from './ipcHandlers.js';
+import { createElectronDialogs } from './nativeDialogs.js';
 import { serveRendererAsset } from './rendererProtocol.js';
 import { rotationCheckIntervalMs, wireRotationTriggers } from './rotationTriggers.js';
 import {
@@ -90,15 +96,24 @@ async function start(): Promise<void> {
   applySessionPolicy();
 
   const vaultDir = resolveVaultDir(process.env, app.getPath('userData'));
-  let service: Awaited<ReturnType<typeof openVault>>;
+  const keychain = createKeytarKeychain();
+  let service: Awaited<ReturnType<typeof openVault>> | null = null;
+  let blockedBy: KmsError | null = null;
   try {
     // Catch-up runs below, once our listeners are attached, so its rotations are notified.
-    service = await openVault({ dir: vaultDir, keychain: createKeytarKeychain(), catchUp: false });
+    service = await openVault({ dir: vaultDir, keychain, catchUp: false });
   } catch (err) {
-    await showStartupError(err, vaultDir);
-    app.exit(1);
-    return;
+    // A vault that fails its integrity check still gets a window: a blocking state with the
+    // advice, and restore-backup. Any other failure is a start-up error dialog.
+    if (err instanceof KmsError && err.__type === 'VaultIntegrityException') {
+      blockedBy = err;
+    } else {
+      await showStartupError(err, vaultDir);
+      app.exit(1);
+      return;
+    }
   }
+  const backend = service ?? createBlockedService(blockedBy ?? new KmsError('KMSInternalException', 'The vault is not open.'));
 
   const iconPath = join(app.getAppPath(), 'assets', 'icon.png');
   const win = new BrowserWindow(
@@ -107,41 +122,66 @@ async function start(): Promise<void> {
   mainWindow = win;
   const contents = win.webContents;
 
-  const disposeIpc = registerVaultIpc(ipcMain, service, {
+  const tokens = new FileTokenRegistry();
+  const restore: VaultRestorer = async (backupPath, passphrase) => {
+    const res = await restoreBackup({ dir: vaultDir, inPath: backupPath, passphrase, keychain, force: true });
+    // The open service still holds the replaced vault: start again on the restored one, once the
+    // answer has reached the page.
+    setTimeout(() => {
+      app.relaunch();
+      app.quit();
+    }, 2500);
+    return { KeyCount: res.KeyCount, VersionCount: res.VersionCount, RecoveryPassphraseSet: res.RecoveryPassphraseSet, Restarting: true };
+  };
+  const disposeIpc = registerVaultIpc(ipcMain, backend, {
     isTrustedSender: (frame) =>
       !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
+    dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win)),
+    tokens,
+    defaultSaveDir: () => app.getPath('documents'),
+    vaultDir,
+    restore,
   });
 
   const forwarder = createEventForwarder({
-    source: service.events,
+    source: backend.events,
     target: {
       send: (channel, payload) => contents.send(channel, payload),
       isDestroyed: () => win.isDestroyed() || contents.isDestroyed(),
     },
   });
-  contents.on('did-start-loading', () => forwarder.markNotReady());
+  // A page that reloads or navigates loses the file tokens of the page before it.
+  contents.on('did-start-loading', () => {
+    forwarder.markNotReady();
+    tokens.revokeOwner(`contents:${contents.id}`);
+  });
   contents.on('did-finish-load', () => forwarder.markReady());
 
-  service.events.on('rotation', (event) => {
+  backend.events.on('rotation', (event) => {
     const notice = rotationNotice(event);
     if (notice && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body }).show();
   });
 
-  const scheduler = startRotationScheduler(service, {
-    intervalMs: rotationCheckIntervalMs(process.env),
-    onError: (err) => console.error('[rotation] scheduled check failed', err),
-  });
-  const triggers = wireRotationTriggers({ scheduler, powerMonitor });
-  void triggers.checkNow('launch');
+  // Nothing rotates in a vault that failed its integrity check.
+  const triggers = service
+    ? wireRotationTriggers({
+        scheduler: startRotationScheduler(service, {
+          intervalMs: rotationCheckIntervalMs(process.env),
+          onError: (err) => console.error('[rotation] scheduled check failed', err),
+        }),
+        powerMonitor,
+      })
+    : null;
+  void triggers?.checkNow('launch');
 
   let closed = false;
   const shutdown = (): void => {
     if (closed) return;
     closed = true;
-    triggers.dispose();
+    triggers?.dispose();
     disposeIpc();
     forwarder.dispose();
-    service.close();
+    backend.close();
   };
   app.on('will-quit', shutdown);
   win.on('closed', () => {

@@ -7,7 +7,7 @@
  * interval lies within 7 to 2560 days, is the service's call (it gives the precise KMS error).
  */
 import { z } from 'zod';
-import type { OperationName, VaultOperations } from '../../preload/contract.js';
+import type { OperationName, RegisterDropRequest, VaultOperations } from '../../preload/contract.js';
 
 import {
   MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
@@ -29,6 +29,10 @@ const keyId = z.string().min(1).max(MAX_KEY_ID_LENGTH);
 const keyVersionId = z.string().min(1).max(MAX_KEY_ID_LENGTH);
 const aliasName = z.string().min(1).max(MAX_ALIAS_LENGTH);
 const path = z.string().min(1).max(MAX_PATH_LENGTH);
+/** A file token (fileTokens.ts): 32 random bytes, base64url. */
+const fileToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a file handle the app issued' });
+const passphrase = z.string().min(1).max(MAX_PASSPHRASE_LENGTH);
+export const MAX_DROPPED_FILES = 1000;
 const wholeNumber = z.number().int().safe();
 const rotationInterval = z.union([z.string().min(1).max(32), wholeNumber]);
 const base64Of = (maxBytes: number, minBytes = 1) =>
@@ -38,11 +42,32 @@ const base64Of = (maxBytes: number, minBytes = 1) =>
     .max(Math.ceil(maxBytes / 3) * 4, { message: `must encode at most ${maxBytes} bytes` })
     .refine((s) => base64DecodedLength(s) >= minBytes, { message: `must encode at least ${minBytes} byte(s)` })
     .refine((s) => base64DecodedLength(s) <= maxBytes, { message: `must encode at most ${maxBytes} bytes` });
+/**
+ * Keys that a schema (or any plain-object copy) would drop or turn into a prototype change, so
+ * the context that reaches the service would differ from the one the page sent. Refused outright,
+ * as the CLI does, before the record schema sees them.
+ */
+export const RESERVED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first reserved key among the object's own keys (checked on the raw input). */
+export function reservedContextKey(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  return Reflect.ownKeys(value).find((k): k is string => typeof k === 'string' && RESERVED_CONTEXT_KEYS.has(k));
+}
+
 const encryptionContext = z
-  .record(z.string().min(1).max(256), z.string().max(4096))
-  .refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_ENTRIES, {
-    message: `EncryptionContext has more than ${MAX_CONTEXT_ENTRIES} entries`,
-  });
+  .unknown()
+  .superRefine((ctx, check) => {
+    const bad = reservedContextKey(ctx);
+    if (bad !== undefined) check.addIssue({ code: 'custom', message: `the key "${bad}" is reserved and cannot be used in an encryption context` });
+  })
+  .pipe(
+    z
+      .record(z.string().min(1).max(256), z.string().max(4096))
+      .refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_ENTRIES, {
+        message: `EncryptionContext has more than ${MAX_CONTEXT_ENTRIES} entries`,
+      }),
+  );
 const nothing = z.undefined();
 const keyIdOnly = z.strictObject({ KeyId: keyId });
 
@@ -102,14 +127,16 @@ export const requestSchemas = {
     KeyId: keyId.optional(),
     Limit: wholeNumber.min(1).max(MAX_AUDIT_LIMIT).optional(),
   }),
+  pickFiles: nothing,
+  // No path field: files are named by the tokens main issued (an InputPath is an unknown field).
   runFileJob: z.strictObject({
     JobId: z.uuid(),
     Operation: z.enum(['Encrypt', 'Decrypt', 'ReEncrypt', 'Inspect']),
-    InputPath: path,
-    OutputPath: path.optional(),
+    FileToken: fileToken,
     KeyId: keyId.optional(),
     Overwrite: z.boolean().optional(),
     Armor: z.boolean().optional(),
+    SaveAs: z.boolean().optional(),
   }),
   cancelFileJob: z.strictObject({ JobId: z.uuid() }),
   addRecoveryRecipient: z.strictObject({ Recipient: z.string().min(1).max(MAX_RECIPIENT_LENGTH) }),
@@ -121,12 +148,12 @@ export const requestSchemas = {
   getRecoveryStatus: nothing,
   // An empty passphrase removes the recovery passphrase, so no lower bound here.
   setRecoveryPassphrase: z.strictObject({ Passphrase: z.string().max(MAX_PASSPHRASE_LENGTH) }),
-  exportBackup: z.strictObject({
-    OutPath: path,
-    Passphrase: z.string().min(1).max(MAX_PASSPHRASE_LENGTH),
-    Overwrite: z.boolean().optional(),
-  }),
+  // Where to write and where to read are asked by main in native dialogs, never sent by the page.
+  exportBackup: z.strictObject({ Passphrase: passphrase }),
+  restoreBackup: z.strictObject({ Passphrase: passphrase }),
 } satisfies RequestSchemas;
+
+const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });
 
 export type ValidationOutcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -142,4 +169,11 @@ export function validateRequest<O extends OperationName>(op: O, input: unknown):
     return `${where}: ${issue.message}`;
   });
   return { ok: false, message: `Invalid ${op} request. ${problems.join('; ')}` };
+}
+
+/** The preload's drop report (REGISTER_DROP_CHANNEL). */
+export function validateDropRequest(input: unknown): ValidationOutcome<RegisterDropRequest> {
+  const parsed = dropRequest.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, message: `Invalid drop. ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'request'}: ${i.message}`).join('; ')}` };
 }

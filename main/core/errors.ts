@@ -15,6 +15,7 @@ export const KMS_EXCEPTION_NAMES = [
   'DependencyTimeoutException',
   'KMSInternalException',
   'CancelledException',
+  'VaultIntegrityException',
 ] as const;
 
 export type KmsExceptionName = (typeof KMS_EXCEPTION_NAMES)[number];
@@ -90,6 +91,13 @@ export class KMSInternalException extends KmsError {
 export class CancelledException extends KmsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CancelledException', message, options);
+  }
+}
+
+/** Not an AWS name: the vault document failed its integrity check; the message says what to do. */
+export class VaultIntegrityException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VaultIntegrityException', message, options);
   }
 }
 

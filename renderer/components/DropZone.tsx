@@ -1,35 +1,26 @@
-/** Drop files here or pick them; hands back each File with its path on disk. */
-import { useId, useState, type DragEvent } from 'react';
+/**
+ * Drop files here or pick them in main's native dialog. The page never learns a path: the preload
+ * saw the drop and registered its files with main; here we only take the tokens it got back.
+ */
+import { useState, type DragEvent } from 'react';
+import type { FileHandle } from '../../preload/contract';
 import { vault } from '../bridge';
+import { useUiStore } from '../stores/uiStore';
 
-export interface PickedFile {
-  name: string;
-  path: string;
-}
-
-function withPaths(files: FileList | null): PickedFile[] {
-  if (!files) return [];
-  return Array.from(files, (file) => {
-    let path = '';
-    try {
-      path = vault().getPathForFile(file);
-    } catch {
-      path = '';
-    }
-    return { name: file.name, path };
-  });
-}
-
-export function DropZone({ onFiles, disabled, hint }: { onFiles(files: PickedFile[]): void; disabled?: boolean; hint: string }) {
+export function DropZone({ onFiles, onPick, disabled, hint }: { onFiles(files: FileHandle[]): void; onPick(): void; disabled?: boolean; hint: string }) {
   const [over, setOver] = useState(false);
-  const inputId = useId();
 
   const onDrop = (e: DragEvent<HTMLDivElement>) => {
     e.preventDefault();
     setOver(false);
-    if (disabled) return;
-    const picked = withPaths(e.dataTransfer.files);
-    if (picked.length > 0) onFiles(picked);
+    // Taken even when disabled, so the tokens of this drop do not linger for a later one.
+    const taking = vault().takeDroppedFiles();
+    void taking.then(
+      (files) => {
+        if (!disabled && files.length > 0) onFiles(files);
+      },
+      (err: unknown) => useUiStore.getState().reportError('Drop files', err),
+    );
   };
 
   return (
@@ -46,23 +37,9 @@ export function DropZone({ onFiles, disabled, hint }: { onFiles(files: PickedFil
     >
       <p className="dropzone-title">Drop files here</p>
       <p className="muted">{hint}</p>
-      <label htmlFor={inputId} className={`button${disabled ? ' button-disabled' : ''}`}>
+      <button type="button" className="button" disabled={disabled} onClick={onPick} data-testid="file-pick">
         Choose files…
-      </label>
-      <input
-        id={inputId}
-        type="file"
-        multiple
-        disabled={disabled}
-        className="visually-hidden"
-        aria-label="Choose files"
-        data-testid="file-input"
-        onChange={(e) => {
-          const picked = withPaths(e.target.files);
-          e.target.value = '';
-          if (picked.length > 0) onFiles(picked);
-        }}
-      />
+      </button>
     </div>
   );
 }

@@ -15,7 +15,7 @@ const OPERATIONS: { value: FileOperation; label: string; hint: string }[] = [
 ];
 
 export function FilesScreen() {
-  const { jobs, operation, keyId, overwrite, armor, setOptions, start, clearFinished } = useFilesStore();
+  const { jobs, operation, keyId, overwrite, armor, saveAs, setOptions, start, pick, clearFinished } = useFilesStore();
   const keys = useKeysStore((s) => s.keys);
   const usable = useMemo(() => keys.filter((k) => k.KeyState === 'Enabled'), [keys]);
   const op = OPERATIONS.find((o) => o.value === operation) ?? OPERATIONS[0]!;
@@ -58,7 +58,13 @@ export function FilesScreen() {
           {operation !== 'Inspect' && (
             <label className="inline">
               <input type="checkbox" checked={overwrite} onChange={(e) => setOptions({ overwrite: e.target.checked })} data-testid="file-overwrite" />
-              Replace existing output files
+              Replace existing output files (you will be asked)
+            </label>
+          )}
+          {(operation === 'Encrypt' || operation === 'Decrypt') && (
+            <label className="inline">
+              <input type="checkbox" checked={saveAs} onChange={(e) => setOptions({ saveAs: e.target.checked })} data-testid="file-save-as" />
+              Ask where to save
             </label>
           )}
           {operation === 'Encrypt' && (
@@ -68,7 +74,7 @@ export function FilesScreen() {
             </label>
           )}
         </div>
-        <DropZone onFiles={start} disabled={blocked} hint={blocked ? 'Create or enable a key first.' : op.hint} />
+        <DropZone onFiles={start} onPick={() => void pick()} disabled={blocked} hint={blocked ? 'Create or enable a key first.' : op.hint} />
       </div>
       {jobs.length > 0 && (
         <div className="panel">

@@ -1,6 +1,8 @@
 /** Vault information, recovery recipients, identities, recovery passphrase and backup export. */
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { BackupPanel, RestorePanel } from '../components/BackupPanels';
 import { formatDateTime } from '../format';
+import { useKeysStore } from '../stores/keysStore';
 import { useSettingsStore } from '../stores/settingsStore';
 
 export function SettingsScreen() {
@@ -18,8 +20,17 @@ export function SettingsScreen() {
       <IdentitiesPanel />
       <RecoveryPassphrasePanel />
       <BackupPanel />
+      <RestoreSection />
     </section>
   );
+}
+
+/** What a restore would replace, from the key list already loaded. */
+function RestoreSection() {
+  const keys = useKeysStore((s) => s.keys);
+  const loaded = useKeysStore((s) => s.loaded);
+  const aliases = keys.flatMap((k) => k.Aliases.map((a) => a.replace(/^alias\//, '')));
+  return <RestorePanel keyCount={loaded ? keys.length : undefined} aliases={aliases} />;
 }
 
 function VaultInfoPanel() {
@@ -158,21 +169,29 @@ function RecoveryPassphrasePanel() {
   const [first, setFirst] = useState('');
   const [second, setSecond] = useState('');
   const [done, setDone] = useState<string>();
+  // Deriving the recovery key takes seconds (scrypt), and main asks for confirmation first.
+  const [busy, setBusy] = useState(false);
   const ids = useId();
   const mismatch = second !== '' && first !== second;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setDone(undefined);
-    if (first === '' || first !== second) return;
-    if (await setPassphrase(first)) setDone('Recovery passphrase saved.');
-    setFirst('');
-    setSecond('');
+    if (busy || first === '' || first !== second) return;
+    setBusy(true);
+    if (await setPassphrase(first)) {
+      setDone('Recovery passphrase saved.');
+      setFirst('');
+      setSecond('');
+    }
+    setBusy(false);
   };
 
   const remove = async () => {
     setDone(undefined);
+    setBusy(true);
     if (await setPassphrase('')) setDone('Recovery passphrase removed.');
+    setBusy(false);
   };
 
   return (
@@ -184,63 +203,19 @@ function RecoveryPassphrasePanel() {
           {recovery === undefined ? 'loading…' : recovery.RecoveryPassphraseSet ? `set${recovery.CreationDate ? ` on ${formatDateTime(recovery.CreationDate)}` : ''}` : 'not set'}
         </strong>
       </p>
-      <form className="form form-row" onSubmit={submit}>
+      <form className="form form-row" onSubmit={submit} aria-busy={busy}>
         <label className="field field-compact" htmlFor={`${ids}-p1`}><span>New passphrase</span></label>
         <input id={`${ids}-p1`} type="password" autoComplete="new-password" value={first} onChange={(e) => setFirst(e.target.value)} />
         <label className="field field-compact" htmlFor={`${ids}-p2`}><span>Repeat</span></label>
         <input id={`${ids}-p2`} type="password" autoComplete="new-password" value={second} onChange={(e) => setSecond(e.target.value)} aria-invalid={mismatch} aria-describedby={`${ids}-help`} />
-        <button type="submit" className="button" disabled={first === '' || first !== second}>Save</button>
+        <button type="submit" className="button" disabled={busy || first === '' || first !== second} data-testid="recovery-save">{busy ? 'Saving…' : 'Save'}</button>
         {recovery?.RecoveryPassphraseSet && (
-          <button type="button" className="button button-danger-outline" onClick={() => void remove()}>Remove</button>
+          <button type="button" className="button button-danger-outline" disabled={busy} onClick={() => void remove()}>Remove</button>
         )}
       </form>
       <small id={`${ids}-help`} className={mismatch ? 'help help-problem' : 'help'}>
         {mismatch ? 'The two passphrases differ.' : done ?? 'Lets you restore the vault on another machine without the OS keychain.'}
       </small>
-    </div>
-  );
-}
-
-function BackupPanel() {
-  const exportBackup = useSettingsStore((s) => s.exportBackup);
-  const [outPath, setOutPath] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [overwrite, setOverwrite] = useState(false);
-  const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const ids = useId();
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setDone(undefined);
-    setBusy(true);
-    const message = await exportBackup(outPath, passphrase, overwrite);
-    setBusy(false);
-    if (message) {
-      setDone(message);
-      setPassphrase('');
-    }
-  };
-
-  return (
-    <div className="panel" data-testid="backup">
-      <h2>Export backup</h2>
-      <form className="form" onSubmit={submit}>
-        <label className="field" htmlFor={`${ids}-out`}><span>Backup file path</span></label>
-        <input id={`${ids}-out`} type="text" className="mono" placeholder="/home/me/keyvault-backup.age" value={outPath} onChange={(e) => setOutPath(e.target.value)} data-testid="backup-path" />
-        <label className="field" htmlFor={`${ids}-pass`}><span>Backup passphrase</span></label>
-        <input id={`${ids}-pass`} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="backup-passphrase" />
-        <label className="inline">
-          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
-          Replace the file if it exists
-        </label>
-        <div className="button-row">
-          <button type="submit" className="button button-primary" disabled={busy || outPath.trim() === '' || passphrase === ''} data-testid="backup-export">
-            {busy ? 'Exporting…' : 'Export backup'}
-          </button>
-        </div>
-        {done && <p role="status" className="success" data-testid="backup-done">{done}</p>}
-      </form>
     </div>
   );
 }

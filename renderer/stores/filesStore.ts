@@ -1,14 +1,19 @@
-/** File jobs: one row per file, each run on its own so one failure never stops the others. */
+/**
+ * File jobs: one row per file, each run on its own so one failure never stops the others. Files
+ * are known only by the tokens main handed out (its open dialog, or a drop the preload saw);
+ * the renderer never holds or sends a path.
+ */
 import { create } from 'zustand';
-import type { FileJobResult, FileOperation } from '../../preload/contract';
+import type { FileHandle, FileJobResult, FileOperation } from '../../preload/contract';
 import { toShownError, vault, type ShownError } from '../bridge';
+import { useUiStore } from './uiStore';
 
 export type FileJobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface FileJob {
   jobId: string;
   fileName: string;
-  inputPath: string;
+  fileToken: string;
   operation: FileOperation;
   status: FileJobStatus;
   bytesDone: number;
@@ -23,6 +28,8 @@ export interface FileJobOptions {
   keyId?: string;
   overwrite: boolean;
   armor: boolean;
+  /** Encrypt/Decrypt: main asks where to save each output. */
+  saveAs: boolean;
 }
 
 interface FilesState {
@@ -31,9 +38,12 @@ interface FilesState {
   keyId: string;
   overwrite: boolean;
   armor: boolean;
-  setOptions(options: Partial<Pick<FilesState, 'operation' | 'keyId' | 'overwrite' | 'armor'>>): void;
+  saveAs: boolean;
+  setOptions(options: Partial<Pick<FilesState, 'operation' | 'keyId' | 'overwrite' | 'armor' | 'saveAs'>>): void;
   /** Starts one job per file with the current options. */
-  start(files: { name: string; path: string }[]): void;
+  start(files: FileHandle[]): void;
+  /** Main's native open dialog, then one job per chosen file. */
+  pick(): Promise<void>;
   cancel(jobId: string): Promise<void>;
   progress(jobId: string, bytesDone: number, bytesTotal: number): void;
   clearFinished(): void;
@@ -49,10 +59,11 @@ export const useFilesStore = create<FilesState>()((set, get) => {
       const result = await vault().runFileJob({
         JobId: job.jobId,
         Operation: options.operation,
-        InputPath: job.inputPath,
+        FileToken: job.fileToken,
         ...(options.operation === 'Encrypt' && options.keyId ? { KeyId: options.keyId } : {}),
         ...(options.overwrite ? { Overwrite: true } : {}),
         ...(options.operation === 'Encrypt' && options.armor ? { Armor: true } : {}),
+        ...((options.operation === 'Encrypt' || options.operation === 'Decrypt') && options.saveAs ? { SaveAs: true } : {}),
       });
       const current = get().jobs.find((j) => j.jobId === job.jobId);
       patch(job.jobId, {
@@ -73,29 +84,29 @@ export const useFilesStore = create<FilesState>()((set, get) => {
     keyId: '',
     overwrite: false,
     armor: false,
+    saveAs: false,
     setOptions: (options) => set(options),
     start: (files) => {
-      const { operation, keyId, overwrite, armor } = get();
-      const options: FileJobOptions = { operation, keyId, overwrite, armor };
+      const { operation, keyId, overwrite, armor, saveAs } = get();
+      const options: FileJobOptions = { operation, keyId, overwrite, armor, saveAs };
       const added: FileJob[] = files.map((f) => ({
         jobId: crypto.randomUUID(),
-        fileName: f.name,
-        inputPath: f.path,
+        fileName: f.Name,
+        fileToken: f.FileToken,
         operation,
         status: 'running',
         bytesDone: 0,
         bytesTotal: 0,
       }));
       set({ jobs: [...added, ...get().jobs] });
-      for (const job of added) {
-        if (job.inputPath === '') {
-          patch(job.jobId, {
-            status: 'failed',
-            error: { name: 'ValidationException', message: `No path is known for "${job.fileName}".`, plain: 'The app could not tell where this file is on disk.' },
-          });
-          continue;
-        }
-        void run(job, options);
+      for (const job of added) void run(job, options);
+    },
+    pick: async () => {
+      try {
+        const { Files } = await vault().pickFiles();
+        if (Files.length > 0) get().start(Files);
+      } catch (err) {
+        useUiStore.getState().reportError('Choose files', err);
       }
     },
     cancel: async (jobId) => {

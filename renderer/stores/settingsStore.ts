@@ -1,4 +1,4 @@
-/** Vault info, recovery recipients, identities, recovery passphrase and backups. */
+/** Vault info, recovery recipients, identities and the recovery passphrase (backups: BackupPanels). */
 import { create } from 'zustand';
 import type { IdentityEntry, RecoveryStatus, VaultInfo } from '../../preload/contract';
 import { vault } from '../bridge';
@@ -15,7 +15,6 @@ interface SettingsState {
   addIdentity(text: string): Promise<boolean>;
   removeIdentity(id: string): Promise<void>;
   setPassphrase(passphrase: string): Promise<boolean>;
-  exportBackup(outPath: string, passphrase: string, overwrite: boolean): Promise<string | undefined>;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
@@ -59,11 +58,5 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
     const res = await attempt('Set recovery passphrase', () => vault().setRecoveryPassphrase({ Passphrase: passphrase }));
     if (res) set({ recovery: res });
     return res !== undefined;
-  },
-  exportBackup: async (outPath, passphrase, overwrite) => {
-    const res = await attempt('Export backup', () =>
-      vault().exportBackup({ OutPath: outPath.trim(), Passphrase: passphrase, ...(overwrite ? { Overwrite: true } : {}) }),
-    );
-    return res ? `Backup of ${res.KeyCount} key${res.KeyCount === 1 ? '' : 's'} written to ${res.OutPath}` : undefined;
   },
 }));

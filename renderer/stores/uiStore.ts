@@ -1,6 +1,6 @@
 /** Navigation, theme, the error area and short notices. */
 import { create } from 'zustand';
-import { toShownError, type ShownError } from '../bridge';
+import { onVaultIntegrityFailure, toShownError, type ShownError } from '../bridge';
 
 export type ScreenName = 'keys' | 'files' | 'activity' | 'settings';
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -23,6 +23,8 @@ interface UiState {
   theme: ThemeChoice;
   errors: ErrorItem[];
   notices: Notice[];
+  /** The vault failed its integrity check: the whole window shows this, with its advice. */
+  blocked: ShownError | undefined;
   navigate(screen: ScreenName): void;
   openKey(keyId: string | undefined): void;
   setTheme(theme: ThemeChoice): void;
@@ -55,6 +57,7 @@ export const useUiStore = create<UiState>()((set, get) => ({
   theme: storedTheme(),
   errors: [],
   notices: [],
+  blocked: undefined,
   navigate: (screen) => set({ screen, openKeyId: screen === 'keys' ? get().openKeyId : undefined }),
   openKey: (keyId) => set({ screen: 'keys', openKeyId: keyId }),
   setTheme: (theme) => {
@@ -69,6 +72,11 @@ export const useUiStore = create<UiState>()((set, get) => ({
   },
   reportError: (action, err) => {
     const shown = toShownError(err);
+    // Not a toast: a vault that cannot be trusted blocks every screen until it is restored.
+    if (shown.name === 'VaultIntegrityException') {
+      set({ blocked: shown });
+      return;
+    }
     // Keep the newest few; an identical repeat replaces the older copy.
     const others = get().errors.filter((e) => !(e.action === action && e.name === shown.name && e.message === shown.message));
     set({ errors: [...others, { id: nextId++, action, ...shown }].slice(-5) });
@@ -82,11 +90,21 @@ export const useUiStore = create<UiState>()((set, get) => ({
   dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
 }));
 
-/** Runs a bridge call; on failure the error is shown (with its exception name) and undefined returned. */
+// Whatever call notices it (a list, a file job, an event handler), the whole window blocks.
+onVaultIntegrityFailure((err) => useUiStore.setState({ blocked: toShownError(err) }));
+
+/**
+ * Runs a bridge call; on failure the error is shown (with its exception name) and undefined
+ * returned. A confirmation the person declined in main is not an error: a short notice says so.
+ */
 export async function attempt<T>(action: string, run: () => Promise<T>): Promise<T | undefined> {
   try {
     return await run();
   } catch (err) {
+    if (toShownError(err).name === 'CancelledException') {
+      useUiStore.getState().notify(`${action}: cancelled, nothing was changed.`);
+      return undefined;
+    }
     useUiStore.getState().reportError(action, err);
     return undefined;
   }

@@ -22,28 +22,15 @@ async function chooseOperation(app: E2eApp, op: FileOperation, keyAlias?: string
   if (keyAlias) await app.page.getByTestId('file-key').selectOption({ label: keyAlias });
 }
 
-/** Picks files through the `<input type=file multiple>`. */
+/** Picks files in main's (scripted) native open dialog. */
 async function pickFiles(app: E2eApp, paths: string[]): Promise<void> {
-  await app.registerFiles(paths);
-  await app.page.getByTestId('file-input').setInputFiles(paths);
+  app.dialogs.willOpen(paths);
+  await app.page.getByTestId('file-pick').click();
 }
 
-/** Drops files on the drop zone: a real `drop` event whose DataTransfer holds Files of those names. */
+/** A real drag-and-drop of the files onto the drop zone (see the harness). */
 async function dropFiles(app: E2eApp, paths: string[]): Promise<void> {
-  await app.registerFiles(paths);
-  const files = paths.map((p) => ({ name: basename(p), content: readFileSync(p).toString('base64') }));
-  const zone = await app.page.getByTestId('dropzone').elementHandle();
-  assert.ok(zone);
-  const dataTransfer = await app.page.evaluateHandle(`(() => {
-    const dt = new DataTransfer();
-    for (const f of ${JSON.stringify(files)}) {
-      const bytes = Uint8Array.from(atob(f.content), (c) => c.charCodeAt(0));
-      dt.items.add(new File([bytes], f.name));
-    }
-    return dt;
-  })()`);
-  await zone.dispatchEvent('dragover', { dataTransfer });
-  await zone.dispatchEvent('drop', { dataTransfer });
+  await app.dropFiles(paths);
 }
 
 function jobRow(app: E2eApp, fileName: string) {
@@ -108,7 +95,6 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     assert.match(await jobRow(app, 'ledger.csv.age').innerText(), /not the current primary/);
 
     await chooseOperation(app, 'ReEncrypt');
-    await page.getByTestId('file-overwrite').check();
     await pickFiles(app, [`${original}.age`]);
     const reencrypted = jobRow(app, 'ledger.csv.age');
     assert.equal(await finished(app, 'ledger.csv.age'), 'done');
@@ -118,7 +104,6 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
 
     rmSync(original);
     await chooseOperation(app, 'Decrypt');
-    await page.getByTestId('file-overwrite').uncheck();
     await pickFiles(app, [output]);
     assert.equal(await finished(app, basename(output)), 'done');
     const decryptedPath = await jobRow(app, basename(output)).getByTestId('file-job-output').innerText();

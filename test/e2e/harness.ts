@@ -3,28 +3,33 @@
  *
  * - The vault is opened in a fresh temp directory with the real OS keychain (a private keyring
  *   when run through scripts/run-tests.mjs).
- * - `__vaultCall(op, req)` is a Playwright binding into the REAL IPC layer of main/app: the same
- *   handlers Electron registers (schema validation, typed error envelopes, the forbidden-field
- *   check), registered on a stand-in for ipcMain. Only the sender check is waived (the page is
- *   served from 127.0.0.1, not the app:// scheme); it has its own unit tests.
+ * - `window.vault` is built in the page by the real preload code (pageBridge.ts, bundled here
+ *   with esbuild); its `ipcRenderer.invoke` is a Playwright binding into the REAL IPC layer of
+ *   main/app: the same handlers Electron registers (schema validation, file tokens, main's
+ *   dialogs and confirmations, typed error envelopes, the forbidden-field check), registered on
+ *   a stand-in for ipcMain. Only the sender check is waived (the page is served from 127.0.0.1,
+ *   not the app:// scheme); it has its own unit tests.
+ * - Native dialogs go through a ScriptedDialogs port (`app.dialogs`): a test scripts what the
+ *   person picks or answers, and reads back every dialog main showed.
  * - Every response and event that reaches the page is recorded; when a test closes its app, all of
  *   them are scanned for every key version's real material (base64 and hex) and the test fails if
  *   any appears: key material never crosses the bridge.
- * - An init script builds `window.vault` from OPERATION_NAMES around that binding (errors are
- *   rethrown as Error objects carrying `__type`), plus `on()` for events, which Node pushes into
- *   the page as the service emits them.
- * - `getPathForFile(file)`: a browser page cannot learn a File's path on disk (Electron's
- *   webUtils.getPathForFile can). Tests pick real files with `page.setInputFiles(paths)` and, before
- *   that, `app.registerFiles(paths)` tells the page which path each file NAME came from; the bridge
- *   looks the name up. So two files with the same base name cannot be used in one test. This is a
- *   test stand-in only; it is the one part of the bridge that is not the real thing.
+ * - Drops: `app.dropFiles(paths)` performs a REAL drag-and-drop of files from disk through the
+ *   DevTools protocol (Input.dispatchDragEvent), so the page receives a trusted `drop` event, as
+ *   in Electron. The path of each dropped File comes from `app.registerFiles` (a browser cannot
+ *   tell it), standing in for webUtils.getPathForFile; two files with the same base name cannot be
+ *   used in one test.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { channelFor, EVENT_NAMES, OPERATION_NAMES, type IpcResult } from '../../preload/contract.js';
-import { registerVaultIpc, type IpcHandlerLike } from '../../main/app/ipcHandlers.js';
+import { EVENT_NAMES, eventChannelFor, type IpcResult } from '../../preload/contract.js';
+import { registerVaultIpc, type IpcHandlerLike, type VaultServiceLike } from '../../main/app/ipcHandlers.js';
+import type { VaultRestorer } from '../../main/app/appOperations.js';
+import { ScriptedDialogs } from '../../main/app/scriptedDialogs.js';
 import { openKeyMaterial } from '../../main/crypto/sealing.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../main/keychain/keychain.js';
 import type { Keychain } from '../../main/keychain/keychain.js';
@@ -34,70 +39,19 @@ import { assertRendererBuilt, launchChromium, REPO_ROOT, startRendererServer, ty
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
 
-/** Browser-side source of `window.vault` (a string: it runs in the page, not in Node). */
+let pageBridgeSource: string | undefined;
+/** Browser-side source of `window.vault`: the real preload modules, bundled for the page. */
 export function bridgeInitScript(): string {
-  return `(() => {
-  const operations = ${JSON.stringify(OPERATION_NAMES)};
-  const events = ${JSON.stringify(EVENT_NAMES)};
-  const listeners = new Map(events.map((e) => [e, new Set()]));
-  const pathsByName = new Map();
-  const bridge = {};
-  for (const op of operations) {
-    bridge[op] = async (req) => {
-      const result = await window.__vaultCall(op, req === undefined ? null : req);
-      if (result.ok) return result.value;
-      const err = new Error(result.error.message);
-      err.name = result.error.__type;
-      err.__type = result.error.__type;
-      throw err;
-    };
-  }
-  bridge.on = (event, listener) => {
-    const set = listeners.get(event);
-    if (!set) throw new Error('Unknown vault event: ' + event);
-    set.add(listener);
-    return () => set.delete(listener);
-  };
-  bridge.getPathForFile = (file) => pathsByName.get(file.name) ?? '';
-  Object.defineProperty(window, 'vault', { value: Object.freeze(bridge) });
-  Object.defineProperty(window, '__vaultTest', {
-    value: Object.freeze({
-      dispatch(event, payload) {
-        for (const listener of listeners.get(event) ?? []) {
-          try { listener(payload); } catch (err) { console.error(err); }
-        }
-      },
-      registerFiles(entries) {
-        for (const [name, path] of entries) pathsByName.set(name, path);
-      },
-    }),
-  });
-})();`;
-}
-
-type ServiceMethod = (req?: unknown) => Promise<unknown>;
-
-/** Runs one operation on the service and wraps the outcome like the IPC handlers do. */
-export async function callService(service: VaultService, op: string, req: unknown): Promise<IpcResult<unknown>> {
-  const method = (OPERATION_NAMES as readonly string[]).includes(op)
-    ? (service as unknown as Record<string, ServiceMethod | undefined>)[op]
-    : undefined;
-  if (typeof method !== 'function') {
-    return { ok: false, error: { __type: 'UnsupportedOperationException', message: `The vault service has no operation "${op}".` } };
-  }
-  try {
-    const value = await method.call(service, req === null ? undefined : req);
-    return { ok: true, value };
-  } catch (err) {
-    const typed = err as { __type?: unknown; message?: unknown };
-    return {
-      ok: false,
-      error: {
-        __type: typeof typed?.__type === 'string' ? typed.__type : 'KMSInternalException',
-        message: typeof typed?.message === 'string' ? typed.message : String(err),
-      },
-    };
-  }
+  pageBridgeSource ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./pageBridge.ts', import.meta.url))],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0]!.text;
+  return pageBridgeSource;
 }
 
 export interface E2eApp {
@@ -107,8 +61,12 @@ export interface E2eApp {
   dir: string;
   /** A scratch directory for the test's files. */
   workDir: string;
+  /** Native dialogs main shows: script the answers, read what was shown. */
+  dialogs: ScriptedDialogs;
   /** Tells the page which path each of these files' names maps to (see the header comment). */
   registerFiles(paths: string[]): Promise<void>;
+  /** A real (trusted) drag-and-drop of these files from disk onto the element with this test id. */
+  dropFiles(paths: string[], testId?: string): Promise<void>;
   /** Opens a screen from the sidebar. */
   navigate(screen: 'keys' | 'files' | 'activity' | 'settings'): Promise<void>;
   screenshot(name: string): Promise<string>;
@@ -118,6 +76,13 @@ export interface E2eApp {
 export interface StartOptions {
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** Put this in front of the service instead (e.g. createBlockedService for a failed integrity check). */
+  backend?: (service: VaultService) => VaultServiceLike;
+  /**
+   * The shell's restore step. Afterwards the harness reopens the vault (as the app does by
+   * restarting), so `app.service` and the closing material scan see the restored vault.
+   */
+  restore?: (backupPath: string, passphrase: string, target: { dir: string; keychain: Keychain }) => ReturnType<VaultRestorer>;
 }
 
 /** Shared per test file: one browser and one server; each `startApp` gets its own vault and page. */
@@ -141,8 +106,19 @@ export class E2eEnvironment {
     if (!this.browser || !this.server) throw new Error('E2eEnvironment.setup() was not called');
     const dir = mkdtempSync(join(tmpdir(), 'keyvault-e2e-vault-'));
     const workDir = mkdtempSync(join(tmpdir(), 'keyvault-e2e-files-'));
-    const service = await openVault({ dir, keychain: this.keychain });
+    let service = await openVault({ dir, keychain: this.keychain });
     const vaultId = service.vaultId;
+    const keychain = this.keychain;
+    const restore = opts.restore;
+    const restorer: VaultRestorer | undefined = restore
+      ? async (backupPath, passphrase) => {
+          const res = await restore(backupPath, passphrase, { dir, keychain });
+          const stale = service;
+          service = await openVault({ dir, keychain, create: false });
+          stale.close();
+          return res;
+        }
+      : undefined;
     const context: BrowserContext = await this.browser.newContext({
       viewport: opts.viewport ?? { width: 1200, height: 800 },
       colorScheme: opts.colorScheme ?? 'light',
@@ -153,17 +129,25 @@ export class E2eEnvironment {
     page.on('pageerror', (err) => pageErrors.push(err.message));
 
     const handlers = new Map<string, IpcHandlerLike>();
+    const dialogs = new ScriptedDialogs();
     const disposeIpc = registerVaultIpc(
       { handle: (channel, handler) => void handlers.set(channel, handler), removeHandler: (channel) => void handlers.delete(channel) },
-      service,
-      { isTrustedSender: () => true, log: () => undefined },
+      opts.backend ? opts.backend(service) : service,
+      {
+        isTrustedSender: () => true,
+        log: () => undefined,
+        dialogs,
+        defaultSaveDir: () => workDir,
+        vaultDir: dir,
+        ...(restorer ? { restore: restorer } : {}),
+      },
     );
     const crossed: unknown[] = [];
-    await page.exposeBinding('__vaultCall', async (_source, op: unknown, req: unknown) => {
-      const handler = handlers.get(channelFor(String(op) as (typeof OPERATION_NAMES)[number]));
-      const result = handler
-        ? ((await handler({ senderFrame: null }, ...(req === null || req === undefined ? [] : [req]))) as IpcResult<unknown>)
-        : await callService(service, String(op), req);
+    await page.exposeBinding('__vaultInvoke', async (_source, channel: unknown, args: unknown) => {
+      const handler = handlers.get(String(channel));
+      const result: IpcResult<unknown> = handler
+        ? ((await handler({ senderFrame: null, sender: { id: 1 } }, ...(Array.isArray(args) ? args : []))) as IpcResult<unknown>)
+        : { ok: false, error: { __type: 'UnsupportedOperationException', message: `No handler for ${String(channel)}.` } };
       crossed.push(result);
       return result;
     });
@@ -172,7 +156,7 @@ export class E2eEnvironment {
     const offs = EVENT_NAMES.map((event) => {
       const forward = (payload: unknown) => {
         crossed.push(payload);
-        const expr = `window.__vaultTest && window.__vaultTest.dispatch(${JSON.stringify(event)}, ${JSON.stringify(payload)})`;
+        const expr = `window.__vaultTest && window.__vaultTest.dispatch(${JSON.stringify(eventChannelFor(event))}, ${JSON.stringify(payload)})`;
         page.evaluate(expr).catch(() => {
           // The page may be closing; a lost event then does not matter.
         });
@@ -185,14 +169,31 @@ export class E2eEnvironment {
     // The app's CSP forbids eval, so waits use locators rather than waitForFunction(string).
     await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
 
+    const registerFiles = async (paths: string[]): Promise<void> => {
+      const entries = paths.map((p) => [basename(p), p]);
+      await page.evaluate(`window.__vaultTest.registerFiles(${JSON.stringify(entries)})`);
+    };
     return {
       page,
-      service,
+      get service() {
+        return service;
+      },
       dir,
       workDir,
-      registerFiles: async (paths) => {
-        const entries = paths.map((p) => [basename(p), p]);
-        await page.evaluate(`window.__vaultTest.registerFiles(${JSON.stringify(entries)})`);
+      dialogs,
+      registerFiles,
+      dropFiles: async (paths, testId = 'dropzone') => {
+        await registerFiles(paths);
+        const box = await page.getByTestId(testId).boundingBox();
+        if (!box) throw new Error(`Nothing to drop on: ${testId} is not visible.`);
+        const x = box.x + box.width / 2;
+        const y = box.y + box.height / 2;
+        const cdp = await context.newCDPSession(page);
+        const data = { items: [], files: paths, dragOperationsMask: 1 };
+        for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+          await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+        }
+        await cdp.detach();
       },
       navigate: async (screen) => {
         await page.getByTestId(`nav-${screen}`).click();

@@ -59,10 +59,11 @@ for (const theme of ['light', 'dark'] as const) {
       writeFileSync(file, 'not really a pdf\n'.repeat(1000));
       const notAge = join(app.workDir, 'notes.txt');
       writeFileSync(notAge, 'plain text');
-      await app.registerFiles([file, notAge]);
-      await page.getByTestId('file-input').setInputFiles([file]);
+      app.dialogs.willOpen([file]);
+      await page.getByTestId('file-pick').click();
       await page.getByTestId('file-operation').selectOption('Decrypt');
-      await page.getByTestId('file-input').setInputFiles([notAge]);
+      app.dialogs.willOpen([notAge]);
+      await page.getByTestId('file-pick').click();
       await page.getByTestId('file-job').nth(1).waitFor();
       await page.locator('[data-testid="file-job"][data-status="running"]').first().waitFor({ state: 'detached' });
       await app.screenshot(`files-${theme}`);

@@ -20,14 +20,15 @@ function harness(answer: (channel: string, args: unknown[]) => unknown = () => (
     return () => set.delete(listener);
   };
   const emit = (channel: string, payload: unknown) => listeners.get(channel)?.forEach((l) => l(payload));
-  const bridge = createVaultBridge(invoke, subscribe, (file) => `/picked/${(file as { name: string }).name}`);
+  const dropped = [{ FileToken: 't'.repeat(43), Name: 'a.txt', Size: 3 }];
+  const bridge = createVaultBridge(invoke, subscribe, async () => dropped);
   return { bridge, invoked, listeners, emit };
 }
 
 describe('vault bridge factory', () => {
-  it('has one method per operation and nothing but on and getPathForFile besides', () => {
+  it('has one method per operation and nothing but on and takeDroppedFiles besides', () => {
     const { bridge } = harness();
-    assert.deepEqual(Object.keys(bridge).sort(), [...OPERATION_NAMES, 'getPathForFile', 'on'].sort());
+    assert.deepEqual(Object.keys(bridge).sort(), [...OPERATION_NAMES, 'on', 'takeDroppedFiles'].sort());
   });
 
   it('invokes vault:<op> with the request and resolves with the unwrapped value', async () => {
@@ -72,9 +73,9 @@ describe('vault bridge factory', () => {
     assert.throws(() => bridge.on('keyMaterial' as never, () => {}), { __type: 'ValidationException' });
   });
 
-  it('returns the path of a file through getPath', () => {
+  it('hands the page the tokens of the drop the preload registered, never a path', async () => {
     const { bridge } = harness();
-    assert.equal(bridge.getPathForFile({ name: 'a.txt' } as unknown as File), '/picked/a.txt');
+    assert.deepEqual(await bridge.takeDroppedFiles(), [{ FileToken: 't'.repeat(43), Name: 'a.txt', Size: 3 }]);
   });
 });
 

@@ -10,8 +10,9 @@ import {
 import { MAX_DESCRIPTION_LENGTH, requestSchemas } from '../../../main/app/ipcSchemas.js';
 import { APP_ENTRY_URL } from '../../../main/app/securityPolicy.js';
 import { DisabledException, NotFoundException } from '../../../main/core/errors.js';
-import { OPERATION_NAMES, channelFor } from '../../../preload/contract.js';
+import { OPERATION_NAMES, REGISTER_DROP_CHANNEL, channelFor } from '../../../preload/contract.js';
 import type { OperationName } from '../../../preload/contract.js';
+import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
 import { FakeIpcMain, appWindow, fakeService, frame } from '../../support/ipcFakes.js';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -24,6 +25,7 @@ function setup() {
   const dispose = registerVaultIpc(ipc, fake.service, {
     isTrustedSender: win.isTrustedSender,
     log: (message) => logged.push(message),
+    dialogs: new ScriptedDialogs(),
   });
   const call = (op: OperationName, ...args: unknown[]) => ipc.invoke(win.mainFrame, channelFor(op), ...args);
   return { ipc, fake, win, logged, dispose, call };
@@ -56,7 +58,8 @@ const VALID: Record<OperationName, unknown> = {
   decrypt: { CiphertextBlob: Buffer.alloc(80, 1).toString('base64') },
   reEncrypt: { CiphertextBlob: Buffer.alloc(80, 1).toString('base64'), DestinationKeyId: KEY_ID },
   listAuditEvents: { Limit: 50 },
-  runFileJob: { JobId: randomUUID(), Operation: 'Encrypt', InputPath: '/tmp/a.txt', KeyId: KEY_ID },
+  pickFiles: undefined,
+  runFileJob: { JobId: randomUUID(), Operation: 'Encrypt', FileToken: 'A'.repeat(43), KeyId: KEY_ID },
   cancelFileJob: { JobId: randomUUID() },
   addRecoveryRecipient: { Recipient: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq' },
   removeRecoveryRecipient: { Recipient: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq' },
@@ -66,28 +69,35 @@ const VALID: Record<OperationName, unknown> = {
   listIdentities: undefined,
   getRecoveryStatus: undefined,
   setRecoveryPassphrase: { Passphrase: '' },
-  exportBackup: { OutPath: '/tmp/backup.kvb', Passphrase: 'correct horse' },
+  exportBackup: { Passphrase: 'correct horse' },
+  restoreBackup: { Passphrase: 'correct horse' },
 };
+
+/** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
+const GUARDED: ReadonlySet<OperationName> = new Set([
+  'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase',
+]);
+const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
 describe('IPC request schemas', () => {
   it('has a schema for exactly the operations in OPERATION_NAMES', () => {
     assert.deepEqual(Object.keys(requestSchemas).sort(), [...OPERATION_NAMES].sort());
   });
 
-  it('registers one handler per operation on its vault:<op> channel', () => {
+  it('registers one handler per operation on its vault:<op> channel, plus the preload\'s drop channel', () => {
     const { ipc } = setup();
-    assert.deepEqual([...ipc.handlers.keys()].sort(), OPERATION_NAMES.map(channelFor).sort());
+    assert.deepEqual([...ipc.handlers.keys()].sort(), [...OPERATION_NAMES.map(channelFor), REGISTER_DROP_CHANNEL].sort());
   });
 
-  it('passes a valid request of every operation to the service method of the same name', async () => {
+  it('passes a valid request of every pass-through operation to the service method of the same name', async () => {
     const { fake, call } = setup();
-    for (const op of OPERATION_NAMES) {
+    for (const op of PASS_THROUGH) {
       const result = await call(op, ...(VALID[op] === undefined ? [] : [VALID[op]]));
       assert.deepEqual(result, { ok: true, value: { Op: op } }, op);
     }
     assert.deepEqual(
       fake.calls.map((c) => c.op),
-      [...OPERATION_NAMES],
+      [...PASS_THROUGH],
     );
     assert.deepEqual(fake.calls.find((c) => c.op === 'encrypt')?.req, VALID.encrypt);
   });
@@ -112,6 +122,23 @@ describe('IPC validation', () => {
     { name: 'no argument where one is required', op: 'describeKey', args: [], mentions: /describeKey/ },
     { name: 'more than one argument', op: 'describeKey', args: [{ KeyId: KEY_ID }, { KeyId: KEY_ID }], mentions: /at most one argument/ },
     { name: 'an unknown file operation', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), Operation: 'Shred' }], mentions: /Operation/ },
+    { name: 'a file job naming a path', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), InputPath: '/etc/shadow' }], mentions: /InputPath/ },
+    { name: 'a file job choosing its output', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), OutputPath: '/tmp/x' }], mentions: /OutputPath/ },
+    { name: 'a file token that main could not have issued', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), FileToken: '../../etc/passwd' }], mentions: /FileToken/ },
+    { name: 'an export-backup naming a path', op: 'exportBackup', args: [{ Passphrase: 'correct horse', OutPath: '/tmp/evil' }], mentions: /OutPath/ },
+    { name: 'a restore-backup naming a path', op: 'restoreBackup', args: [{ Passphrase: 'correct horse', InPath: '/tmp/b.age' }], mentions: /InPath/ },
+    ...['__proto__', 'constructor', 'prototype'].map((key) => ({
+      name: `an encryption context with the key ${key}`,
+      op: 'encrypt' as const,
+      args: [{ KeyId: KEY_ID, Plaintext: 'aGk=', EncryptionContext: JSON.parse(`{"${key}": "x", "purpose": "test"}`) as unknown }],
+      mentions: new RegExp(`${key}.*reserved`),
+    })),
+    {
+      name: 'a reserved key in a re-encrypt destination context',
+      op: 'reEncrypt',
+      args: [{ CiphertextBlob: Buffer.alloc(80, 1).toString('base64'), DestinationKeyId: KEY_ID, DestinationEncryptionContext: JSON.parse('{"__proto__": {"admin": "1"}}') as unknown }],
+      mentions: /DestinationEncryptionContext/,
+    },
   ];
   for (const c of cases) {
     it(`answers ValidationException for ${c.name} and never calls the service`, async () => {
@@ -205,8 +232,9 @@ describe('IPC errors and responses', () => {
     const win = appWindow();
     const partial = { ...fakeService().service } as Record<string, unknown>;
     delete partial.exportBackup;
-    registerVaultIpc(ipc, partial as never, { isTrustedSender: win.isTrustedSender, log: () => {} });
-    const result = (await ipc.invoke(win.mainFrame, channelFor('exportBackup'), VALID.exportBackup)) as {
+    delete partial.decrypt;
+    registerVaultIpc(ipc, partial as never, { isTrustedSender: win.isTrustedSender, log: () => {}, dialogs: new ScriptedDialogs() });
+    const result = (await ipc.invoke(win.mainFrame, channelFor('decrypt'), VALID.decrypt)) as {
       error: { __type: string };
     };
     assert.equal(result.error.__type, 'UnsupportedOperationException');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import vm from 'node:vm';
 import { build } from 'esbuild';
-import { OPERATION_NAMES, channelFor, eventChannelFor } from '../../../preload/contract.js';
+import { OPERATION_NAMES, REGISTER_DROP_CHANNEL, channelFor, eventChannelFor } from '../../../preload/contract.js';
 
 const entry = fileURLToPath(new URL('../../../preload/index.ts', import.meta.url));
 
@@ -27,9 +27,12 @@ function runPreload(code: string) {
     ipcRenderer: {
       invoke: async (channel: string, ...args: unknown[]) => {
         invoked.push({ channel, args });
-        return channel === channelFor('listKeys')
-          ? { ok: true, value: { Keys: [] } }
-          : { ok: false, error: { __type: 'NotFoundException', message: 'nope' } };
+        if (channel === channelFor('listKeys')) return { ok: true, value: { Keys: [] } };
+        if (channel === REGISTER_DROP_CHANNEL) {
+          const { Paths } = args[0] as { Paths: string[] };
+          return { ok: true, value: { Files: Paths.map((p, i) => ({ FileToken: `token-${i}`, Name: p.split('/').pop(), Size: 1 })) } };
+        }
+        return { ok: false, error: { __type: 'NotFoundException', message: 'nope' } };
       },
       on: (channel: string, l: (...args: unknown[]) => void) => {
         const set = listeners.get(channel) ?? new Set();
@@ -40,14 +43,18 @@ function runPreload(code: string) {
     },
     webUtils: { getPathForFile: (f: { name: string }) => `/dropped/${f.name}` },
   };
+  const dropListeners: { listener: (event: unknown) => void; capture: unknown }[] = [];
+  const addEventListener = (type: string, listener: (event: unknown) => void, capture: unknown) => {
+    if (type === 'drop') dropListeners.push({ listener, capture });
+  };
   const module = { exports: {} };
   const sandboxRequire = (name: string) => {
     required.push(name);
     if (name !== 'electron') throw new Error(`Cannot require '${name}' in a sandboxed preload`);
     return electron;
   };
-  vm.runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console });
-  return { exposed, required, listeners, invoked };
+  vm.runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console, addEventListener });
+  return { exposed, required, listeners, invoked, dropListeners };
 }
 
 describe('sandboxed preload bundle', () => {
@@ -56,7 +63,7 @@ describe('sandboxed preload bundle', () => {
     assert.deepEqual([...new Set(required)], ['electron']);
     assert.deepEqual([...exposed.keys()], ['vault']);
     const vault = exposed.get('vault') as Record<string, unknown>;
-    assert.deepEqual(Object.keys(vault).sort(), [...OPERATION_NAMES, 'getPathForFile', 'on'].sort());
+    assert.deepEqual(Object.keys(vault).sort(), [...OPERATION_NAMES, 'on', 'takeDroppedFiles'].sort());
     assert.ok(Object.values(vault).every((v) => typeof v === 'function'), 'only functions cross the bridge');
   });
 
@@ -66,7 +73,6 @@ describe('sandboxed preload bundle', () => {
       listKeys(): Promise<unknown>;
       describeKey(req: unknown): Promise<unknown>;
       on(ev: string, l: (...args: unknown[]) => void): () => void;
-      getPathForFile(f: unknown): string;
     };
     assert.deepEqual(await vault.listKeys(), { Keys: [] });
     await assert.rejects(vault.describeKey({ KeyId: 'k' }), { __type: 'NotFoundException', message: 'nope' });
@@ -79,6 +85,29 @@ describe('sandboxed preload bundle', () => {
     assert.deepEqual(got, [[{ Revision: 2 }]]);
     off();
     assert.equal(listeners.get(eventChannelFor('vaultChanged'))?.size, 0);
-    assert.equal(vault.getPathForFile({ name: 'a.txt' }), '/dropped/a.txt');
+  });
+
+  it('registers the files of a trusted drop with main and gives the page only tokens; a forged drop yields nothing', async () => {
+    const { exposed, invoked, dropListeners } = runPreload(await bundle());
+    const vault = exposed.get('vault') as { takeDroppedFiles(): Promise<unknown> };
+    assert.equal(dropListeners.length, 1);
+    assert.equal(dropListeners[0]!.capture, true, 'the preload listens in the capture phase, before the page');
+    const drop = (isTrusted: boolean, names: string[]) =>
+      dropListeners[0]!.listener({ isTrusted, dataTransfer: { files: names.map((name) => ({ name })) } });
+
+    drop(true, ['a.txt', 'b.pdf']);
+    // Values made inside the VM have its prototypes: compare them as plain data.
+    const plain = async () => JSON.parse(JSON.stringify(await vault.takeDroppedFiles())) as unknown;
+    assert.deepEqual(await plain(), [
+      { FileToken: 'token-0', Name: 'a.txt', Size: 1 },
+      { FileToken: 'token-1', Name: 'b.pdf', Size: 1 },
+    ]);
+    assert.deepEqual(JSON.parse(JSON.stringify(invoked.at(-1))), { channel: REGISTER_DROP_CHANNEL, args: [{ Paths: ['/dropped/a.txt', '/dropped/b.pdf'] }] });
+    assert.deepEqual(await plain(), [], 'tokens of a drop are taken once');
+
+    const before = invoked.length;
+    drop(false, ['shadow']);
+    assert.deepEqual(await plain(), []);
+    assert.equal(invoked.length, before, 'a drop the page dispatched itself never reaches main');
   });
 });
