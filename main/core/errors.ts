@@ -15,6 +15,8 @@ export const KMS_EXCEPTION_NAMES = [
   'DependencyTimeoutException',
   'KMSInternalException',
   'CancelledException',
+  'TagException',
+  'InvalidMarkerException',
 ] as const;
 
 export type KmsExceptionName = (typeof KMS_EXCEPTION_NAMES)[number];
@@ -90,6 +92,17 @@ export class KMSInternalException extends KmsError {
 export class CancelledException extends KmsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CancelledException', message, options);
+  }
+}
+
+export class TagException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TagException', message, options);
+  }
+}
+export class InvalidMarkerException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InvalidMarkerException', message, options);
   }
 }
 

@@ -48,6 +48,7 @@ import type { VaultStore } from '../store/vaultStore.js';
 import type { AuditLog } from './auditLog.js';
 import { FileService } from '../files/fileService.js';
 import { RecoveryService } from './recoveryService.js';
+import * as KeyAttributes from './keyAttributes.js';
 import type { ListKeyDetailsResponse, CreateKeyWithAliasRequest, VaultEvents } from '../../preload/contract.js';
 
 const MAX_PLAINTEXT_BYTES = 4096;
@@ -270,6 +271,14 @@ export class VaultService {
     });
     return { KeyId: keyId };
   }
+
+  // ---------------------------------------------------------------- tags, description, alias target (keyAttributes.ts)
+
+  tagResource = (req: KeyAttributes.TagResourceRequest) => KeyAttributes.tagResource(this, req);
+  untagResource = (req: KeyAttributes.UntagResourceRequest) => KeyAttributes.untagResource(this, req);
+  listResourceTags = (req: Api.KeyIdRequest) => KeyAttributes.listResourceTags(this, req);
+  updateKeyDescription = (req: KeyAttributes.UpdateKeyDescriptionRequest) => KeyAttributes.updateKeyDescription(this, req);
+  updateAlias = (req: KeyAttributes.UpdateAliasRequest) => KeyAttributes.updateAlias(this, req);
 
   // ---------------------------------------------------------------- aliases
 
