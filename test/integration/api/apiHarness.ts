@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
+import { request } from 'node:http';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { createKeytarKeychain, keychainAccountForApiCredentials } from '../../../main/keychain/keychain.js';
 import { CliVault, ROOT } from '../cli/cliHarness.js';
@@ -101,3 +103,62 @@ export async function errorName(p: Promise<unknown>): Promise<string> {
   }
   assert.fail('the call should have failed');
 }
+
+export interface RawResponse {
+  status: number;
+  body: string;
+  /** Whether the server closed the connection after answering. */
+  closed: boolean;
+}
+
+/**
+ * A request written by hand on a fresh connection (for the guards a client library would not let
+ * us break). `body` may be a function that writes the body itself, slowly or in chunks.
+ */
+export function rawRequest(
+  port: number,
+  headers: Record<string, string | number>,
+  body: string | Buffer | ((req: import('node:http').ClientRequest) => void) = '{}',
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers, agent: false, setHost: false }, (res) => {
+      answered = true;
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, closed: res.headers.connection === 'close' }));
+    });
+    // After the answer, a reset of the connection the server closed is expected, not a failure.
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    if (typeof body === 'function') body(req);
+    else req.end(body);
+  });
+}
+
+/** SigV4 headers for `POST /` with this body, written independently of the server's code. */
+export function signedHeaders(opts: { port: number; target: string; body: string; creds: Credentials; region: string; now?: Date }): Record<string, string> {
+  const now = opts.now ?? new Date();
+  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.1',
+    host: `127.0.0.1:${opts.port}`,
+    'x-amz-date': amzDate,
+    'x-amz-target': `TrentService.${opts.target}`,
+  };
+  const names = Object.keys(headers).sort();
+  const canonical = ['POST', '/', '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), sha256(opts.body)].join('\n');
+  const scope = `${day}/${opts.region}/kms/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  let key: Buffer = createHmac('sha256', `AWS4${opts.creds.SecretAccessKey}`).update(day).digest();
+  for (const part of [opts.region, 'kms', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  return {
+    ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=${opts.creds.AccessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+  };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
