@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import type { ClientRequest } from 'node:http';
 import { request } from 'node:http';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { createKeytarKeychain, keychainAccountForApiCredentials } from '../../../main/keychain/keychain.js';
@@ -118,7 +119,7 @@ export interface RawResponse {
 export function rawRequest(
   port: number,
   headers: Record<string, string | number>,
-  body: string | Buffer | ((req: import('node:http').ClientRequest) => void) = '{}',
+  body: string | Buffer | ((req: ClientRequest) => void) = '{}',
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let answered = false;
