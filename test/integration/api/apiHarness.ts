@@ -12,6 +12,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { createKeytarKeychain, keychainAccountForApiCredentials } from '../../../main/keychain/keychain.js';
 import { CliVault, ROOT } from '../cli/cliHarness.js';
 
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
 export interface Credentials {
   AccessKeyId: string;
   SecretAccessKey: string;
@@ -33,8 +35,9 @@ export class ServedVault {
   /** Starts `keyvault serve --port 0` and waits for its ready line. */
   async start(opts: ServeOptions = {}): Promise<void> {
     const args = ['bin/keyvault', '--vault-dir', this.cli.dir, 'serve', '--port', '0', ...(opts.args ?? [])];
-    const [file, argv] = opts.faketime ? ['/usr/bin/faketime', ['-f', opts.faketime, process.execPath, ...args]] : [process.execPath, args];
-    const child = spawn(file, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // libfaketime preloaded directly (not through the faketime wrapper, which would not pass SIGTERM on).
+    const env = opts.faketime ? { ...process.env, LD_PRELOAD: FAKETIME_LIB, FAKETIME: opts.faketime } : process.env;
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.stderr = '';
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
