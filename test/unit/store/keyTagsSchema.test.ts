@@ -1,7 +1,6 @@
 /** The optional Tags of a key record at the persistence boundary: additive, validated, bounded. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KeyRecord } from '../../../main/core/keyModel.js';
 import { parseVaultDocument } from '../../../main/store/documentSchema.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { sampleVault } from '../../fixtures/store/sampleVault.js';
@@ -9,7 +8,7 @@ import { sampleVault } from '../../fixtures/store/sampleVault.js';
 const FILE = '/vaults/test/vault.json';
 const docWithTags = (tags: unknown): VaultDocument => {
   const doc = JSON.parse(JSON.stringify(sampleVault(1, 1))) as VaultDocument;
-  (Object.values(doc.Keys)[0] as KeyRecord & { Tags: unknown }).Tags = tags;
+  (Object.values(doc.Keys)[0] as unknown as Record<string, unknown>).Tags = tags;
   return doc;
 };
 const refused = (tags: unknown, fragment: RegExp) =>
