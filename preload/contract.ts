@@ -17,6 +17,21 @@ export interface ListKeyDetailsResponse {
   Keys: Api.KeyMetadata[];
 }
 
+/** Settings → AWS-compatible endpoint (main/app/apiEndpoint.ts). */
+export interface ApiEndpointStatus {
+  Enabled: boolean;
+  Port: number;
+  Listening: boolean;
+  Endpoint?: string;
+  Region: string;
+  RequestsServed: number;
+  LastError?: string;
+}
+export interface SetApiEndpointRequest {
+  Enabled: boolean;
+  Port?: number;
+}
+
 /** request → response for every operation. `void` requests take no argument. */
 export interface VaultOperations {
   getVaultInfo: { req: void; res: Api.VaultInfo };
@@ -55,7 +70,14 @@ export interface VaultOperations {
   getRecoveryStatus: { req: void; res: Api.RecoveryStatus };
   setRecoveryPassphrase: { req: Api.SetRecoveryPassphraseRequest; res: Api.RecoveryStatus };
   exportBackup: { req: Api.ExportBackupRequest; res: Api.ExportBackupResponse };
+  getApiEndpointStatus: { req: void; res: ApiEndpointStatus };
+  setApiEndpoint: { req: SetApiEndpointRequest; res: ApiEndpointStatus };
+  rotateApiCredentials: { req: void; res: { AccessKeyId: string } };
+  getAwsProfile: { req: void; res: { Profile: string } };
 }
+
+/** Operations served by the app's endpoint controller rather than the vault service. */
+export type ApiEndpointOperationName = 'getApiEndpointStatus' | 'setApiEndpoint' | 'rotateApiCredentials' | 'getAwsProfile';
 
 export type OperationName = keyof VaultOperations;
 
@@ -68,6 +90,7 @@ export const OPERATION_NAMES = [
   'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup',
+  'getApiEndpointStatus', 'setApiEndpoint', 'rotateApiCredentials', 'getAwsProfile',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

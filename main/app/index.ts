@@ -12,6 +12,7 @@ import type { WebContents } from 'electron';
 import { createKeytarKeychain } from '../keychain/keychain.js';
 import { openVault } from '../vault/openVault.js';
 import { startRotationScheduler } from '../vault/rotationScheduler.js';
+import { appCliCommand, attachApiEndpoint } from './apiEndpoint.js';
 import { createEventForwarder, rotationNotice } from './eventForwarder.js';
 import { registerVaultIpc } from './ipcHandlers.js';
 import { serveRendererAsset } from './rendererProtocol.js';
@@ -107,7 +108,9 @@ async function start(): Promise<void> {
   mainWindow = win;
   const contents = win.webContents;
 
-  const disposeIpc = registerVaultIpc(ipcMain, service, {
+  const apiEndpoint = attachApiEndpoint(service, { cliCommand: appCliCommand(process.execPath, app.getAppPath()) });
+  void apiEndpoint.controller.resume();
+  const disposeIpc = registerVaultIpc(ipcMain, apiEndpoint.ipcService, {
     isTrustedSender: (frame) =>
       !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
   });
@@ -141,6 +144,7 @@ async function start(): Promise<void> {
     triggers.dispose();
     disposeIpc();
     forwarder.dispose();
+    void apiEndpoint.controller.close();
     service.close();
   };
   app.on('will-quit', shutdown);

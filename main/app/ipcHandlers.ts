@@ -10,7 +10,7 @@
 import { KMS_EXCEPTION_NAMES } from '../core/errors.js';
 import type { KmsExceptionName } from '../core/errors.js';
 import { OPERATION_NAMES, channelFor } from '../../preload/contract.js';
-import type { IpcResult, OperationName, VaultOperations } from '../../preload/contract.js';
+import type { ApiEndpointOperationName, IpcResult, OperationName, VaultOperations } from '../../preload/contract.js';
 import { validateRequest } from './ipcSchemas.js';
 import type { FrameLike } from './securityPolicy.js';
 
@@ -26,7 +26,10 @@ export interface IpcMainLike {
 }
 
 export type VaultServiceLike = {
-  [O in OperationName]: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
+  [O in Exclude<OperationName, ApiEndpointOperationName>]: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
+} & {
+  // Added by main/app/apiEndpoint.ts where the endpoint runs; absent ones answer UnsupportedOperationException.
+  [O in ApiEndpointOperationName]?: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
 };
 
 export interface RegisterVaultIpcOptions {

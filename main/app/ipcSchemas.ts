@@ -129,6 +129,10 @@ export const requestSchemas = {
     Passphrase: z.string().min(1).max(MAX_PASSPHRASE_LENGTH),
     Overwrite: z.boolean().optional(),
   }),
+  getApiEndpointStatus: nothing,
+  setApiEndpoint: z.strictObject({ Enabled: z.boolean(), Port: wholeNumber.min(1).max(65535).optional() }),
+  rotateApiCredentials: nothing,
+  getAwsProfile: nothing,
 } satisfies RequestSchemas;
 
 export type ValidationOutcome<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -26,11 +26,6 @@ async function region(flags: ParsedFlags): Promise<string> {
   return r;
 }
 
-/** A word for ~/.aws/config's credential_process (split like a shell command line). */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 async function serve({ dir, flags }: StandaloneContext): Promise<never> {
   const [{ openVault }, { startRotationScheduler }, { ApiCredentialStore, CredentialCache }, { startApiServer }] = await Promise.all([
     import('../vault/openVault.js'),
@@ -109,13 +104,8 @@ export const API_COMMANDS: readonly CommandSpec[] = [
       const cli = process.argv[1] && isAbsolute(process.argv[1]) ? process.argv[1] : resolve(process.argv[1] ?? 'keyvault');
       const endpoint = `http://127.0.0.1:${port(flags)}`;
       const reg = await region(flags);
-      const profile = [
-        `[profile ${name}]`,
-        `credential_process = ${[process.execPath, cli, '--vault-dir', resolve(dir), 'get-api-credentials'].map(shellWord).join(' ')}`,
-        `region = ${reg}`,
-        `endpoint_url = ${endpoint}`,
-        '',
-      ].join('\n');
+      const { awsProfileText } = await import('../api/awsProfile.js');
+      const profile = awsProfileText({ name, cliCommand: [process.execPath, cli], vaultDir: resolve(dir), region: reg, endpoint });
       return { ProfileName: name, Endpoint: endpoint, Region: reg, Profile: profile };
     },
     run: () => Promise.reject(new Error('internal: aws-config runs standalone')),

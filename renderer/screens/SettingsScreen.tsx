@@ -1,5 +1,6 @@
 /** Vault information, recovery recipients, identities, recovery passphrase and backup export. */
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { ApiEndpointPanel } from '../components/ApiEndpointPanel';
 import { formatDateTime } from '../format';
 import { useSettingsStore } from '../stores/settingsStore';
 
@@ -18,6 +19,7 @@ export function SettingsScreen() {
       <IdentitiesPanel />
       <RecoveryPassphrasePanel />
       <BackupPanel />
+      <ApiEndpointPanel />
     </section>
   );
 }

@@ -67,6 +67,10 @@ const VALID: Record<OperationName, unknown> = {
   getRecoveryStatus: undefined,
   setRecoveryPassphrase: { Passphrase: '' },
   exportBackup: { OutPath: '/tmp/backup.kvb', Passphrase: 'correct horse' },
+  getApiEndpointStatus: undefined,
+  setApiEndpoint: { Enabled: true, Port: 9631 },
+  rotateApiCredentials: undefined,
+  getAwsProfile: undefined,
 };
 
 describe('IPC request schemas', () => {
