@@ -20,6 +20,7 @@ import { createKeytarKeychain, keychainAccountForApiCredentials, keychainAccount
 import { median, type BenchResult } from './report.js';
 
 const IN_FLIGHT = 16;
+const ROUNDS = 2;
 const WARMUP_MS = 1_500;
 const MEASURE_MS = 5_000;
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -132,13 +133,20 @@ export async function runApiBench(): Promise<BenchResult[]> {
     const creds = cli('get-api-credentials');
     const vaultKms = client(endpoint, creds.AccessKeyId!, creds.SecretAccessKey!);
     const keyId = (await vaultKms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
-    const served = await load(vaultKms, keyId, serve.pid!);
-    const rss = peakRssMiB(serve.pid!);
-
     const bare = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(bare);
     const bareEndpoint = (JSON.parse(await firstLine(bare)) as { Endpoint: string }).Endpoint;
-    const bareResult = await load(client(bareEndpoint, 'AKIDBARE', 'bare'), keyId, bare.pid!);
+    const bareKms = client(bareEndpoint, 'AKIDBARE', 'bare');
+    // Alternating rounds, best of each: the shared client warms up and the machine's load drifts.
+    const better = (a: LoadResult | undefined, b: LoadResult) => (a && a.perSecond >= b.perSecond ? a : b);
+    let served: LoadResult | undefined;
+    let bareResult: LoadResult | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      bareResult = better(bareResult, await load(bareKms, keyId, bare.pid!));
+      served = better(served, await load(vaultKms, keyId, serve.pid!));
+    }
+    if (!served || !bareResult) throw new Error('no rounds ran');
+    const rss = peakRssMiB(serve.pid!);
 
     const results: BenchResult[] = [
       { name: `Encrypt via serve, ${IN_FLIGHT} in flight (vs bare node:http)`, value: served.perSecond, unit: 'req/s', better: 'higher', target: 0.7, targetIsRatio: true, reference: { name: 'bare node:http, canned Encrypt response', value: bareResult.perSecond } },
