@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   vault: async () => (await import('./vault.js')).runVaultBench(),
   files: async () => (await import('./files.js')).runFilesBench(),
   ui: async () => (await import('./ui/keysList.js')).runUiBench(),
+  api: async () => (await import('./api.js')).runApiBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in suites);

@@ -60,6 +60,21 @@ export interface RegisterDropRequest {
 }
 export const REGISTER_DROP_CHANNEL = 'vault-preload:registerDrop';
 
+/** Settings → AWS-compatible endpoint (main/app/apiEndpoint.ts). */
+export interface ApiEndpointStatus {
+  Enabled: boolean;
+  Port: number;
+  Listening: boolean;
+  Endpoint?: string;
+  Region: string;
+  RequestsServed: number;
+  LastError?: string;
+}
+export interface SetApiEndpointRequest {
+  Enabled: boolean;
+  Port?: number;
+}
+
 /** request → response for every operation. `void` requests take no argument. */
 export interface VaultOperations {
   getVaultInfo: { req: void; res: Api.VaultInfo };
@@ -100,7 +115,14 @@ export interface VaultOperations {
   setRecoveryPassphrase: { req: Api.SetRecoveryPassphraseRequest; res: Api.RecoveryStatus };
   exportBackup: { req: AppExportBackupRequest; res: Api.ExportBackupResponse };
   restoreBackup: { req: AppRestoreBackupRequest; res: AppRestoreBackupResponse };
+  getApiEndpointStatus: { req: void; res: ApiEndpointStatus };
+  setApiEndpoint: { req: SetApiEndpointRequest; res: ApiEndpointStatus };
+  rotateApiCredentials: { req: void; res: { AccessKeyId: string } };
+  getAwsProfile: { req: void; res: { Profile: string } };
 }
+
+/** Operations served by the app's endpoint controller rather than the vault service. */
+export type ApiEndpointOperationName = 'getApiEndpointStatus' | 'setApiEndpoint' | 'rotateApiCredentials' | 'getAwsProfile';
 
 export type OperationName = keyof VaultOperations;
 
@@ -113,6 +135,7 @@ export const OPERATION_NAMES = [
   'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'pickFiles', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
+  'getApiEndpointStatus', 'setApiEndpoint', 'rotateApiCredentials', 'getAwsProfile',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

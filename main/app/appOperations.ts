@@ -17,6 +17,7 @@ import { parseIdentityFile } from '../crypto/age/recipients.js';
 import { CancelledException, UnsupportedOperationException, ValidationException } from '../core/errors.js';
 import { OPERATION_NAMES } from '../../preload/contract.js';
 import type {
+  ApiEndpointOperationName,
   AppRestoreBackupResponse,
   OperationName,
   RegisterDropRequest,
@@ -41,7 +42,7 @@ export interface CallContext {
 }
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup'>;
+export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | ApiEndpointOperationName>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {
@@ -49,6 +50,9 @@ export type VaultServiceLike = {
 } & {
   runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult>;
   exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse>;
+} & {
+  // Added by apiEndpoint.ts where the endpoint runs; absent ones answer UnsupportedOperationException.
+  [O in ApiEndpointOperationName]?: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
 };
 
 export type AppOperations = {

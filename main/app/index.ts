@@ -16,6 +16,7 @@ import { openVault } from '../vault/openVault.js';
 import { startRotationScheduler } from '../vault/rotationScheduler.js';
 import type { VaultRestorer } from './appOperations.js';
 import { createBlockedService } from './blockedService.js';
+import { appCliCommand, attachApiEndpoint } from './apiEndpoint.js';
 import { createEventForwarder, rotationNotice } from './eventForwarder.js';
 import { FileTokenRegistry } from './fileTokens.js';
 import { registerVaultIpc } from './ipcHandlers.js';
@@ -133,7 +134,10 @@ async function start(): Promise<void> {
     }, 2500);
     return { KeyCount: res.KeyCount, VersionCount: res.VersionCount, RecoveryPassphraseSet: res.RecoveryPassphraseSet, Restarting: true };
   };
-  const disposeIpc = registerVaultIpc(ipcMain, backend, {
+  // The AWS-compatible endpoint runs only over an open vault (not in the blocked state).
+  const apiEndpoint = service ? attachApiEndpoint(service, { cliCommand: appCliCommand(process.execPath, app.getAppPath()) }) : null;
+  void apiEndpoint?.controller.resume();
+  const disposeIpc = registerVaultIpc(ipcMain, apiEndpoint?.ipcService ?? backend, {
     isTrustedSender: (frame) =>
       !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
     dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win)),
@@ -181,6 +185,7 @@ async function start(): Promise<void> {
     triggers?.dispose();
     disposeIpc();
     forwarder.dispose();
+    void apiEndpoint?.controller.close();
     backend.close();
   };
   app.on('will-quit', shutdown);

@@ -5,7 +5,9 @@
  */
 import type { EncryptionContext } from '../core/api.js';
 import type { CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
+import { API_COMMANDS } from './apiCommands.js';
 import { FILE_COMMANDS } from './fileCommands.js';
+import { pagedList, pagingFlags } from './listPaging.js';
 import { RECOVERY_COMMANDS } from './recoveryCommands.js';
 
 // ---------------------------------------------------------------- shared flags
@@ -71,8 +73,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'list-keys',
     summary: 'List the keys of the vault.',
     operation: 'ListKeys',
-    flags: [],
-    run: ({ service }) => service.listKeys(),
+    flags: pagingFlags(1000),
+    run: async ({ service, flags }) => pagedList('Keys', (await service.listKeys()).Keys, (k) => k.KeyId, flags, 1000),
   },
   {
     name: 'enable-key',
@@ -125,8 +127,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'list-aliases',
     summary: 'List the aliases of the vault.',
     operation: 'ListAliases',
-    flags: [],
-    run: ({ service }) => service.listAliases(),
+    flags: pagingFlags(100),
+    run: async ({ service, flags }) => pagedList('Aliases', (await service.listAliases()).Aliases, (a) => a.AliasName, flags, 100),
   },
 
   // ---- rotation
@@ -178,15 +180,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'list-key-rotations',
     summary: 'List the rotations of a key (automatic and on demand).',
     operation: 'ListKeyRotations',
-    flags: [keyIdFlag()],
-    run: ({ service, flags }) => service.listKeyRotations(keyId(flags)),
+    flags: [keyIdFlag(), ...pagingFlags(1000)],
+    run: async ({ service, flags }) =>
+      pagedList('Rotations', (await service.listKeyRotations(keyId(flags))).Rotations, (r) => `${r.RotationDate}|${r.KeyVersionId}`, flags, 1000),
   },
   {
     name: 'list-key-versions',
     summary: 'List every version of a key\'s material, marking the primary one.',
     operation: 'ListKeyVersions',
-    flags: [keyIdFlag()],
-    run: ({ service, flags }) => service.listKeyVersions(keyId(flags)),
+    flags: [keyIdFlag(), ...pagingFlags(1000)],
+    run: async ({ service, flags }) =>
+      pagedList('KeyVersions', (await service.listKeyVersions(keyId(flags))).KeyVersions, (v) => `${v.CreationDate}|${v.KeyVersionId}`, flags, 1000),
   },
   {
     name: 'describe-key-version',
@@ -295,6 +299,9 @@ export const COMMANDS: readonly CommandSpec[] = [
 
   // ---- recovery and backup (recoveryCommands.ts)
   ...RECOVERY_COMMANDS,
+
+  // ---- the AWS-compatible endpoint (apiCommands.ts)
+  ...API_COMMANDS,
 ];
 
 function dataKeyRequest(flags: ParsedFlags) {

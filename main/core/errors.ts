@@ -16,6 +16,9 @@ export const KMS_EXCEPTION_NAMES = [
   'KMSInternalException',
   'CancelledException',
   'VaultIntegrityException',
+
+  'TagException',
+  'InvalidMarkerException',
 ] as const;
 
 export type KmsExceptionName = (typeof KMS_EXCEPTION_NAMES)[number];
@@ -98,6 +101,17 @@ export class CancelledException extends KmsError {
 export class VaultIntegrityException extends KmsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('VaultIntegrityException', message, options);
+  }
+}
+
+export class TagException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TagException', message, options);
+  }
+}
+export class InvalidMarkerException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InvalidMarkerException', message, options);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The stored shape of keys, versions and aliases. Key material appears only sealed. */
+import type { KeyTag } from './keyTags.js';
 
 export const KeyState = {
   Enabled: 'Enabled',
@@ -41,6 +42,8 @@ export interface KeyRecord {
   PrimaryKeyVersionId?: string;
   Rotation: RotationPolicyRecord;
   Versions: KeyVersionRecord[];
+  /** TagResource tags (absent when the key has none). */
+  Tags?: KeyTag[];
 }
 
 export interface AliasRecord {

@@ -113,3 +113,8 @@ export function createKeytarKeychain(options: KeytarKeychainOptions = {}): Keych
     },
   };
 }
+
+/** The keychain account under which a vault's AWS-compatible API credentials are stored. */
+export function keychainAccountForApiCredentials(vaultId: string): string {
+  return `api-${vaultId}`;
+}

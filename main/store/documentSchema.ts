@@ -14,6 +14,7 @@
  */
 import { KMSInternalException } from '../core/errors.js';
 import type { AliasRecord, KeyRecord, KeyVersionRecord, RotationPolicyRecord } from '../core/keyModel.js';
+import { MAX_TAGS_PER_KEY, tagProblem } from '../core/keyTags.js';
 import type { RecoveryRecord, SealedSecretRecord, VaultDocument } from './vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from './vaultDocument.js';
 import { MAX_DESCRIPTION_LENGTH } from '../core/limits.js';
@@ -67,6 +68,7 @@ const KEY_FIELDS = fields<KeyRecord>(
   'PrimaryKeyVersionId',
   'Rotation',
   'Versions',
+  'Tags',
 );
 const VERSION_FIELDS = fields<KeyVersionRecord>('KeyVersionId', 'CreationDate', 'RotationType', 'SealedMaterial');
 const ROTATION_FIELDS = fields<RotationPolicyRecord>('Enabled', 'IntervalSeconds', 'AnchorDate');
@@ -269,6 +271,23 @@ function checkKey(value: unknown, mapKey: string, seenVersionIds: Set<string>): 
   trail.length -= 2;
   if (primary !== undefined && !primaryFound) fail('PrimaryKeyVersionId', `${primary} is not one of the key's versions`);
   if (primary === undefined && versions.length > 0) fail('PrimaryKeyVersionId', 'is required when the key has versions');
+  if (k.Tags !== undefined) checkTags(array(k, 'Tags'));
+}
+
+/** Optional key tags: at most 50, each valid, no key twice. */
+function checkTags(tags: unknown[]): void {
+  if (tags.length > MAX_TAGS_PER_KEY) fail('Tags', `has more than ${MAX_TAGS_PER_KEY} tags`);
+  const seen = new Set<string>();
+  trail.push('Tags', 0);
+  for (let i = 0; i < tags.length; i++) {
+    trail[trail.length - 1] = i;
+    const problem = tagProblem(tags[i]);
+    if (problem !== undefined) fail(undefined, problem);
+    const key = (tags[i] as { TagKey: string }).TagKey;
+    if (seen.has(key)) fail('TagKey', `${JSON.stringify(key)} appears more than once`);
+    seen.add(key);
+  }
+  trail.length -= 2;
 }
 
 function checkAlias(value: unknown, mapKey: string, keys: Json): void {

@@ -26,6 +26,7 @@ import { RecoveryService } from './recoveryService.js';
 import { VaultContext, type KeyInUse, type VaultContextDeps } from './vaultContext.js';
 import type { VaultEventEmitter } from './vaultEvents.js';
 import { VaultFilePort } from './vaultFilePort.js';
+import * as KeyAttributes from './keyAttributes.js';
 
 export { VaultEventEmitter } from './vaultEvents.js';
 export type { MaintenanceResult } from '../core/serviceTypes.js';
@@ -117,6 +118,14 @@ export class VaultService {
   importKeyMaterial(req: Api.ImportKeyMaterialRequest): Promise<Api.KeyMetadataResponse> {
     return keys.importKeyMaterial(this.context, req);
   }
+
+  // ---------------------------------------------------------------- tags, description, alias target (keyAttributes.ts)
+
+  tagResource = (req: KeyAttributes.TagResourceRequest) => KeyAttributes.tagResource(this.context, req);
+  untagResource = (req: KeyAttributes.UntagResourceRequest) => KeyAttributes.untagResource(this.context, req);
+  listResourceTags = (req: Api.KeyIdRequest) => KeyAttributes.listResourceTags(this.context, req);
+  updateKeyDescription = (req: KeyAttributes.UpdateKeyDescriptionRequest) => KeyAttributes.updateKeyDescription(this.context, req);
+  updateAlias = (req: KeyAttributes.UpdateAliasRequest) => KeyAttributes.updateAlias(this.context, req);
 
   // ---------------------------------------------------------------- aliases
 

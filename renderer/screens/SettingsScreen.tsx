@@ -1,6 +1,7 @@
 /** Vault information, recovery recipients, identities, recovery passphrase and backup export. */
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import { BackupPanel, RestorePanel } from '../components/BackupPanels';
+import { ApiEndpointPanel } from '../components/ApiEndpointPanel';
 import { formatDateTime } from '../format';
 import { useKeysStore } from '../stores/keysStore';
 import { useSettingsStore } from '../stores/settingsStore';
@@ -21,6 +22,7 @@ export function SettingsScreen() {
       <RecoveryPassphrasePanel />
       <BackupPanel />
       <RestoreSection />
+      <ApiEndpointPanel />
     </section>
   );
 }

@@ -145,7 +145,7 @@ describe('commands and required flags', () => {
   });
 
   test('an unknown flag is a usage error', () => {
-    assert.match(usageError(['list-keys', '--limit', '3']).message, /Unknown flag --limit for list-keys/);
+    assert.match(usageError(['list-keys', '--page-size', '3']).message, /Unknown flag --page-size for list-keys/);
   });
 
   test('a positional argument is a usage error', () => {

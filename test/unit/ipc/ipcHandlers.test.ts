@@ -71,6 +71,10 @@ const VALID: Record<OperationName, unknown> = {
   setRecoveryPassphrase: { Passphrase: '' },
   exportBackup: { Passphrase: 'correct horse' },
   restoreBackup: { Passphrase: 'correct horse' },
+  getApiEndpointStatus: undefined,
+  setApiEndpoint: { Enabled: true, Port: 9631 },
+  rotateApiCredentials: undefined,
+  getAwsProfile: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
