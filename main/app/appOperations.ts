@@ -17,7 +17,6 @@ import { parseIdentityFile } from '../crypto/age/recipients.js';
 import { CancelledException, UnsupportedOperationException, ValidationException } from '../core/errors.js';
 import { OPERATION_NAMES } from '../../preload/contract.js';
 import type {
-  ApiEndpointOperationName,
   AppRestoreBackupResponse,
   OperationName,
   RegisterDropRequest,
@@ -33,6 +32,7 @@ import {
   confirmSetRecoveryPassphrase,
 } from './confirmations.js';
 import { blockedReason } from './blockedService.js';
+import type { VaultServiceLike } from './serviceShape.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
 
@@ -41,19 +41,7 @@ export interface CallContext {
   owner: string;
 }
 
-/** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | ApiEndpointOperationName>;
-
-/** The vault service as the app uses it (structural, so tests can pass a fake). */
-export type VaultServiceLike = {
-  [O in PassThroughOperation]: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
-} & {
-  runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult>;
-  exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse>;
-} & {
-  // Added by apiEndpoint.ts where the endpoint runs; absent ones answer UnsupportedOperationException.
-  [O in ApiEndpointOperationName]?: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
-};
+export type { PassThroughOperation, VaultServiceLike } from './serviceShape.js';
 
 export type AppOperations = {
   [O in OperationName]: (req: VaultOperations[O]['req'], ctx: CallContext) => Promise<VaultOperations[O]['res']>;

@@ -7,7 +7,7 @@
 import { OPERATION_NAMES } from '../../preload/contract.js';
 import type { KmsError } from '../core/errors.js';
 import { VaultEventEmitter } from '../vault/vaultService.js';
-import type { VaultServiceLike } from './appOperations.js';
+import type { VaultServiceLike } from './serviceShape.js';
 
 const reasons = new WeakMap<object, KmsError>();
 
