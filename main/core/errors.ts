@@ -15,6 +15,7 @@ export const KMS_EXCEPTION_NAMES = [
   'DependencyTimeoutException',
   'KMSInternalException',
   'CancelledException',
+  'VaultIntegrityException',
 ] as const;
 
 export type KmsExceptionName = (typeof KMS_EXCEPTION_NAMES)[number];
@@ -90,6 +91,16 @@ export class KMSInternalException extends KmsError {
 export class CancelledException extends KmsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CancelledException', message, options);
+  }
+}
+
+/**
+ * Not an AWS name: vault.json (or the audit log) was changed, replaced by an older copy, or stripped
+ * of its MAC behind the vault's back. Nothing is written, encrypted or rotated while it stands.
+ */
+export class VaultIntegrityException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VaultIntegrityException', message, options);
   }
 }
 

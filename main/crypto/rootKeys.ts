@@ -1,7 +1,8 @@
 /**
  * Keys derived from the 32-byte root secret kept in the OS keychain. The root secret itself is
- * never used directly: HKDF gives one key for sealing and one for the check value that tells a
- * right keychain secret from a wrong one.
+ * never used directly: HKDF gives one key per purpose, each under its own label: sealing, the check
+ * value that tells a right keychain secret from a wrong one, the MAC over the whole vault document,
+ * and the keyed hash chain of the audit log.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
@@ -10,6 +11,10 @@ export const ROOT_SECRET_BYTES = 32;
 export interface RootKeys {
   sealKey: Buffer;
   checkKey: Buffer;
+  /** Authenticates vault.json as a whole (crypto/documentMac.ts). */
+  macKey: Buffer;
+  /** Chains the audit log's lines (vault/auditChain.ts). */
+  auditKey: Buffer;
 }
 
 export function deriveRootKeys(rootSecret: Buffer, vaultId: string): RootKeys {
@@ -18,6 +23,8 @@ export function deriveRootKeys(rootSecret: Buffer, vaultId: string): RootKeys {
   return {
     sealKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/seal', 32)),
     checkKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/check', 32)),
+    macKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/document-mac', 32)),
+    auditKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/audit-chain', 32)),
   };
 }
 

@@ -9,12 +9,19 @@
  * - While a commit is being written, `read()` keeps answering with the state that is on disk
  *   (loaded once, on demand), never with the not-yet-durable one: nothing may be encrypted under a
  *   key version before that version is on disk.
+ * - Integrity (documentIntegrity.ts): once `attachIntegrity` gave it the MAC key and the revision
+ *   ledger, every load is authenticated and floor-checked before any field is used, every commit is
+ *   sealed with a MAC, and after its rename the ledger records the new revision. Without them the
+ *   store reads unverified (only to find the vault id and the recovery kit) and refuses to write.
  */
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
+import { dropDocumentMacMember, sealDocument } from '../crypto/documentMac.js';
+import { DocumentAuthenticator, rollbackFailure } from './documentIntegrity.js';
+import type { StoreIntegrity } from './documentIntegrity.js';
 import { parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
 import { DocumentSerializer } from './documentSerializer.js';
@@ -47,6 +54,11 @@ export interface VaultStoreOptions {
 const localCommits = new Map<string, number>();
 
 export const COMMIT_VALIDATION_MAX_KEYS = 2000;
+
+/** What `openChecked` found: whether it upgraded a never-MACed vault. */
+export interface IntegrityOpenResult {
+  upgradedFromRevision?: number;
+}
 
 function parseOrRefuse(doc: VaultDocument, file: string): void {
   parseVaultDocument(doc, file);
@@ -81,12 +93,15 @@ export class VaultStore {
   private writing = false;
   /** The on-disk state served by read() while `writing` (loaded lazily, dropped after). */
   private committedDuringWrite: VaultDocument | null = null;
+  private auth: DocumentAuthenticator | null = null;
+  /** The revision this store last recorded in the ledger, while the file is still the one it wrote. */
+  private settledRevision = -1;
 
   private constructor(dir: string, options: VaultStoreOptions) {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
-    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, (json, file) => parseVaultDocument(json, file), {
-      serialize: (data) => this.serializer.serialize(data as VaultDocument),
+    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, this.parseStored, {
+      serialize: (data) => this.seal(data as VaultDocument),
     });
     this.db = new Low<VaultDocument | null>(this.adapter, null);
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
@@ -105,6 +120,62 @@ export class VaultStore {
       });
     }
     return new VaultStore(absolute, options);
+  }
+
+  /**
+   * From now on every load is authenticated with `integrity` and every commit sealed and recorded.
+   * Whatever was loaded unverified before is dropped.
+   */
+  attachIntegrity(integrity: StoreIntegrity): void {
+    this.auth = new DocumentAuthenticator(integrity);
+    this.db.data = null;
+    this.adapter.close();
+    this.serializer.reset();
+    this.settledRevision = -1;
+  }
+
+  /**
+   * The checks of an open, which may be asynchronous: the document must not be older than the
+   * ledger's floor; a vault never MACed (no ledger record, no MAC) is upgraded once, here; a MACed
+   * vault whose record is missing (a crash right after its first commit) gets its record.
+   */
+  async openChecked(): Promise<IntegrityOpenResult> {
+    const auth = this.requireIntegrity();
+    // The ledger first, then the file: a commit in between moves the file forward, never back.
+    const recorded = await auth.integrity.ledger.read();
+    auth.legacyAllowed = recorded === null;
+    try {
+      const doc = this.readWithin(0);
+      if (recorded !== null) {
+        if (doc.Revision < recorded) throw rollbackFailure(this.file, doc.Revision, recorded);
+        auth.raiseFloor(recorded);
+        return {};
+      }
+      if (auth.lastWasLegacy) {
+        const from = doc.Revision;
+        await this.transact(() => undefined);
+        return { upgradedFromRevision: from };
+      }
+      await this.underLock(async () => auth.integrity.ledger.settle(this.readWithin(0).Revision));
+      return {};
+    } finally {
+      auth.legacyAllowed = false;
+    }
+  }
+
+  /**
+   * The vault id and root key check of the document on disk, read WITHOUT authenticating it: only
+   * to find the keychain entry and tell a wrong root secret from a changed file.
+   */
+  peekIdentity(): { VaultId: string; RootKeyCheck: string } | null {
+    const loaded = readJsonFileSync(this.file, (json, file) => {
+      const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+      if (typeof o.VaultId !== 'string' || typeof o.RootKeyCheck !== 'string') {
+        throw new KMSInternalException(`The vault document ${file} is not valid: it has no VaultId or RootKeyCheck.`);
+      }
+      return { VaultId: o.VaultId, RootKeyCheck: o.RootKeyCheck };
+    });
+    return loaded ? loaded.data : null;
   }
 
   /** Whether a vault document exists on disk. */
@@ -155,14 +226,16 @@ export class VaultStore {
    * one. Revision is moved past the replaced document's so readers see it as newer.
    */
   async replaceAll(doc: VaultDocument): Promise<void> {
+    const auth = this.requireIntegrity();
     await this.underLock(async () => {
-      let previousRevision = -1;
+      let previousRevision = (await auth.integrity.ledger.read()) ?? -1;
       try {
-        previousRevision = this.exists() ? this.read().Revision : -1;
+        if (this.exists()) previousRevision = Math.max(previousRevision, this.peekRevision());
       } catch {
         // the document being replaced is damaged: nothing to preserve
       }
       if (doc.Revision <= previousRevision) doc.Revision = previousRevision + 1;
+      auth.floor = -1; // the replaced document's history ends here
       parseOrRefuse(doc, this.file);
       await this.commit(doc);
     });
@@ -174,9 +247,13 @@ export class VaultStore {
    * If `fn` throws, nothing is written and memory is restored to what is on disk.
    */
   async transact<T>(fn: (doc: VaultDocument) => T): Promise<T> {
+    const auth = this.requireIntegrity();
     return this.underLock(async () => {
+      // The ledger is read unless the file is still the one this store wrote and recorded.
+      const recorded = this.adapter.isCurrent() && this.db.data?.Revision === this.settledRevision ? null : await auth.integrity.ledger.read();
       // Under the lock, always from the file as it is now: a stale copy would lose an update.
       const doc = this.readWithin(0);
+      if (recorded !== null && doc.Revision < recorded) throw rollbackFailure(this.file, doc.Revision, recorded);
       let result: T;
       try {
         result = this.serializer.observe(doc, fn);
@@ -216,11 +293,21 @@ export class VaultStore {
 
   /** Durable write of `doc`; on failure memory is restored to whatever is on disk. */
   private async commit(doc: VaultDocument): Promise<void> {
+    const auth = this.requireIntegrity();
     this.writing = true;
     try {
       this.db.data = doc;
       await this.db.write();
       localCommits.set(this.file, (localCommits.get(this.file) ?? 0) + 1);
+      auth.floor = Math.max(auth.floor, doc.Revision);
+      // Only now that the file is durable: the floor may lag the file (a crash here), never lead it.
+      try {
+        await auth.integrity.ledger.settle(doc.Revision);
+        this.settledRevision = doc.Revision;
+      } catch {
+        // The commit is durable and reported so; the floor catches up at the next commit or open.
+        this.settledRevision = -1;
+      }
     } catch (err) {
       this.writing = false;
       this.restoreFromDisk();
@@ -243,9 +330,32 @@ export class VaultStore {
   }
 
   private loadCommittedSnapshot(): VaultDocument {
-    const loaded = readJsonFileSync(this.file, (json, file) => parseVaultDocument(json, file));
+    const loaded = readJsonFileSync(this.file, this.parseStored);
     if (!loaded) throw new KMSInvalidStateException(`No vault exists in ${this.dir} yet (it is being created).`);
     return loaded.data;
+  }
+
+  /** Parses a loaded file: authenticated once integrity is attached, unverified before. */
+  private readonly parseStored = (json: unknown, file: string, text?: string): VaultDocument => {
+    if (this.auth) return this.auth.accept(json, file, text);
+    dropDocumentMacMember(json);
+    return parseVaultDocument(json, file);
+  };
+
+  private seal(doc: VaultDocument): Buffer {
+    return sealDocument(this.serializer.serializeParts(doc), this.requireIntegrity().integrity.macKey);
+  }
+
+  private requireIntegrity(): DocumentAuthenticator {
+    if (!this.auth) throw new KMSInternalException(`The vault in ${this.dir} cannot be written or checked before its root key is known.`);
+    return this.auth;
+  }
+
+  /** The Revision on disk, without authenticating (only to move a restored document past it). */
+  private peekRevision(): number {
+    const loaded = readJsonFileSync(this.file, (json) => (typeof json === 'object' && json !== null ? (json as { Revision?: unknown }).Revision : undefined));
+    const revision = loaded?.data;
+    return typeof revision === 'number' && Number.isSafeInteger(revision) ? revision : -1;
   }
 
   private restoreFromDisk(): void {

@@ -21,7 +21,8 @@ import { deriveRootKeys, ROOT_SECRET_BYTES } from '../crypto/rootKeys.js';
 import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
 import { VaultStore } from '../store/vaultStore.js';
-import { AuditLog } from './auditLog.js';
+import { archiveAuditLog, AuditLog } from './auditLog.js';
+import { vaultIntegrity } from './openVault.js';
 import type { BackupDocument } from './backupFormat.js';
 import { vaultFromBackup } from './backupFormat.js';
 import { MAX_ACCEPTED_WORK_FACTOR, RECOVERY_SCRYPT_WORK_FACTOR, validateGivenPassphrase } from './recoveryKit.js';
@@ -164,6 +165,8 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
       // The keychain first (as when a vault is created): a crash before the document is written
       // leaves only an entry that a forced restore replaces.
       await keychain.setSecret(account, rootSecret);
+      const rootKeys = deriveRootKeys(rootSecret, doc.VaultId);
+      store.attachIntegrity(vaultIntegrity(keychain, doc.VaultId, rootKeys));
       try {
         await store.replaceAll(doc);
       } catch (err) {
@@ -173,7 +176,9 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
       } finally {
         previous?.fill(0);
       }
-      const audit = new AuditLog(join(store.dir, 'audit.log'));
+      const archived = archiveAuditLog(join(store.dir, 'audit.log'), clock.now());
+      const audit = new AuditLog(join(store.dir, 'audit.log'), rootKeys.auditKey);
+      if (archived) audit.append({ Time: clock.now().toISOString(), Operation: 'StartAuditChain', Outcome: 'Success', Detail: `the log before the restore is ${basename(archived)}` });
       audit.append({ Time: clock.now().toISOString(), Operation: 'RestoreBackup', Outcome: 'Success', Detail: `restored from ${basename(inPath)} under a new root secret` });
       audit.close();
       const keys = Object.values(doc.Keys);

@@ -2,6 +2,10 @@
  * Opening (and on first use, creating) a vault directory. The root secret lives in the OS keychain
  * under `vault-<vault-id>`. An existing vault whose keychain entry is missing or wrong is refused:
  * a new root secret would orphan every key.
+ *
+ * Only the vault id and root key check are read before the root secret is known; then the store
+ * authenticates the whole document (MAC, revision floor in the keychain) before anything uses it,
+ * and a vault from before the MAC is upgraded once, here, and the audit log says so.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,8 +17,11 @@ import { DEFAULT_KEY_ALIAS, KeyState } from '../core/keyModel.js';
 import { DEFAULT_ROTATION_SECONDS } from '../core/rotationInterval.js';
 import { deriveRootKeys, rootKeyCheckValue, rootKeyMatches, ROOT_SECRET_BYTES } from '../crypto/rootKeys.js';
 import { sealKeyMaterial } from '../crypto/sealing.js';
+import type { RootKeys } from '../crypto/rootKeys.js';
 import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
+import { keychainRevisionLedger } from '../keychain/revisionRecord.js';
+import type { StoreIntegrity } from '../store/documentIntegrity.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from '../store/vaultDocument.js';
 import { VaultStore } from '../store/vaultStore.js';
@@ -43,16 +50,39 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
     }
     await createVaultDocument(store, keychain, clock);
   }
-  const doc = store.read();
-  const rootSecret = await readRootSecret(keychain, doc);
-  const rootKeys = deriveRootKeys(rootSecret, doc.VaultId);
+  const identity = store.peekIdentity();
+  if (!identity) throw new KMSInvalidStateException(`There is no vault in ${opts.dir}.`);
+  const rootSecret = await readRootSecret(keychain, identity);
+  const rootKeys = deriveRootKeys(rootSecret, identity.VaultId);
   rootSecret.fill(0);
-  const service = new VaultService({ store, keychain, clock, rootKeys, audit: new AuditLog(join(opts.dir, AUDIT_FILE_NAME)) });
+  store.attachIntegrity(vaultIntegrity(keychain, identity.VaultId, rootKeys));
+  const audit = new AuditLog(join(store.dir, AUDIT_FILE_NAME), rootKeys.auditKey);
+  try {
+    const opened = await store.openChecked();
+    if (opened.upgradedFromRevision !== undefined) {
+      audit.append({
+        Time: clock.now().toISOString(),
+        Operation: 'AuthenticateVault',
+        Outcome: 'Success',
+        Detail: `vault.json (revision ${opened.upgradedFromRevision}) had no MAC yet: it is now authenticated, and its revision is recorded in the OS keychain`,
+      });
+    }
+  } catch (err) {
+    audit.close();
+    store.close();
+    throw err;
+  }
+  const service = new VaultService({ store, keychain, clock, rootKeys, audit });
   if (opts.catchUp !== false) await service.runMaintenance();
   return service;
 }
 
-export async function readRootSecret(keychain: Keychain, doc: VaultDocument): Promise<Buffer> {
+/** The store's integrity for a vault: its MAC key and the revision floor beside its root secret. */
+export function vaultIntegrity(keychain: Keychain, vaultId: string, rootKeys: RootKeys): StoreIntegrity {
+  return { vaultId, macKey: rootKeys.macKey, ledger: keychainRevisionLedger(keychain, vaultId) };
+}
+
+export async function readRootSecret(keychain: Keychain, doc: Pick<VaultDocument, 'VaultId' | 'RootKeyCheck'>): Promise<Buffer> {
   const secret = await keychain.getSecret(keychainAccountForVault(doc.VaultId));
   if (!secret) {
     // A locked keychain whose unlock prompt cannot be shown answers reads with "nothing there".
@@ -128,6 +158,7 @@ async function createVaultDocument(store: VaultStore, keychain: Keychain, clock:
   // never a vault without its secret.
   await keychain.setSecret(keychainAccountForVault(vaultId), rootSecret);
   try {
+    store.attachIntegrity(vaultIntegrity(keychain, vaultId, deriveRootKeys(rootSecret, vaultId)));
     await store.create(newVaultDocument(vaultId, rootSecret, clock.now()));
   } catch (err) {
     await keychain.deleteSecret(keychainAccountForVault(vaultId)).catch(() => false);

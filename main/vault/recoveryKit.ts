@@ -120,7 +120,7 @@ export async function recoverVault(opts: RecoverVaultOptions): Promise<RecoverVa
       }
       const account = keychainAccountForVault(doc.VaultId);
       await keychain.setSecret(account, secret);
-      const audit = new AuditLog(join(store.dir, 'audit.log'));
+      const audit = new AuditLog(join(store.dir, 'audit.log'), deriveRootKeys(secret, doc.VaultId).auditKey);
       audit.append({ Time: clock.now().toISOString(), Operation: 'RecoverVault', Outcome: 'Success', Detail: 'root secret written to the OS keychain from the recovery kit' });
       audit.close();
       return { VaultId: doc.VaultId, VaultDirectory: store.dir, KeychainAccount: account };
