@@ -10,7 +10,8 @@
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import type { AuditEntry } from '../core/api.js';
-import { CHAIN_START, chainLine, entryOfLine, lastChainTag } from './auditChain.js';
+import type { ChainReport } from './auditChain.js';
+import { CHAIN_START, chainLine, entryOfLine, lastChainTag, verifyChain } from './auditChain.js';
 
 const TAIL_BYTES = 8 * 1024 * 1024;
 /** How far back the previous chained line (and a torn tail's start) is looked for. */
@@ -99,6 +100,14 @@ export class AuditLog {
   /** Opens the log (repairing a torn last line). Called by the first append; openVault calls it early. */
   open(): void {
     this.openDescriptor();
+  }
+
+  /** The chain check of the log's newest lines (those the next appends link to); null without a log or a key. */
+  checkTail(): ChainReport | null {
+    if (!this.chainKey) return null;
+    const tail = readLogTail(this.file, LINK_WINDOW_BYTES);
+    if (!tail) return null;
+    return verifyChain(tail.lines, this.chainKey, tail.fromStart);
   }
 
   flush(): void {

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { AlreadyExistsException, DependencyTimeoutException, KMSInvalidStateException } from '../core/errors.js';
+import { AlreadyExistsException, DependencyTimeoutException, KMSInvalidStateException, VaultIntegrityException } from '../core/errors.js';
 import type { KeyRecord } from '../core/keyModel.js';
 import { DEFAULT_KEY_ALIAS, KeyState } from '../core/keyModel.js';
 import { DEFAULT_ROTATION_SECONDS } from '../core/rotationInterval.js';
@@ -67,6 +67,7 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
         Detail: `vault.json (revision ${opened.upgradedFromRevision}) had no MAC yet: it is now authenticated, and its revision is recorded in the OS keychain`,
       });
     }
+    checkAuditChain(audit);
   } catch (err) {
     audit.close();
     store.close();
@@ -75,6 +76,26 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const service = new VaultService({ store, keychain, clock, rootKeys, audit });
   if (opts.catchUp !== false) await service.runMaintenance();
   return service;
+}
+
+/**
+ * The newest part of the audit log must be an unbroken chain (a torn last line is repaired first).
+ * A log that cannot be opened at all is left to the appends' own warning, as before.
+ */
+function checkAuditChain(audit: AuditLog): void {
+  try {
+    audit.open();
+  } catch {
+    return;
+  }
+  const chain = audit.checkTail();
+  if (chain && chain.altered + chain.unlinked + chain.unchained > 0) {
+    throw new VaultIntegrityException(
+      `The audit log ${audit.file} was changed outside Key Vault (lines edited, deleted, moved or inserted). Key Vault will not use the vault until ` +
+        'this is looked at: nothing was written, encrypted or rotated. Keep the log as evidence and move it aside (rename audit.log); the vault then ' +
+        'opens and starts a new log. `keyvault verify-vault` shows what is wrong; if vault.json may have been changed too, restore your most recent backup.',
+    );
+  }
 }
 
 /** The store's integrity for a vault: its MAC key and the revision floor beside its root secret. */
