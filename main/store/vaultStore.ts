@@ -15,7 +15,7 @@
  *   store reads unverified (only to find the vault id and the recovery kit) and refuses to write.
  */
 import { mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
@@ -48,6 +48,29 @@ export interface VaultStoreOptions {
    * process are seen at once, and transactions always check. 0 checks on every read.
    */
   freshnessMs?: number;
+}
+
+const PEEK_BYTES = 4096;
+const FIELD_RE = {
+  VaultId: /^\{(?:"[A-Za-z]+":(?:\d+|"[^"\\]*"),)*?"VaultId":"([0-9a-f-]{36})"/,
+  RootKeyCheck: /^\{(?:"[A-Za-z]+":(?:\d+|"[^"\\]*"),)*?"RootKeyCheck":"([A-Za-z0-9+/=]{1,100})"/,
+};
+
+/** The first `bytes` of a file as text, or null when it does not exist. */
+function readFileHead(file: string, bytes: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new KMSInternalException(`The vault file ${file} could not be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Commit counter per vault file within this process, so sibling stores notice each other at once. */
@@ -168,6 +191,12 @@ export class VaultStore {
    * to find the keychain entry and tell a wrong root secret from a changed file.
    */
   peekIdentity(): { VaultId: string; RootKeyCheck: string } | null {
+    // Both fields sit near the start of the file (before Keys): read a head, not 15 MB of JSON.
+    const head = readFileHead(this.file, PEEK_BYTES);
+    if (head === null) return null;
+    const VaultId = FIELD_RE.VaultId.exec(head)?.[1];
+    const RootKeyCheck = FIELD_RE.RootKeyCheck.exec(head)?.[1];
+    if (VaultId !== undefined && RootKeyCheck !== undefined) return { VaultId, RootKeyCheck };
     const loaded = readJsonFileSync(this.file, (json, file) => {
       const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
       if (typeof o.VaultId !== 'string' || typeof o.RootKeyCheck !== 'string') {
