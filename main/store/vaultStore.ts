@@ -14,7 +14,7 @@
  *   sealed with a MAC, and after its rename the ledger records the new revision. Without them the
  *   store reads unverified (only to find the vault id and the recovery kit) and refuses to write.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
@@ -172,6 +172,9 @@ export class VaultStore {
       if (recorded !== null) {
         if (doc.Revision < recorded) throw rollbackFailure(this.file, doc.Revision, recorded);
         auth.raiseFloor(recorded);
+        // A floor one commit behind (its writer died between rename and floor write) is caught up
+        // now, closing that commit's rollback window; the directory fsync makes the rename durable first.
+        if (doc.Revision > recorded) await this.underLock(async () => this.settleCurrent());
         return {};
       }
       if (auth.lastWasLegacy) {
@@ -179,7 +182,7 @@ export class VaultStore {
         await this.transact(() => undefined);
         return { upgradedFromRevision: from };
       }
-      await this.underLock(async () => auth.integrity.ledger.settle(this.readWithin(0).Revision));
+      await this.underLock(async () => this.settleCurrent());
       return {};
     } finally {
       auth.legacyAllowed = false;
@@ -362,6 +365,21 @@ export class VaultStore {
     const loaded = readJsonFileSync(this.file, this.parseStored);
     if (!loaded) throw new KMSInvalidStateException(`No vault exists in ${this.dir} yet (it is being created).`);
     return loaded.data;
+  }
+
+  /** Records the revision on disk as the floor (under the lock), once the directory is synced. */
+  private async settleCurrent(): Promise<void> {
+    const revision = this.readWithin(0).Revision;
+    if (process.platform !== 'win32') {
+      const dir = await open(this.dir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    }
+    await this.requireIntegrity().integrity.ledger.settle(revision);
+    this.settledRevision = revision;
   }
 
   /** Parses a loaded file: authenticated once integrity is attached, unverified before. */

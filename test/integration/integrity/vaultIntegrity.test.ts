@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { X25519Identity } from '../../../main/crypto/age/index.js';
-import { revisionAccountForVault } from '../../../main/keychain/revisionRecord.js';
+import { keychainRevisionLedger, revisionAccountForVault } from '../../../main/keychain/revisionRecord.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { verifyVaultDirectory } from '../../../main/vault/vaultVerifier.js';
@@ -201,6 +201,24 @@ test('a MACed vault whose revision record was never written (crash after its fir
   const s = await v.reopen();
   assert.ok(await v.keychain.getSecret(revisionAccountForVault(vaultId)));
   assert.equal((await s.verifyVault()).Ok, true);
+});
+
+test('a revision record one commit behind the file (a crash between rename and record) is caught up at open', async () => {
+  const v = await tempVault();
+  const vaultId = v.service.vaultId;
+  const keyId = (await v.service.createKey({})).KeyMetadata.KeyId;
+  const oldCopy = join(v.dir, '..', `${randomUUID()}.json`);
+  copyFileSync(vaultFile(v.dir), oldCopy);
+  await v.service.disableKey({ KeyId: keyId });
+  const revision = v.service.store.read().Revision;
+  v.service.close();
+  const ledger = keychainRevisionLedger(v.keychain, vaultId);
+  await ledger.settle(revision - 1);
+  const s = await v.reopen();
+  assert.equal(await ledger.read(), revision);
+  s.close();
+  copyFileSync(oldCopy, vaultFile(v.dir));
+  await refusedAtOpen(v, /older copy/);
 });
 
 test('a brand-new vault is authenticated from its first write', async () => {
