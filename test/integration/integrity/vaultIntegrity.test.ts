@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { X25519Identity } from '../../../main/crypto/age/index.js';
@@ -17,7 +17,8 @@ import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { verifyVaultDirectory } from '../../../main/vault/vaultVerifier.js';
 import type { VaultService } from '../../../main/vault/vaultService.js';
-import { rejectsWith } from '../../support/recoverySupport.js';
+import { fastRecovery, rejectsWith } from '../../support/recoverySupport.js';
+import { restoreBackup } from '../../../main/vault/backupFile.js';
 import { b64, createTempVault, type TempVault } from '../../support/tempVault.js';
 import { editKeepingMac, vaultFile, writeWithoutMac } from '../../support/vaultFileEdits.js';
 
@@ -227,4 +228,20 @@ test('a brand-new vault is authenticated from its first write', async () => {
   const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
   assert.equal(report.Ok, true, JSON.stringify(report.Problems));
   assert.deepEqual(report.Warnings, []);
+});
+
+test('restore-backup over a vault: the restored document is authenticated under the new root secret, the old audit log is archived and a new chain starts', async () => {
+  const v = await tempVault();
+  fastRecovery(v.service);
+  await v.service.createKey({});
+  const backup = join(v.dir, '..', `${randomUUID()}.age`);
+  await v.service.exportBackup({ OutPath: backup, Passphrase: 'a long backup passphrase' });
+  v.service.close();
+  await restoreBackup({ dir: v.dir, inPath: backup, passphrase: 'a long backup passphrase', keychain: v.keychain, force: true });
+  assert.ok(readdirSync(v.dir).some((n) => /^audit\..+\.log$/.test(n)), 'the old log is kept aside');
+  const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
+  assert.equal(report.Ok, true, JSON.stringify(report.Problems));
+  const s = await v.reopen();
+  assert.ok((await s.listAuditEvents({})).Events.some((e) => e.Operation === 'RestoreBackup'));
+  s.close();
 });
