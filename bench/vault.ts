@@ -114,7 +114,7 @@ export async function runVaultBench(): Promise<BenchResult[]> {
     // Durable commit of one rotation, in process (the store is warm, as in the app).
     await forgetRevision();
     copyFileSync(join(template, 'vault.json'), join(dir, 'vault.json'));
-    const service = await openVault({ dir });
+    const service = await openVault({ dir, settleInBackground: true }); // as main/app opens it
     const commits: number[] = [];
     const raw: number[] = [];
     for (let i = 0; i < 15; i++) {

@@ -93,7 +93,7 @@ async function start(): Promise<void> {
   let service: Awaited<ReturnType<typeof openVault>>;
   try {
     // Catch-up runs below, once our listeners are attached, so its rotations are notified.
-    service = await openVault({ dir: vaultDir, keychain: createKeytarKeychain(), catchUp: false });
+    service = await openVault({ dir: vaultDir, keychain: createKeytarKeychain(), catchUp: false, settleInBackground: true });
   } catch (err) {
     await showStartupError(err, vaultDir);
     app.exit(1);

@@ -48,6 +48,12 @@ export interface VaultStoreOptions {
    * process are seen at once, and transactions always check. 0 checks on every read.
    */
   freshnessMs?: number;
+  /**
+   * Return from a commit once the file is durable, and write the revision floor to the keychain
+   * after that while still holding the lock (default false). For long-running processes (the app):
+   * a process that exits right after a commit (the CLI) would leave the floor one commit behind.
+   */
+  settleInBackground?: boolean;
 }
 
 const PEEK_BYTES = 4096;
@@ -119,6 +125,10 @@ export class VaultStore {
   private auth: DocumentAuthenticator | null = null;
   /** The revision this store last recorded in the ledger, while the file is still the one it wrote. */
   private settledRevision = -1;
+  private readonly settleInBackground: boolean;
+  /** The floor write of the commit in progress, when it runs after the commit returned. */
+  private pendingSettle: Promise<void> | null = null;
+  private lastSettle: Promise<void> = Promise.resolve();
 
   private constructor(dir: string, options: VaultStoreOptions) {
     this.dir = dir;
@@ -130,6 +140,7 @@ export class VaultStore {
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
     this.validateCommits = options.validateCommits ?? 'auto';
     this.freshnessMs = options.freshnessMs ?? 1;
+    this.settleInBackground = options.settleInBackground ?? false;
   }
 
   /** Opens the vault directory (created with mode 0700 if missing). Does not create a document. */
@@ -319,7 +330,26 @@ export class VaultStore {
     try {
       return await fn();
     } finally {
-      await lock.release();
+      // A floor write still in flight keeps the lock: no commit, here or elsewhere, overtakes it.
+      const pending = this.pendingSettle;
+      this.pendingSettle = null;
+      if (pending) this.lastSettle = pending.then(() => lock.release()).catch(() => undefined);
+      else await lock.release();
+    }
+  }
+
+  /** Resolves when the floor write of the last commit (in background mode) is done and the lock released. */
+  settled(): Promise<void> {
+    return this.lastSettle;
+  }
+
+  private async settle(auth: DocumentAuthenticator, revision: number): Promise<void> {
+    try {
+      await auth.integrity.ledger.settle(revision);
+      this.settledRevision = revision;
+    } catch {
+      // The commit is durable and reported so; the floor catches up at the next open or commit.
+      this.settledRevision = -1;
     }
   }
 
@@ -332,14 +362,6 @@ export class VaultStore {
       await this.db.write();
       localCommits.set(this.file, (localCommits.get(this.file) ?? 0) + 1);
       auth.floor = Math.max(auth.floor, doc.Revision);
-      // Only now that the file is durable: the floor may lag the file (a crash here), never lead it.
-      try {
-        await auth.integrity.ledger.settle(doc.Revision);
-        this.settledRevision = doc.Revision;
-      } catch {
-        // The commit is durable and reported so; the floor catches up at the next commit or open.
-        this.settledRevision = -1;
-      }
     } catch (err) {
       this.writing = false;
       this.restoreFromDisk();
@@ -348,6 +370,10 @@ export class VaultStore {
       this.writing = false;
       this.committedDuringWrite = null;
     }
+    // Only now that the file is durable: the floor may lag the file (a crash here), never lead it.
+    const settling = this.settle(auth, doc.Revision);
+    if (this.settleInBackground) this.pendingSettle = settling;
+    else await settling;
   }
 
   private reload(): VaultDocument {

@@ -38,12 +38,14 @@ export interface OpenVaultOptions {
   create?: boolean;
   /** Run the rotation/deletion catch-up before returning (default true: every start catches up). */
   catchUp?: boolean;
+  /** Long-running processes (the app): write each commit's revision floor after the commit returns (see VaultStoreOptions). */
+  settleInBackground?: boolean;
 }
 
 export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const keychain = opts.keychain ?? createKeytarKeychain();
   const clock = opts.clock ?? systemClock;
-  const store = await VaultStore.open(opts.dir);
+  const store = await VaultStore.open(opts.dir, { settleInBackground: opts.settleInBackground ?? false });
   if (!store.exists()) {
     if (opts.create === false) {
       throw new KMSInvalidStateException(`There is no vault in ${opts.dir}.`);

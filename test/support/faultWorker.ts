@@ -27,6 +27,8 @@ interface WorkerArgs {
   worker?: string;
   /** Crash mode: where files are encrypted and re-encrypted (none when absent). */
   filesDir?: string;
+  /** Open the vault as the app does: revision floor written after each commit returns. */
+  settleInBackground?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
@@ -147,7 +149,7 @@ async function commitStep(s: VaultService): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const service = await openVault({ dir: args.dir, create: false });
+  const service = await openVault({ dir: args.dir, create: false, settleInBackground: args.settleInBackground ?? false });
   emit({ op: 'ready', pid: process.pid });
   const worker = args.worker ?? 'a';
   const total = args.mode === 'concurrent' ? (args.ops ?? 200) : Infinity;
