@@ -102,7 +102,7 @@ async function start(): Promise<void> {
   let blockedBy: KmsError | null = null;
   try {
     // Catch-up runs below, once our listeners are attached, so its rotations are notified.
-    service = await openVault({ dir: vaultDir, keychain, catchUp: false });
+    service = await openVault({ dir: vaultDir, keychain, catchUp: false, settleInBackground: true });
   } catch (err) {
     // A vault that fails its integrity check still gets a window: a blocking state with the
     // advice, and restore-backup. Any other failure is a start-up error dialog.

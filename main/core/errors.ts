@@ -97,7 +97,10 @@ export class CancelledException extends KmsError {
   }
 }
 
-/** Not an AWS name: the vault document failed its integrity check; the message says what to do. */
+/**
+ * Not an AWS name: vault.json (or the audit log) was changed, replaced by an older copy, or stripped
+ * of its MAC behind the vault's back. Nothing is written, encrypted or rotated while it stands.
+ */
 export class VaultIntegrityException extends KmsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('VaultIntegrityException', message, options);

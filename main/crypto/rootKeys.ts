@@ -1,8 +1,8 @@
 /**
  * Keys derived from the 32-byte root secret kept in the OS keychain. The root secret itself is
- * never used directly: HKDF gives one key for sealing, one for the check value that tells a
- * right keychain secret from a wrong one, and one that authenticates re-encrypt journals
- * (files/rewrapJournal.ts), each under its own label.
+ * never used directly: HKDF gives one key per purpose, each under its own label: sealing, the check
+ * value that tells a right keychain secret from a wrong one, the MAC over the whole vault document,
+ * the keyed hash chain of the audit log, and the authentication of re-encrypt journals.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
@@ -11,7 +11,12 @@ export const ROOT_SECRET_BYTES = 32;
 export interface RootKeys {
   sealKey: Buffer;
   checkKey: Buffer;
+  /** Authenticates re-encrypt journals (files/rewrapJournal.ts). */
   journalKey: Buffer;
+  /** Authenticates vault.json as a whole (crypto/documentMac.ts). */
+  macKey: Buffer;
+  /** Chains the audit log's lines (vault/auditChain.ts). */
+  auditKey: Buffer;
 }
 
 export function deriveRootKeys(rootSecret: Buffer, vaultId: string): RootKeys {
@@ -21,6 +26,8 @@ export function deriveRootKeys(rootSecret: Buffer, vaultId: string): RootKeys {
     sealKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/seal', 32)),
     checkKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/check', 32)),
     journalKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/rewrap-journal', 32)),
+    macKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/document-mac', 32)),
+    auditKey: Buffer.from(hkdfSync('sha256', rootSecret, salt, 'keyvault/v1/audit-chain', 32)),
   };
 }
 

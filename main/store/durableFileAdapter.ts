@@ -24,8 +24,11 @@ import type { Adapter } from 'lowdb';
 import { KMSInternalException } from '../core/errors.js';
 import { errnoCode, fsyncDirectory, tempSiblingPath } from './durableFiles.js';
 
-/** Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid. */
-export type DocumentParser<T> = (json: unknown, file: string) => T;
+/**
+ * Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid.
+ * `text` is the file exactly as read, for checks over its bytes (the vault document's MAC).
+ */
+export type DocumentParser<T> = (json: unknown, file: string, text: string) => T;
 
 /** The identity of one version of a file on disk. */
 export interface FileSignature {
@@ -79,7 +82,7 @@ function decode<T>(text: string, file: string, parse: DocumentParser<T>): T {
     const what = text.length === 0 ? 'is empty' : `is not valid JSON (damaged or truncated: ${reason(err)})`;
     throw new KMSInternalException(`The vault file ${file} ${what}.`, { cause: err });
   }
-  return parse(json, file);
+  return parse(json, file, text);
 }
 
 function readFailure(file: string, err: unknown): Error {

@@ -9,12 +9,19 @@
  * - While a commit is being written, `read()` keeps answering with the state that is on disk
  *   (loaded once, on demand), never with the not-yet-durable one: nothing may be encrypted under a
  *   key version before that version is on disk.
+ * - Integrity (documentIntegrity.ts): once `attachIntegrity` gave it the MAC key and the revision
+ *   ledger, every load is authenticated and floor-checked before any field is used, every commit is
+ *   sealed with a MAC, and after its rename the ledger records the new revision. Without them the
+ *   store reads unverified (only to find the vault id and the recovery kit) and refuses to write.
  */
-import { mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
+import { dropDocumentMacMember, sealDocument } from '../crypto/documentMac.js';
+import { DocumentAuthenticator, rollbackFailure } from './documentIntegrity.js';
+import type { StoreIntegrity } from './documentIntegrity.js';
 import { parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
 import { DocumentSerializer } from './documentSerializer.js';
@@ -22,6 +29,9 @@ import type { VaultLockOptions } from './vaultLock.js';
 import { acquireVaultLock } from './vaultLock.js';
 import type { VaultDocument } from './vaultDocument.js';
 import { VAULT_FILE_NAME } from './vaultDocument.js';
+
+/** Makes a replacement document under the lock, given the identity of the one it replaces. */
+export type DocumentBuilder = (current: { VaultId: string; RootKeyCheck: string } | null) => Promise<{ doc: VaultDocument; integrity: StoreIntegrity }>;
 
 export interface VaultStoreOptions {
   /** How long a commit waits for another process's lock. Default 10 s. */
@@ -41,12 +51,46 @@ export interface VaultStoreOptions {
    * process are seen at once, and transactions always check. 0 checks on every read.
    */
   freshnessMs?: number;
+  /**
+   * Return from a commit once the file is durable, and write the revision floor to the keychain
+   * after that while still holding the lock (default false). For long-running processes (the app):
+   * a process that exits right after a commit (the CLI) would leave the floor one commit behind.
+   */
+  settleInBackground?: boolean;
+}
+
+const PEEK_BYTES = 4096;
+const FIELD_RE = {
+  VaultId: /^\{(?:"[A-Za-z]+":(?:\d+|"[^"\\]*"),)*?"VaultId":"([0-9a-f-]{36})"/,
+  RootKeyCheck: /^\{(?:"[A-Za-z]+":(?:\d+|"[^"\\]*"),)*?"RootKeyCheck":"([A-Za-z0-9+/=]{1,100})"/,
+};
+
+/** The first `bytes` of a file as text, or null when it does not exist. */
+function readFileHead(file: string, bytes: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new KMSInternalException(`The vault file ${file} could not be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Commit counter per vault file within this process, so sibling stores notice each other at once. */
 const localCommits = new Map<string, number>();
 
 export const COMMIT_VALIDATION_MAX_KEYS = 2000;
+
+/** What `openChecked` found: whether it upgraded a never-MACed vault. */
+export interface IntegrityOpenResult {
+  upgradedFromRevision?: number;
+}
 
 function parseOrRefuse(doc: VaultDocument, file: string): void {
   parseVaultDocument(doc, file);
@@ -81,17 +125,25 @@ export class VaultStore {
   private writing = false;
   /** The on-disk state served by read() while `writing` (loaded lazily, dropped after). */
   private committedDuringWrite: VaultDocument | null = null;
+  private auth: DocumentAuthenticator | null = null;
+  /** The revision this store last recorded in the ledger, while the file is still the one it wrote. */
+  private settledRevision = -1;
+  private readonly settleInBackground: boolean;
+  /** The floor write of the commit in progress, when it runs after the commit returned. */
+  private pendingSettle: Promise<void> | null = null;
+  private lastSettle: Promise<void> = Promise.resolve();
 
   private constructor(dir: string, options: VaultStoreOptions) {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
-    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, (json, file) => parseVaultDocument(json, file), {
-      serialize: (data) => this.serializer.serialize(data as VaultDocument),
+    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, this.parseStored, {
+      serialize: (data) => this.seal(data as VaultDocument),
     });
     this.db = new Low<VaultDocument | null>(this.adapter, null);
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
     this.validateCommits = options.validateCommits ?? 'auto';
     this.freshnessMs = options.freshnessMs ?? 1;
+    this.settleInBackground = options.settleInBackground ?? false;
   }
 
   /** Opens the vault directory (created with mode 0700 if missing). Does not create a document. */
@@ -105,6 +157,71 @@ export class VaultStore {
       });
     }
     return new VaultStore(absolute, options);
+  }
+
+  /**
+   * From now on every load is authenticated with `integrity` and every commit sealed and recorded.
+   * Whatever was loaded unverified before is dropped.
+   */
+  attachIntegrity(integrity: StoreIntegrity): void {
+    this.auth = new DocumentAuthenticator(integrity);
+    this.db.data = null;
+    this.adapter.close();
+    this.serializer.reset();
+    this.settledRevision = -1;
+  }
+
+  /**
+   * The checks of an open, which may be asynchronous: the document must not be older than the
+   * ledger's floor; a vault never MACed (no ledger record, no MAC) is upgraded once, here; a MACed
+   * vault whose record is missing (a crash right after its first commit) gets its record.
+   */
+  async openChecked(): Promise<IntegrityOpenResult> {
+    const auth = this.requireIntegrity();
+    // The ledger first, then the file: a commit in between moves the file forward, never back.
+    const recorded = await auth.integrity.ledger.read();
+    auth.legacyAllowed = recorded === null;
+    try {
+      const doc = this.readWithin(0);
+      if (recorded !== null) {
+        if (doc.Revision < recorded) throw rollbackFailure(this.file, doc.Revision, recorded);
+        auth.raiseFloor(recorded);
+        // A floor one commit behind (its writer died between rename and floor write) is caught up
+        // now, closing that commit's rollback window; the directory fsync makes the rename durable first.
+        if (doc.Revision > recorded) await this.underLock(async () => this.settleCurrent());
+        return {};
+      }
+      if (auth.lastWasLegacy) {
+        const from = doc.Revision;
+        await this.transact(() => undefined);
+        return { upgradedFromRevision: from };
+      }
+      await this.underLock(async () => this.settleCurrent());
+      return {};
+    } finally {
+      auth.legacyAllowed = false;
+    }
+  }
+
+  /**
+   * The vault id and root key check of the document on disk, read WITHOUT authenticating it: only
+   * to find the keychain entry and tell a wrong root secret from a changed file.
+   */
+  peekIdentity(): { VaultId: string; RootKeyCheck: string } | null {
+    // Both fields sit near the start of the file (before Keys): read a head, not 15 MB of JSON.
+    const head = readFileHead(this.file, PEEK_BYTES);
+    if (head === null) return null;
+    const VaultId = FIELD_RE.VaultId.exec(head)?.[1];
+    const RootKeyCheck = FIELD_RE.RootKeyCheck.exec(head)?.[1];
+    if (VaultId !== undefined && RootKeyCheck !== undefined) return { VaultId, RootKeyCheck };
+    const loaded = readJsonFileSync(this.file, (json, file) => {
+      const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+      if (typeof o.VaultId !== 'string' || typeof o.RootKeyCheck !== 'string') {
+        throw new KMSInternalException(`The vault document ${file} is not valid: it has no VaultId or RootKeyCheck.`);
+      }
+      return { VaultId: o.VaultId, RootKeyCheck: o.RootKeyCheck };
+    });
+    return loaded ? loaded.data : null;
   }
 
   /** Whether a vault document exists on disk. */
@@ -154,19 +271,33 @@ export class VaultStore {
    * Replaces the whole document (restore from backup), whether or not one exists — even a damaged
    * one. Revision is moved past the replaced document's so readers see it as newer.
    */
-  async replaceAll(replacement: VaultDocument | ((current: VaultDocument | null) => Promise<VaultDocument>)): Promise<void> {
+  async replaceAll(replacement: VaultDocument | DocumentBuilder): Promise<void> {
     await this.underLock(async () => {
-      let previousRevision = -1;
-      let current: VaultDocument | null = null;
+      let doc: VaultDocument;
+      if (typeof replacement === 'function') {
+        // A builder runs under the lock (a restore prepares the keychain there, see vault/backupRestore.ts)
+        // and names the integrity the new document is sealed under.
+        let current: { VaultId: string; RootKeyCheck: string } | null = null;
+        try {
+          current = this.exists() ? this.peekIdentity() : null;
+        } catch {
+          // the document being replaced is damaged: nothing to compare with
+        }
+        const built = await replacement(current);
+        this.attachIntegrity(built.integrity);
+        doc = built.doc;
+      } else {
+        doc = replacement;
+      }
+      const auth = this.requireIntegrity();
+      let previousRevision = (await auth.integrity.ledger.read()) ?? -1;
       try {
-        current = this.exists() ? this.readWithin(0) : null;
-        previousRevision = current?.Revision ?? -1;
+        if (this.exists()) previousRevision = Math.max(previousRevision, this.peekRevision());
       } catch {
         // the document being replaced is damaged: nothing to preserve
       }
-      // A builder runs under the lock (a restore prepares the keychain there, see vault/backupRestore.ts).
-      const doc = typeof replacement === 'function' ? await replacement(current) : replacement;
       if (doc.Revision <= previousRevision) doc.Revision = previousRevision + 1;
+      auth.floor = -1; // the replaced document's history ends here
       parseOrRefuse(doc, this.file);
       await this.commit(doc);
     });
@@ -178,9 +309,13 @@ export class VaultStore {
    * If `fn` throws, nothing is written and memory is restored to what is on disk.
    */
   async transact<T>(fn: (doc: VaultDocument) => T): Promise<T> {
+    const auth = this.requireIntegrity();
     return this.underLock(async () => {
+      // The ledger is read unless the file is still the one this store wrote and recorded.
+      const recorded = this.adapter.isCurrent() && this.db.data?.Revision === this.settledRevision ? null : await auth.integrity.ledger.read();
       // Under the lock, always from the file as it is now: a stale copy would lose an update.
       const doc = this.readWithin(0);
+      if (recorded !== null && doc.Revision < recorded) throw rollbackFailure(this.file, doc.Revision, recorded);
       let result: T;
       try {
         result = this.serializer.observe(doc, fn);
@@ -214,17 +349,38 @@ export class VaultStore {
     try {
       return await fn();
     } finally {
-      await lock.release();
+      // A floor write still in flight keeps the lock: no commit, here or elsewhere, overtakes it.
+      const pending = this.pendingSettle;
+      this.pendingSettle = null;
+      if (pending) this.lastSettle = pending.then(() => lock.release()).catch(() => undefined);
+      else await lock.release();
+    }
+  }
+
+  /** Resolves when the floor write of the last commit (in background mode) is done and the lock released. */
+  settled(): Promise<void> {
+    return this.lastSettle;
+  }
+
+  private async settle(auth: DocumentAuthenticator, revision: number): Promise<void> {
+    try {
+      await auth.integrity.ledger.settle(revision);
+      this.settledRevision = revision;
+    } catch {
+      // The commit is durable and reported so; the floor catches up at the next open or commit.
+      this.settledRevision = -1;
     }
   }
 
   /** Durable write of `doc`; on failure memory is restored to whatever is on disk. */
   private async commit(doc: VaultDocument): Promise<void> {
+    const auth = this.requireIntegrity();
     this.writing = true;
     try {
       this.db.data = doc;
       await this.db.write();
       localCommits.set(this.file, (localCommits.get(this.file) ?? 0) + 1);
+      auth.floor = Math.max(auth.floor, doc.Revision);
     } catch (err) {
       this.writing = false;
       this.restoreFromDisk();
@@ -233,6 +389,10 @@ export class VaultStore {
       this.writing = false;
       this.committedDuringWrite = null;
     }
+    // Only now that the file is durable: the floor may lag the file (a crash here), never lead it.
+    const settling = this.settle(auth, doc.Revision);
+    if (this.settleInBackground) this.pendingSettle = settling;
+    else await settling;
   }
 
   private reload(): VaultDocument {
@@ -247,9 +407,47 @@ export class VaultStore {
   }
 
   private loadCommittedSnapshot(): VaultDocument {
-    const loaded = readJsonFileSync(this.file, (json, file) => parseVaultDocument(json, file));
+    const loaded = readJsonFileSync(this.file, this.parseStored);
     if (!loaded) throw new KMSInvalidStateException(`No vault exists in ${this.dir} yet (it is being created).`);
     return loaded.data;
+  }
+
+  /** Records the revision on disk as the floor (under the lock), once the directory is synced. */
+  private async settleCurrent(): Promise<void> {
+    const revision = this.readWithin(0).Revision;
+    if (process.platform !== 'win32') {
+      const dir = await open(this.dir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    }
+    await this.requireIntegrity().integrity.ledger.settle(revision);
+    this.settledRevision = revision;
+  }
+
+  /** Parses a loaded file: authenticated once integrity is attached, unverified before. */
+  private readonly parseStored = (json: unknown, file: string, text?: string): VaultDocument => {
+    if (this.auth) return this.auth.accept(json, file, text);
+    dropDocumentMacMember(json);
+    return parseVaultDocument(json, file);
+  };
+
+  private seal(doc: VaultDocument): Buffer {
+    return sealDocument(this.serializer.serializeParts(doc), this.requireIntegrity().integrity.macKey);
+  }
+
+  private requireIntegrity(): DocumentAuthenticator {
+    if (!this.auth) throw new KMSInternalException(`The vault in ${this.dir} cannot be written or checked before its root key is known.`);
+    return this.auth;
+  }
+
+  /** The Revision on disk, without authenticating (only to move a restored document past it). */
+  private peekRevision(): number {
+    const loaded = readJsonFileSync(this.file, (json) => (typeof json === 'object' && json !== null ? (json as { Revision?: unknown }).Revision : undefined));
+    const revision = loaded?.data;
+    return typeof revision === 'number' && Number.isSafeInteger(revision) ? revision : -1;
   }
 
   private restoreFromDisk(): void {

@@ -1,19 +1,29 @@
 /**
  * Append-only audit log, one JSON object per line in `<vault-dir>/audit.log`. Entries carry
  * metadata only (operation, key and version ids, outcome): never plaintext or key material.
- * Appends use O_APPEND on one descriptor, so lines from the app and CLI processes interleave whole.
+ *
+ * - Appends use O_APPEND on one descriptor, so lines from the app and CLI processes interleave whole.
+ * - With the vault's audit key, every line is chained to the newest line before it (auditChain.ts).
+ * - Whole lines or none: a short write (a full disk) is cut back off the file, so a half line can
+ *   never swallow the next entry. A torn last line left by a crash (or by an older version) is
+ *   removed when the log is next opened, and an entry records that it was.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import type { AuditEntry } from '../core/api.js';
+import type { ChainReport } from './auditChain.js';
+import { CHAIN_START, chainLine, entryOfLine, lastChainTag, verifyChain } from './auditChain.js';
 
 const TAIL_BYTES = 8 * 1024 * 1024;
+/** How far back the previous chained line (and a torn tail's start) is looked for. */
+const LINK_WINDOW_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
 
 /**
  * The whole lines of the last `maxBytes` of a log file (a line cut by the window's start is
  * dropped; the last element is whatever follows the final newline, '' when the file ends with one).
  * Null when the file does not exist.
  */
-export function readLogTail(file: string, maxBytes: number): { lines: string[] } | null {
+export function readLogTail(file: string, maxBytes: number): { lines: string[]; fromStart: boolean } | null {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -22,27 +32,53 @@ export function readLogTail(file: string, maxBytes: number): { lines: string[] }
     throw err;
   }
   try {
-    const size = fstatSync(fd).size;
-    const start = Math.max(0, size - maxBytes);
-    const buf = Buffer.alloc(size - start);
-    readSync(fd, buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    if (start > 0) lines.shift();
-    return { lines };
+    const { lines, start } = tailOf(fd, maxBytes);
+    return { lines, fromStart: start === 0 };
   } finally {
     closeSync(fd);
+  }
+}
+
+function tailOf(fd: number, maxBytes: number): { lines: string[]; start: number; size: number } {
+  const size = fstatSync(fd).size;
+  const start = Math.max(0, size - maxBytes);
+  const buf = Buffer.alloc(size - start);
+  readSync(fd, buf, 0, buf.length, start);
+  const lines = buf.toString('utf8').split('\n');
+  if (start > 0) lines.shift();
+  return { lines, start, size };
+}
+
+/**
+ * Moves an existing log aside (`audit.<time>.log`) so a new chain starts: a restore brings a new
+ * root secret, under which the old lines' chain can no longer be checked. Returns the new name.
+ */
+export function archiveAuditLog(file: string, now: Date): string | null {
+  const archived = file.replace(/\.log$/, '') + `.${now.toISOString().replace(/[:.]/g, '-')}.log`;
+  try {
+    renameSync(file, archived);
+    return archived;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
 }
 
 export class AuditLog {
   private fd: number | undefined;
   private warned = false;
-  /** Lines of high-rate operations (Encrypt, Decrypt, ...) waiting for the next turn of the event loop. */
-  private pending: string[] = [];
+  /** Entries of high-rate operations (Encrypt, Decrypt, ...) waiting for the next turn of the event loop. */
+  private pending: AuditEntry[] = [];
   private flushScheduled = false;
+  /** The file size right after this log's last append and that append's tag: skips re-reading the tail. */
+  private lastAppend: { size: number; tag: string } | null = null;
   private readonly flushOnExit = () => this.flush();
 
-  constructor(readonly file: string) {
+  /** Without `chainKey` (no root secret at hand) lines are written unchained. */
+  constructor(
+    readonly file: string,
+    private readonly chainKey?: Buffer,
+  ) {
     process.on('exit', this.flushOnExit);
   }
 
@@ -52,7 +88,7 @@ export class AuditLog {
    * turn, on close, or at process exit.
    */
   append(entry: AuditEntry, deferred = false): void {
-    this.pending.push(JSON.stringify(entry) + '\n');
+    this.pending.push(entry);
     if (!deferred || this.pending.length >= 512) {
       this.flush();
     } else if (!this.flushScheduled) {
@@ -61,14 +97,27 @@ export class AuditLog {
     }
   }
 
+  /** Opens the log (repairing a torn last line). Called by the first append; openVault calls it early. */
+  open(): void {
+    this.openDescriptor();
+  }
+
+  /** The chain check of the log's newest lines (those the next appends link to); null without a log or a key. */
+  checkTail(): ChainReport | null {
+    if (!this.chainKey) return null;
+    const tail = readLogTail(this.file, LINK_WINDOW_BYTES);
+    if (!tail) return null;
+    return verifyChain(tail.lines, this.chainKey, tail.fromStart);
+  }
+
   flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
-    const text = this.pending.join('');
+    const entries = this.pending;
     this.pending = [];
     try {
-      this.fd ??= openSync(this.file, 'a', 0o600);
-      writeSync(this.fd, text);
+      const fd = this.openDescriptor();
+      this.appendWhole(fd, entries);
     } catch (err) {
       // The operation itself already happened; losing an audit line must not turn it into a failure.
       if (!this.warned) {
@@ -88,12 +137,8 @@ export class AuditLog {
     for (let i = tail.lines.length - 1; i >= 0 && out.length < limit; i--) {
       const line = tail.lines[i];
       if (!line) continue;
-      let entry: AuditEntry;
-      try {
-        entry = JSON.parse(line) as AuditEntry;
-      } catch {
-        continue; // a torn last line after a crash
-      }
+      const entry = entryOfLine(line);
+      if (!entry) continue; // a torn last line after a crash
       if (filter.KeyId && entry.KeyId !== filter.KeyId) continue;
       out.push(entry);
     }
@@ -105,5 +150,86 @@ export class AuditLog {
     process.off('exit', this.flushOnExit);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private openDescriptor(): number {
+    if (this.fd !== undefined) return this.fd;
+    const fd = openSync(this.file, 'a+', 0o600);
+    this.fd = fd;
+    const removed = this.cutTornTail(fd);
+    if (removed > 0) {
+      this.pending.unshift({
+        Time: new Date().toISOString(),
+        Operation: 'RepairAuditLog',
+        Outcome: 'Success',
+        Detail: `removed ${removed} bytes of an incomplete last line (a write was cut short by a crash or a full disk)`,
+      });
+    }
+    return fd;
+  }
+
+  /** Truncates a last line that has no newline; returns how many bytes were removed. */
+  private cutTornTail(fd: number): number {
+    const size = fstatSync(fd).size;
+    if (size === 0) return 0;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === NEWLINE) return 0;
+    const start = Math.max(0, size - LINK_WINDOW_BYTES);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    const nl = buf.lastIndexOf(NEWLINE);
+    if (nl < 0 && start > 0) return 0; // a "line" longer than the window is not ours to cut
+    const keep = nl < 0 ? 0 : start + nl + 1;
+    ftruncateSync(fd, keep);
+    return size - keep;
+  }
+
+  /** The tag to chain the next line to: the newest chained line in the file. */
+  private previousTag(fd: number): string {
+    const size = fstatSync(fd).size;
+    if (this.lastAppend && this.lastAppend.size === size) return this.lastAppend.tag;
+    return lastChainTag(tailOf(fd, LINK_WINDOW_BYTES).lines) ?? CHAIN_START;
+  }
+
+  private appendWhole(fd: number, entries: AuditEntry[]): void {
+    let text = '';
+    let tag: string | null = null;
+    if (this.chainKey) {
+      let prev = this.previousTag(fd);
+      for (const entry of entries) {
+        const chained = chainLine(this.chainKey, entry, prev);
+        text += `${chained.line}\n`;
+        prev = chained.tag;
+      }
+      tag = prev;
+    } else {
+      for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    // A second attempt only after the first one's partial bytes were cut back off.
+    if (!this.writeOrUndo(fd, bytes) && !this.writeOrUndo(fd, bytes)) {
+      throw new Error(`only part of ${entries.length} audit entr${entries.length === 1 ? 'y' : 'ies'} could be written (is the disk full?); none were kept`);
+    }
+    this.lastAppend = tag === null ? null : { size: fstatSync(fd).size, tag };
+  }
+
+  /** One write of all the bytes; a short write is truncated away again and reported as false. */
+  private writeOrUndo(fd: number, bytes: Buffer): boolean {
+    let written: number;
+    try {
+      written = writeSync(fd, bytes);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return false;
+      throw err;
+    }
+    if (written === bytes.length) return true;
+    // O_APPEND put our bytes at the end; cut them off if they are still the last thing in the file.
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(written);
+    if (written > 0 && size >= written) readSync(fd, tail, 0, written, size - written);
+    if (written > 0 && tail.equals(bytes.subarray(0, written))) ftruncateSync(fd, size - written);
+    this.lastAppend = null;
+    return false;
   }
 }

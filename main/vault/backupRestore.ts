@@ -24,14 +24,15 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { AlreadyExistsException, KMSInternalException, ValidationException } from '../core/errors.js';
 import { parseIdentityFile, type X25519Identity } from '../crypto/age/index.js';
-import { deriveRootKeys, rootKeyMatches, ROOT_SECRET_BYTES } from '../crypto/rootKeys.js';
+import { deriveRootKeys, rootKeyMatches, ROOT_SECRET_BYTES, type RootKeys } from '../crypto/rootKeys.js';
 import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
 import { VAULT_FILE_NAME, type VaultDocument } from '../store/vaultDocument.js';
 import { VaultStore } from '../store/vaultStore.js';
-import { AuditLog } from './auditLog.js';
+import { archiveAuditLog, AuditLog } from './auditLog.js';
 import { openBackup, readBackupFile, type BackupKey } from './backupFile.js';
 import { vaultFromBackup } from './backupFormat.js';
+import { vaultIntegrity } from './openVault.js';
 import { validateGivenPassphrase } from './recoveryKit.js';
 
 /** Points of a restore a test may stop at (test-only hook; the product never sets it). */
@@ -89,7 +90,7 @@ interface SecretChoice {
 }
 
 /** Step 3 of the module comment; runs under the vault lock. */
-async function chooseRootSecret(keychain: Keychain, sourceId: string, current: VaultDocument | null): Promise<SecretChoice> {
+async function chooseRootSecret(keychain: Keychain, sourceId: string, current: Pick<VaultDocument, 'VaultId' | 'RootKeyCheck'> | null): Promise<SecretChoice> {
   const existing = await keychain.getSecret(keychainAccountForVault(sourceId));
   if (existing) {
     const ours = current?.VaultId === sourceId && existing.length === ROOT_SECRET_BYTES && rootKeyMatches(deriveRootKeys(existing, sourceId), current.RootKeyCheck);
@@ -124,15 +125,16 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
     if (store.exists() && !opts.force) {
       throw new AlreadyExistsException(`A vault already exists in ${store.dir}; restoring would replace it. Ask to force the restore to replace it.`);
     }
-    const made: { choice?: SecretChoice; doc?: VaultDocument } = {};
+    const made: { choice?: SecretChoice; doc?: VaultDocument; rootKeys?: RootKeys } = {};
     try {
       await store.replaceAll(async (current) => {
         await opts.onStep?.('locked');
         if (store.exists() && !opts.force) throw new AlreadyExistsException(`A vault appeared in ${store.dir} meanwhile; nothing was restored.`);
         const choice = (made.choice = await chooseRootSecret(keychain, sourceId, current));
         if (choice.written) await opts.onStep?.('keychain-written');
-        made.doc = vaultFromBackup({ ...(json as object), VaultId: choice.vaultId }, deriveRootKeys(choice.secret, choice.vaultId));
-        return made.doc;
+        const rootKeys = (made.rootKeys = deriveRootKeys(choice.secret, choice.vaultId));
+        made.doc = vaultFromBackup({ ...(json as object), VaultId: choice.vaultId }, rootKeys);
+        return { doc: made.doc, integrity: vaultIntegrity(keychain, choice.vaultId, rootKeys) };
       });
     } catch (err) {
       // Nothing else uses an entry this restore just created: remove it.
@@ -143,9 +145,12 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
     }
     await opts.onStep?.('committed');
     const restored = made.doc;
-    if (!restored) throw new KMSInternalException('internal: the restore committed no document');
+    if (!restored || !made.rootKeys) throw new KMSInternalException('internal: the restore committed no document');
     const renamed = restored.VaultId !== sourceId;
-    const audit = new AuditLog(join(store.dir, 'audit.log'));
+    // The old log's chain was keyed by the replaced root secret: keep it aside and start a new chain.
+    const archived = archiveAuditLog(join(store.dir, 'audit.log'), clock.now());
+    const audit = new AuditLog(join(store.dir, 'audit.log'), made.rootKeys.auditKey);
+    if (archived) audit.append({ Time: clock.now().toISOString(), Operation: 'StartAuditChain', Outcome: 'Success', Detail: `the log before the restore is ${basename(archived)}` });
     audit.append({
       Time: clock.now().toISOString(),
       Operation: 'RestoreBackup',

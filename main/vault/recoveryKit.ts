@@ -134,7 +134,7 @@ export async function recoverVault(opts: RecoverVaultOptions): Promise<RecoverVa
       }
       const account = keychainAccountForVault(doc.VaultId);
       await keychain.setSecret(account, secret);
-      const audit = new AuditLog(join(store.dir, 'audit.log'));
+      const audit = new AuditLog(join(store.dir, 'audit.log'), deriveRootKeys(secret, doc.VaultId).auditKey);
       const source = recoveryKey ? 'the recovery key' : 'the recovery kit';
       audit.append({ Time: clock.now().toISOString(), Operation: 'RecoverVault', Outcome: 'Success', Detail: `root secret written to the OS keychain from ${source}` });
       audit.close();

@@ -9,7 +9,7 @@ import type { Keychain } from '../keychain/keychain.js';
 import { keychainAccountForVault } from '../keychain/keychain.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 
-export async function readRootSecret(keychain: Keychain, doc: VaultDocument): Promise<Buffer> {
+export async function readRootSecret(keychain: Keychain, doc: Pick<VaultDocument, 'VaultId' | 'RootKeyCheck'>): Promise<Buffer> {
   const secret = await keychain.getSecret(keychainAccountForVault(doc.VaultId));
   if (!secret) {
     // A locked keychain whose unlock prompt cannot be shown answers reads with "nothing there".

@@ -1,8 +1,8 @@
 /**
- * The consistency check behind `keyvault verify-vault`. It reads, never writes: the document's
- * schema, the root key check, every version's material (it must unseal under the root key, bound
+ * The consistency check behind `keyvault verify-vault`. It reads, never writes: the document's MAC
+ * and its revision against the floor recorded in the keychain, its schema, the root key check, every version's material (it must unseal under the root key, bound
  * to its own vault, key and version ids, and be 32 bytes), primaries, aliases, the rotation and
- * deletion schedule, the sealed secrets, the recovery kit's form, and the audit log.
+ * deletion schedule, the sealed secrets, the recovery kit's form, and the audit log and its chain.
  *
  * Problems make `Ok` false. Warnings do not: they describe states a moved clock can produce
  * (a schedule anchored in the future) or a crash can leave (a torn last audit line).
@@ -20,11 +20,14 @@ import { deriveRootKeys, rootKeyMatches } from '../crypto/rootKeys.js';
 import { openKeyMaterial, openSecret } from '../crypto/sealing.js';
 import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
+import { keychainRevisionLedger } from '../keychain/revisionRecord.js';
+import { checkDocumentMac, dropDocumentMacMember, hasDocumentMacMember } from '../crypto/documentMac.js';
 import { checkVaultDocument, DocumentProblem } from '../store/documentSchema.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FILE_NAME } from '../store/vaultDocument.js';
 import { readJsonFileSync } from '../store/durableFileAdapter.js';
 import { readLogTail } from './auditLog.js';
+import { verifyChain } from './auditChain.js';
 
 export type VerifyFinding = VerifyVaultResponse['Problems'][number];
 
@@ -44,6 +47,10 @@ export interface VerifyInput {
   now: Date;
   /** Path of the audit log (skipped when undefined). */
   auditFile?: string;
+  /** The file's text as read, for its MAC (an in-memory document, already authenticated, has none). */
+  text?: string;
+  /** The revision floor from the keychain: null when none is recorded, a string when it could not be read. */
+  recordedRevision?: number | null | string;
 }
 
 class Findings {
@@ -67,19 +74,25 @@ export function verifyVaultDocument(input: VerifyInput): VerifyReport {
   let versionsChecked = 0;
   const done = (): VerifyReport => ({ Ok: f.problems.length === 0, Problems: f.problems, Warnings: f.warnings, KeysChecked: keysChecked, VersionsChecked: versionsChecked });
 
-  if (input.auditFile) checkAuditLog(input.auditFile, f);
+  if (input.auditFile) checkAuditLog(input.auditFile, f, typeof input.rootKeys === 'string' ? undefined : input.rootKeys.auditKey);
   if (input.json === undefined) {
     f.problem(`There is no ${VAULT_FILE_NAME}.`);
     return done();
   }
+  if (input.text !== undefined) checkIntegrity(input, f);
+  // A copy: the walk must not see (or leave) anything shared with a live store.
+  const copy: unknown = structuredClone(input.json);
+  dropDocumentMacMember(copy);
   try {
-    // A copy: the walk must not see (or leave) anything shared with a live store.
-    checkVaultDocument(structuredClone(input.json));
+    checkVaultDocument(copy);
   } catch (err) {
     f.problem(err instanceof DocumentProblem ? `The document is not valid: ${err.path}: ${err.problem}.` : `The document is not valid: ${message(err)}`);
     return done();
   }
-  const doc = input.json as VaultDocument;
+  const doc = copy as VaultDocument;
+  if (typeof input.recordedRevision === 'number' && doc.Revision < input.recordedRevision) {
+    f.problem(`The document is an older copy of the vault (revision ${doc.Revision}; the OS keychain records that it reached revision ${input.recordedRevision}): it was rolled back.`);
+  }
   let sealKey: Buffer | undefined;
   if (typeof input.rootKeys === 'string') {
     f.problem(`Key material was not checked: ${input.rootKeys}`);
@@ -185,8 +198,20 @@ function checkKey(doc: VaultDocument, key: KeyRecord, sealKey: Buffer | undefine
   }
 }
 
-function checkAuditLog(file: string, f: Findings): void {
-  let tail: { lines: string[] } | null;
+/** The MAC over the file's text (only meaningful under the right root secret). */
+function checkIntegrity(input: VerifyInput, f: Findings): void {
+  if (typeof input.rootKeys === 'string' || input.text === undefined) return;
+  const mac = checkDocumentMac(input.text, input.rootKeys.macKey);
+  if (mac === 'invalid' || (mac === 'absent' && hasDocumentMacMember(input.json))) {
+    f.problem(`The MAC of ${VAULT_FILE_NAME} does not match its content: it was changed outside Key Vault (or the root secret is not this vault's).`);
+  } else if (mac === 'absent') {
+    if (typeof input.recordedRevision === 'number') f.problem(`${VAULT_FILE_NAME} has no MAC although this vault is authenticated: the MAC was removed or the file replaced.`);
+    else f.warning(`${VAULT_FILE_NAME} is not authenticated yet (written by an earlier version); opening the vault adds its MAC.`);
+  }
+}
+
+function checkAuditLog(file: string, f: Findings, chainKey: Buffer | undefined): void {
+  let tail: { lines: string[]; fromStart: boolean } | null;
   try {
     tail = readLogTail(file, AUDIT_TAIL_BYTES);
   } catch (err) {
@@ -197,17 +222,14 @@ function checkAuditLog(file: string, f: Findings): void {
   const lines = tail.lines;
   const last = lines.pop();
   if (last !== undefined && last !== '') f.warning('The last line of the audit log is incomplete (a write was cut short).');
-  let bad = 0;
-  for (const line of lines) {
-    if (line === '') continue;
-    try {
-      const entry: unknown = JSON.parse(line);
-      if (typeof entry !== 'object' || entry === null || typeof (entry as { Operation?: unknown }).Operation !== 'string') bad++;
-    } catch {
-      bad++;
-    }
-  }
-  if (bad > 0) f.problem(`The audit log has ${bad} line${bad === 1 ? '' : 's'} that are not audit entries.`);
+  const chain = verifyChain(lines, chainKey, tail.fromStart);
+  const count = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
+  if (chain.malformed > 0) f.problem(`The audit log has ${count(chain.malformed)} that are not audit entries.`);
+  if (chain.altered > 0) f.problem(`The audit log has ${count(chain.altered)} whose chain MAC does not match: they were edited.`);
+  if (chain.unlinked > 0) f.problem(`The audit log's chain is broken at ${count(chain.unlinked)}: entries before them were deleted or moved.`);
+  if (chain.unchained > 0) f.problem(`The audit log has ${count(chain.unchained)} without a chain MAC after the chain began: they were not written by Key Vault.`);
+  if (chain.legacy > 0) f.warning(`The audit log's first ${count(chain.legacy)} predate its hash chain and are not authenticated.`);
+  if (chainKey === undefined) f.warning('The audit log chain MACs were not checked (the root secret is not available).');
 }
 
 export interface VerifyDirectoryOptions {
@@ -224,8 +246,11 @@ export async function verifyVaultDirectory(opts: VerifyDirectoryOptions): Promis
   const clock = opts.clock ?? systemClock;
   const file = join(opts.dir, VAULT_FILE_NAME);
   let json: unknown;
+  let text: string | undefined;
   try {
-    json = readJsonFileSync<unknown>(file, (j) => j)?.data;
+    const loaded = readJsonFileSync(file, (j, _file, t) => ({ j, t }))?.data;
+    json = loaded?.j;
+    text = loaded?.t;
   } catch (err) {
     const report = verifyVaultDocument({ json: undefined, rootKeys: 'the document does not load', now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
     report.Problems = [{ Problem: `The document does not load: ${message(err)}` }, ...report.Problems.filter((p) => !p.Problem.startsWith('There is no'))];
@@ -233,10 +258,17 @@ export async function verifyVaultDirectory(opts: VerifyDirectoryOptions): Promis
     return report;
   }
   let rootKeys: RootKeys | string = 'the vault id is unknown';
+  let recordedRevision: number | null | string = 'the vault id is unknown';
   const vaultId = typeof json === 'object' && json !== null && 'VaultId' in json && typeof json.VaultId === 'string' ? json.VaultId : undefined;
   if (vaultId !== undefined) {
+    const keychain = opts.keychain ?? createKeytarKeychain();
     try {
-      const secret = await (opts.keychain ?? createKeytarKeychain()).getSecret(keychainAccountForVault(vaultId));
+      recordedRevision = await keychainRevisionLedger(keychain, vaultId).read();
+    } catch (err) {
+      recordedRevision = message(err);
+    }
+    try {
+      const secret = await keychain.getSecret(keychainAccountForVault(vaultId));
       if (!secret) rootKeys = `the OS keychain has no root secret for vault ${vaultId} (run recover)`;
       else if (secret.length !== 32) rootKeys = 'the root secret in the OS keychain has the wrong length';
       else rootKeys = deriveRootKeys(secret, vaultId);
@@ -245,5 +277,5 @@ export async function verifyVaultDirectory(opts: VerifyDirectoryOptions): Promis
       rootKeys = `the OS keychain could not be read: ${message(err)}`;
     }
   }
-  return verifyVaultDocument({ json, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
+  return verifyVaultDocument({ json, text, recordedRevision, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
 }

@@ -8,6 +8,8 @@
  * - crash: loops until killed (the parent sends SIGKILL at a random moment). With `filesDir`, it
  *   also encrypts small files under vault keys and re-encrypts them (in place) to other keys.
  * - concurrent: runs `ops` operations, then prints {"op":"done"} and exits.
+ * - commits: loops until killed doing nothing but small commits (policy changes, rotations), each
+ *   reported as {"op":"commit","Revision":N}: the kills land inside commits as often as possible.
  * Errors: a typed KMS error prints {"op":"error","type":...}; anything else prints
  * {"op":"untyped-error",...} (the tests require there are none).
  */
@@ -20,11 +22,13 @@ import type { VaultService } from '../../main/vault/vaultService.js';
 
 interface WorkerArgs {
   dir: string;
-  mode: 'crash' | 'concurrent';
+  mode: 'crash' | 'concurrent' | 'commits';
   ops?: number;
   worker?: string;
   /** Crash mode: where files are encrypted and re-encrypted (none when absent). */
   filesDir?: string;
+  /** Open the vault as the app does: revision floor written after each commit returns. */
+  settleInBackground?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
@@ -136,14 +140,23 @@ async function concurrentStep(s: VaultService, worker: string): Promise<void> {
   }
 }
 
+async function commitStep(s: VaultService): Promise<void> {
+  let keyId = pick(keysByRole(s, 'live'));
+  if (!keyId || randomInt(20) === 0) keyId = (await s.createKey({ Description: 'live' })).KeyMetadata.KeyId;
+  if (randomInt(4) === 0) await s.rotateKeyOnDemand({ KeyId: keyId });
+  else await s.updateRotationPolicy({ KeyId: keyId, EnableAutomaticRotation: randomInt(2) === 0, RotationInterval: `${7 + randomInt(300)}d` });
+  emit({ op: 'commit', Revision: s.store.read().Revision });
+}
+
 async function main(): Promise<void> {
-  const service = await openVault({ dir: args.dir, create: false });
+  const service = await openVault({ dir: args.dir, create: false, settleInBackground: args.settleInBackground ?? false });
   emit({ op: 'ready', pid: process.pid });
   const worker = args.worker ?? 'a';
   const total = args.mode === 'concurrent' ? (args.ops ?? 200) : Infinity;
   for (let i = 0; i < total; i++) {
     try {
       if (args.mode === 'concurrent') await concurrentStep(service, worker);
+      else if (args.mode === 'commits') await commitStep(service);
       else await crashStep(service);
     } catch (err) {
       if (err instanceof KmsError) emit({ op: 'error', type: err.__type, message: err.message });

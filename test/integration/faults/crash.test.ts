@@ -6,15 +6,23 @@
  * every key exists, every rotation's version is present, every returned ciphertext decrypts, and
  * every file reported encrypted (or re-encrypted) decrypts to its original bytes.
  *
+ * Integrity: a kill can land anywhere in a commit, including between the rename of vault.json and
+ * the revision record written to the keychain after it. Every open must still succeed (no false
+ * rollback or MAC alarm), the recorded revision must never be ahead of the file's, and the
+ * standalone verify-vault (MAC, revision floor, audit chain) must be Ok.
+ *
  * Two lanes (two vaults, two workers) run side by side to use both cores.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KMS_EXCEPTION_NAMES } from '../../../main/core/errors.js';
+import { keychainRevisionLedger } from '../../../main/keychain/revisionRecord.js';
 import { openVault } from '../../../main/vault/openVault.js';
+import { verifyVaultDirectory } from '../../../main/vault/vaultVerifier.js';
 import { createTempVault, type TempVault } from '../../support/tempVault.js';
 import { buildFaultWorker, startWorker, type BuiltWorker, type WorkerLine } from '../../support/faultHarness.js';
 
@@ -122,8 +130,14 @@ function record(line: WorkerLine, expected: Expectations, result: LaneResult, li
 }
 
 async function checkVault(v: TempVault, expected: Expectations, life: number, allFiles: boolean): Promise<void> {
+  const vaultId = (JSON.parse(readFileSync(join(v.dir, 'vault.json'), 'utf8')) as { VaultId: string }).VaultId;
+  const recorded = await keychainRevisionLedger(v.keychain, vaultId).read();
+  const standalone = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
+  assert.equal(standalone.Ok, true, `life ${life}: verify-vault (standalone) found ${JSON.stringify(standalone.Problems)}`);
   const s = await openVault({ dir: v.dir, keychain: v.keychain, create: false });
   try {
+    const revision = s.store.read().Revision;
+    assert.ok(recorded === null || recorded <= revision, `life ${life}: the keychain records revision ${String(recorded)}, ahead of the file's ${revision}`);
     const report = await s.verifyVault();
     assert.equal(report.Ok, true, `life ${life}: verify-vault found ${JSON.stringify(report.Problems)}`);
     const doc = s.store.read();

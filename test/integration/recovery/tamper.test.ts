@@ -13,6 +13,8 @@ import { openVault } from '../../../main/vault/openVault.js';
 import { verifyVaultDirectory } from '../../../main/vault/vaultVerifier.js';
 import type { VaultService } from '../../../main/vault/vaultService.js';
 import { createTempVault, b64, tempDir, type TempVault } from '../../support/tempVault.js';
+import { editAndReseal } from '../../support/vaultFileEdits.js';
+import type { Keychain } from '../../../main/keychain/keychain.js';
 import { fastRecovery, rejectsWith } from '../../support/recoverySupport.js';
 
 const vaults: TempVault[] = [];
@@ -44,13 +46,16 @@ async function setup(): Promise<Setup> {
   return { v, keyA, keyB, blobA0, blobA1, blobB };
 }
 
-/** Edits vault.json the way a person with a text editor would (Revision bumped so readers reload). */
-function editStore(dir: string, edit: (doc: VaultDocument) => void): void {
-  const file = join(dir, 'vault.json');
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as VaultDocument;
-  edit(doc);
-  doc.Revision += 1;
-  writeFileSync(file, JSON.stringify(doc));
+/**
+ * Edits vault.json and re-seals its MAC with the real root secret (Revision bumped so readers
+ * reload): the defences below the document MAC, as if the MAC were forged. Edits without the
+ * secret are refused at load (test/integration/integrity/documentMac.test.ts).
+ */
+async function editStore(dir: string, keychain: Keychain, edit: (doc: VaultDocument) => void): Promise<void> {
+  await editAndReseal(dir, keychain, (doc) => {
+    edit(doc);
+    doc.Revision += 1;
+  });
 }
 
 async function freshService(v: TempVault): Promise<VaultService> {
@@ -61,7 +66,7 @@ async function freshService(v: TempVault): Promise<VaultService> {
 
 test('material swapped between two versions of a key is detected on use and by verify-vault', async () => {
   const { v, keyA, blobA0, blobA1 } = await setup();
-  editStore(v.dir, (doc) => {
+  await editStore(v.dir, v.keychain, (doc) => {
     const [x, y] = doc.Keys[keyA]!.Versions;
     [x!.SealedMaterial, y!.SealedMaterial] = [y!.SealedMaterial, x!.SealedMaterial];
   });
@@ -79,7 +84,7 @@ test('material swapped between two versions of a key is detected on use and by v
 
 test('material moved from one key to another is detected', async () => {
   const { v, keyA, keyB, blobB } = await setup();
-  editStore(v.dir, (doc) => {
+  await editStore(v.dir, v.keychain, (doc) => {
     doc.Keys[keyB]!.Versions[0]!.SealedMaterial = doc.Keys[keyA]!.Versions[0]!.SealedMaterial;
   });
   const s = await freshService(v);
@@ -92,7 +97,7 @@ test('material moved from one key to another is detected', async () => {
 test('a key id changed consistently everywhere is detected: its material no longer opens', async () => {
   const { v, keyA, blobA0 } = await setup();
   const forged = randomUUID();
-  editStore(v.dir, (doc) => {
+  await editStore(v.dir, v.keychain, (doc) => {
     const key = doc.Keys[keyA]!;
     delete doc.Keys[keyA];
     key.KeyId = forged;
@@ -115,7 +120,7 @@ test('a vault id changed by hand is refused at open and reported by verify-vault
   const { v } = await setup();
   const verifyBefore = await v.service.verifyVault();
   assert.equal(verifyBefore.Ok, true, JSON.stringify(verifyBefore.Problems));
-  editStore(v.dir, (doc) => {
+  await editStore(v.dir, v.keychain, (doc) => {
     doc.VaultId = randomUUID();
   });
   await rejectsWith(openVault({ dir: v.dir, keychain: v.keychain, create: false }), 'KMSInvalidStateException', /no root secret/);

@@ -9,22 +9,25 @@ import { VAULT_FILE_NAME } from '../../../main/store/vaultDocument.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { finished, spawnFixture } from '../../fixtures/store/childProcess.js';
 import { sampleVault, sampleVersion } from '../../fixtures/store/sampleVault.js';
+import { withTestIntegrity } from '../../support/storeIntegrity.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kv-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  const parent = mkdtempSync(join(tmpdir(), 'kv-store-'));
+  t.after(() => rmSync(parent, { recursive: true, force: true }));
+  return join(parent, 'vault');
 }
 
 async function openWithVault(t: { after(fn: () => void): void }, doc: VaultDocument = sampleVault(2, 1)): Promise<VaultStore> {
-  const store = await VaultStore.open(tempDir(t));
+  const store = withTestIntegrity(await VaultStore.open(tempDir(t)), doc.VaultId);
   t.after(() => store.close());
   await store.create(doc);
   return store;
 }
 
+/** The document on disk, without its MAC member. */
 function onDisk(store: VaultStore): VaultDocument {
-  return JSON.parse(readFileSync(store.file, 'utf8')) as VaultDocument;
+  const { DocumentMac: _mac, ...doc } = JSON.parse(readFileSync(store.file, 'utf8')) as VaultDocument & { DocumentMac?: string };
+  return doc;
 }
 
 function firstKeyId(doc: VaultDocument): string {
@@ -64,8 +67,8 @@ test('creating over an existing vault is AlreadyExistsException and keeps the or
 });
 
 test('create refuses an invalid document and writes nothing', async (t) => {
-  const store = await VaultStore.open(tempDir(t));
   const doc = sampleVault(1, 1);
+  const store = withTestIntegrity(await VaultStore.open(tempDir(t)), doc.VaultId);
   doc.VaultId = 'nope';
   await assert.rejects(store.create(doc), KMSInternalException);
   assert.equal(store.exists(), false);
@@ -132,7 +135,7 @@ test("another process's commit is seen by read()", async (t) => {
   const store = await openWithVault(t);
   const keyId = firstKeyId(store.read());
   assert.equal(store.read().Keys[keyId]!.Description.startsWith('test key'), true);
-  const r = await finished(spawnFixture('storeWriter.ts', [store.dir, keyId, 'written by another process']));
+  const r = await finished(spawnFixture('storeWriter.ts', [store.dir, keyId, 'written by another process', store.read().VaultId]));
   assert.equal(r.code, 0, r.stderr);
   assert.equal(store.read().Keys[keyId]!.Description, 'written by another process');
   assert.equal(store.revision, 1);
@@ -140,7 +143,7 @@ test("another process's commit is seen by read()", async (t) => {
 
 test('a commit by a second store on the same directory is seen by the first', async (t) => {
   const store = await openWithVault(t);
-  const other = await VaultStore.open(store.dir);
+  const other = withTestIntegrity(await VaultStore.open(store.dir), store.read().VaultId);
   t.after(() => other.close());
   const keyId = firstKeyId(store.read());
   await other.transact((doc) => {
@@ -197,6 +200,7 @@ test('replaceAll restores a document over a damaged one', async (t) => {
   const store = await openWithVault(t);
   writeFileSync(store.file, 'garbage');
   const backup = sampleVault(2, 2);
+  withTestIntegrity(store, backup.VaultId);
   await store.replaceAll(backup);
   assert.deepEqual(store.read(), backup);
   assert.deepEqual(onDisk(store), backup);
@@ -207,15 +211,17 @@ test('replaceAll moves Revision past the document it replaces', async (t) => {
   for (let i = 0; i < 3; i++) await store.transact(() => undefined);
   const backup = sampleVault(1, 1);
   backup.Revision = 1;
+  withTestIntegrity(store, backup.VaultId);
   await store.replaceAll(backup);
   assert.equal(store.revision, 4);
   assert.equal(store.read().VaultId, backup.VaultId);
 });
 
 test('replaceAll creates the document when none exists', async (t) => {
-  const store = await VaultStore.open(tempDir(t));
+  const doc = sampleVault(1, 1);
+  const store = withTestIntegrity(await VaultStore.open(tempDir(t)), doc.VaultId);
   t.after(() => store.close());
-  await store.replaceAll(sampleVault(1, 1));
+  await store.replaceAll(doc);
   assert.equal(existsSync(store.file), true);
   assert.equal(store.revision, 0);
 });
@@ -252,7 +258,7 @@ test('commits are validated in small vaults and skip the full walk past COMMIT_V
   });
   assert.equal(onDisk(large).Revision, 1);
 
-  const strict = await VaultStore.open(large.dir, { validateCommits: true });
+  const strict = withTestIntegrity(await VaultStore.open(large.dir, { validateCommits: true }), large.read().VaultId);
   t.after(() => strict.close());
   await assert.rejects(strict.transact(bad), KMSInternalException);
 });

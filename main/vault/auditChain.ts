@@ -1,0 +1,115 @@
+/**
+ * The audit log's keyed hash chain. Each line is the entry's JSON with two more members at its end:
+ * `Prev`, the tag of the last chained line in the file when it was appended ('-' for the first),
+ * and `Mac`, HMAC-SHA256 (under the root secret's audit key, truncated to 128 bits) of the line
+ * without its `Mac` member. Editing a line breaks its Mac; deleting or moving a line leaves a later
+ * line pointing at a tag that is not before it.
+ *
+ * The app and CLI processes append to one file without a shared lock, so two processes can chain
+ * to the same previous line (a fork). Verification therefore asks only that every `Prev` names a
+ * line earlier in the file, not the line just before. What the chain cannot show: the removal of
+ * the newest lines (nothing points at them yet), or of one of two forked siblings.
+ */
+import { createHmac } from 'node:crypto';
+import type { AuditEntry } from '../core/api.js';
+
+export const CHAIN_START = '-';
+const TAG_CHARS = 22; // base64url of 16 bytes
+const MAC_HEAD = ',"Mac":"';
+const MAC_SUFFIX_CHARS = MAC_HEAD.length + TAG_CHARS + 2;
+/** A fresh log may see this many chained lines (concurrent first appends) start a chain. */
+const STARTS_TOLERATED = 16;
+/** When only the tail of a log is checked, its first lines may point before the window. */
+const WINDOW_GRACE_LINES = 64;
+
+function tagOf(key: Buffer, body: string): string {
+  return createHmac('sha256', key).update(body).digest().subarray(0, 16).toString('base64url');
+}
+
+/** One chained line (without its newline) and its tag. */
+export function chainLine(key: Buffer, entry: AuditEntry, prev: string): { line: string; tag: string } {
+  const body = JSON.stringify({ ...entry, Prev: prev });
+  const tag = tagOf(key, body);
+  return { line: `${body.slice(0, -1)}${MAC_HEAD}${tag}"}`, tag };
+}
+
+/** The Mac of the newest chained line among `lines` (oldest first), or null when there is none. */
+export function lastChainTag(lines: readonly string[]): string | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    if (!line.endsWith('"}') || line.length < MAC_SUFFIX_CHARS || !line.startsWith(MAC_HEAD, line.length - MAC_SUFFIX_CHARS)) continue;
+    return line.slice(line.length - TAG_CHARS - 2, -2);
+  }
+  return null;
+}
+
+/** The entry of a line without its chain members, or null when the line is not an audit entry. */
+export function entryOfLine(line: string): AuditEntry | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { Operation?: unknown }).Operation !== 'string') return null;
+  const { Prev: _prev, Mac: _mac, ...entry } = parsed as AuditEntry & { Prev?: unknown; Mac?: unknown };
+  return entry;
+}
+
+export interface ChainReport {
+  /** Lines that are not audit entries at all. */
+  malformed: number;
+  /** Chained lines whose Mac does not match (edited). */
+  altered: number;
+  /** Chained lines pointing at a line that is not before them (deleted or reordered lines). */
+  unlinked: number;
+  /** Lines without a chain after the chain began (inserted by something else). */
+  unchained: number;
+  /** Lines without a chain before the chain began (written before the chain existed). */
+  legacy: number;
+}
+
+/**
+ * Checks a log's lines, oldest first. `fromStart` says whether they begin at the start of the file;
+ * without `key` only the links are checked, not the Macs.
+ */
+export function verifyChain(lines: readonly string[], key: Buffer | undefined, fromStart: boolean): ChainReport {
+  const report: ChainReport = { malformed: 0, altered: 0, unlinked: 0, unchained: 0, legacy: 0 };
+  const seen = new Set<string>();
+  let chained = 0;
+  let index = 0;
+  for (const line of lines) {
+    if (line === '') continue;
+    index++;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    const o = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    if (!o || typeof o.Operation !== 'string') {
+      report.malformed++;
+      continue;
+    }
+    if (o.Mac === undefined) {
+      if (chained > 0) report.unchained++;
+      else report.legacy++;
+      continue;
+    }
+    const tag = lastChainTag([line]);
+    if (tag === null || tag !== o.Mac || typeof o.Prev !== 'string') {
+      report.altered++;
+      continue;
+    }
+    if (key && tagOf(key, `${line.slice(0, -MAC_SUFFIX_CHARS)}}`) !== tag) {
+      report.altered++;
+      continue;
+    }
+    const linked = o.Prev === CHAIN_START ? chained < STARTS_TOLERATED : seen.has(o.Prev) || (!fromStart && index <= WINDOW_GRACE_LINES);
+    if (!linked) report.unlinked++;
+    seen.add(tag);
+    chained++;
+  }
+  return report;
+}
