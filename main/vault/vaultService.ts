@@ -637,8 +637,13 @@ export class VaultService {
 
   // ---------------------------------------------------------------- private helpers
 
+  /** The last timestamp formatted: thousands of audited operations a second share a millisecond. */
+  private lastIso = { ms: Number.NaN, iso: '' };
+
   private nowIso(): string {
-    return this.clock.now().toISOString();
+    const ms = this.clock.now().getTime();
+    if (ms !== this.lastIso.ms) this.lastIso = { ms, iso: new Date(ms).toISOString() };
+    return this.lastIso.iso;
   }
 
   private auditKey(keyRef: string | undefined): { KeyId?: string } {
