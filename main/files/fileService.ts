@@ -3,10 +3,9 @@
  * (the `keyvault.local/cmk` stanza) and under every recovery recipient of the vault.
  *
  * Jobs stream with bounded memory, report throttled progress, can be cancelled, and never leave
- * partial output. Binary files go through payloadPipeline.ts (a fixed set of 1 MiB block buffers,
- * sealed or opened in place, reads ahead, several writes and a background fdatasync in flight);
- * ASCII-armored ones through the stream classes on this thread (1 MiB reads cut into 64 KiB STREAM
- * chunks, one read ahead, one write in flight). Either way results are written to a temporary
+ * partial output. Binary and ASCII-armored files alike go through payloadPipeline.ts (a fixed set
+ * of 1 MiB block buffers, sealed or opened in place, reads ahead, several writes and a background
+ * fdatasync in flight; armor is a transform on the way out or in). Results are written to a temporary
  * file in the destination directory and moved into place only when complete (decryption: after
  * the final chunk authenticated). Re-encrypting rewrites only
  * the header, in place and crash-safely (rewrapJournal.ts), when the new header has the old one's
@@ -27,17 +26,15 @@ import {
   ArmorEncoder,
   AgeDecryptionError,
   canReleaseBuffers,
-  CHUNK_SIZE,
   createHeader,
   formatHeader,
   looksArmored,
+  PAYLOAD_NONCE_SIZE,
   parseHeader,
   parseIdentityFile,
   parseRecipient,
   payloadPlaintextSize,
   ScryptIdentity,
-  StreamDecryptor,
-  StreamEncryptor,
   unwrapFileKey,
   verifyHeaderMac,
   X25519Identity,
@@ -81,43 +78,6 @@ function joined(out: Buffer | readonly Buffer[]): Buffer {
   const list = parts(out);
   return list.length === 1 ? (list[0] as Buffer) : Buffer.concat(list);
 }
-
-const TAG_SIZE = 16;
-const PAYLOAD_NONCE_SIZE = 16;
-
-/**
- * Feeds a StreamEncryptor or StreamDecryptor in pieces that end on STREAM chunk boundaries, so
- * each push completes at most one chunk and hands back that chunk's buffer as it is. (Given a
- * whole 1 MiB block, the stream classes join its chunks into one new buffer: a second copy of
- * every byte, which profiling showed costing more than the decryption itself.)
- */
-class ChunkAlignedFeed {
-  private fed = 0;
-
-  constructor(
-    private readonly push: (piece: Buffer) => Buffer | readonly Buffer[],
-    private readonly first: number,
-    private readonly period: number,
-  ) {}
-
-  feed(block: Buffer): Buffer[] {
-    const out: Buffer[] = [];
-    let offset = 0;
-    while (offset < block.length) {
-      const next = this.fed < this.first ? this.first : this.first + (Math.floor((this.fed - this.first) / this.period) + 1) * this.period;
-      const take = Math.min(next - this.fed, block.length - offset);
-      for (const p of parts(this.push(block.subarray(offset, offset + take)))) out.push(p);
-      offset += take;
-      this.fed += take;
-    }
-    return out;
-  }
-}
-
-/** The plaintext side: 64 KiB pieces. */
-const encryptorFeed = (enc: StreamEncryptor): ChunkAlignedFeed => new ChunkAlignedFeed((b) => enc.push(b), CHUNK_SIZE, CHUNK_SIZE);
-/** The payload side: the 16-byte nonce, then 64 KiB + 16 pieces. */
-const decryptorFeed = (dec: StreamDecryptor): ChunkAlignedFeed => new ChunkAlignedFeed((b) => dec.push(b), PAYLOAD_NONCE_SIZE, CHUNK_SIZE + TAG_SIZE);
 
 /** The header of a file as found on disk. */
 interface FileHeader {
@@ -284,12 +244,8 @@ export class FileService {
       const progress = new Progress(this.vault, jobId, size);
       try {
         out = await TempOutput.create(output);
-        if (req.Armor === true) {
-          await this.encryptArmored(fh, out.fh, header, fileKey, progress, signal);
-        } else {
-          const job = { input: fh, output: out.fh, inputStart: 0, outputStart: 0, signal, onInput: (n: number) => progress.advance(n) };
-          await encryptPayload(job, fileKey, randomBytes(PAYLOAD_NONCE_SIZE), header);
-        }
+        const job = { input: fh, output: out.fh, inputStart: 0, outputStart: 0, armor: req.Armor === true, signal, onInput: (n: number) => progress.advance(n) };
+        await encryptPayload(job, fileKey, randomBytes(PAYLOAD_NONCE_SIZE), header);
       } finally {
         fileKey.fill(0);
       }
@@ -304,28 +260,6 @@ export class FileService {
     }
   }
 
-  /** Encryption with ASCII armor: the stream classes on this thread, output through the armorer. */
-  private async encryptArmored(fh: FileHandle, outFh: FileHandle, header: Buffer, fileKey: Buffer, progress: Progress, signal: AbortSignal): Promise<void> {
-    const enc = new StreamEncryptor(fileKey);
-    const writer = new BlockWriter(outFh);
-    const armorer = new ArmorEncoder();
-    const emit = (out: Buffer | readonly Buffer[]): Buffer[] => parts(armorer.push(joined(out)));
-    const feed = encryptorFeed(enc);
-    try {
-      await writer.write(emit(header));
-      for await (const block of readBlocks(fh, 0)) {
-        throwIfAborted(signal);
-        await writer.write(emit(feed.feed(block)));
-        progress.add(block.length);
-      }
-      await writer.write(emit(enc.final()));
-      await writer.write([armorer.final()]);
-    } finally {
-      await writer.flush().catch(() => undefined);
-    }
-    await writer.flush();
-  }
-
   private async decryptFile(jobId: string, input: string, req: Api.FileJobRequest, signal: AbortSignal): Promise<Api.FileJobResult> {
     const output = resolve(req.OutputPath ?? defaultDecryptedPath(input));
     await repairRewrap(input);
@@ -333,31 +267,23 @@ export class FileService {
     const { fh, size } = await openInput(input);
     let out: TempOutput | null = null;
     try {
-      const first = Buffer.alloc(Math.min(256, size));
-      await readFull(fh, first, 0);
       const progress = new Progress(this.vault, jobId, size);
-      let result: { opened: VaultStanzaRef | null; produced: number };
-      if (looksArmored(first)) {
-        result = await this.decryptArmored(fh, output, progress, signal, (o) => (out = o));
-      } else {
-        const header = await readFileHeader(fh, size);
-        progress.advance(header.raw.length);
-        // The header MAC is verified here, before any payload byte is looked at.
-        const { fileKey, opened } = await this.unwrapForDecrypt(header.parsed);
-        try {
-          out = await TempOutput.create(output);
-          const job = { input: fh, output: out.fh, inputStart: header.raw.length, outputStart: 0, signal, onInput: (n: number) => progress.advance(n) };
-          result = { opened, produced: await decryptPayload(job, fileKey) };
-        } finally {
-          fileKey.fill(0);
-        }
+      const header = await readFileHeader(fh, size);
+      progress.advance(header.raw.length);
+      // The header MAC is verified here, before any payload byte is looked at.
+      const { fileKey, opened } = await this.unwrapForDecrypt(header.parsed);
+      let produced: number;
+      try {
+        out = await TempOutput.create(output);
+        const job = { input: fh, output: out.fh, inputStart: header.raw.length, outputStart: 0, armor: header.armored, signal, onInput: (n: number) => progress.advance(n) };
+        produced = await decryptPayload(job, fileKey);
+      } finally {
+        fileKey.fill(0);
       }
-      if (out === null) throw headerError('file is truncated inside the header');
       throwIfAborted(signal);
       await (out as TempOutput).commit(req.Overwrite === true);
       out = null;
       progress.finish();
-      const { opened, produced } = result;
       return {
         JobId: jobId,
         Operation: 'Decrypt',
@@ -370,60 +296,6 @@ export class FileService {
       await (out as TempOutput | null)?.discard();
       await fh.close();
     }
-  }
-
-  /** Decryption of an ASCII-armored file: the stream classes on this thread. */
-  private async decryptArmored(
-    fh: FileHandle,
-    output: string,
-    progress: Progress,
-    signal: AbortSignal,
-    created: (out: TempOutput) => void,
-  ): Promise<{ opened: VaultStanzaRef | null; produced: number }> {
-    let head: Buffer | null = Buffer.alloc(0);
-    let state: { dec: StreamDecryptor; feed: ChunkAlignedFeed; writer: BlockWriter } | null = null;
-    let opened: VaultStanzaRef | null = null;
-    let produced = 0;
-    const write = async (w: BlockWriter, parts: Buffer[]): Promise<void> => {
-      for (const p of parts) produced += p.length;
-      await w.write(parts);
-    };
-    try {
-      for await (const block of binarySource(fh, true)) {
-        throwIfAborted(signal);
-        if (state !== null) {
-          await write(state.writer, state.feed.feed(block));
-        } else {
-          const buffered: Buffer = Buffer.concat([head ?? Buffer.alloc(0), block]);
-          const parsed = parseHeader(buffered);
-          if (!parsed.complete) {
-            if (buffered.length > MAX_HEADER_BYTES) throw headerError('header is larger than the limit');
-            head = buffered;
-            continue;
-          }
-          // The header MAC is verified here, before any payload byte is looked at.
-          const unwrapped = await this.unwrapForDecrypt(parsed);
-          opened = unwrapped.opened;
-          const dec = new StreamDecryptor(unwrapped.fileKey);
-          unwrapped.fileKey.fill(0);
-          const out = await TempOutput.create(output);
-          created(out);
-          state = { dec, feed: decryptorFeed(dec), writer: new BlockWriter(out.fh) };
-          head = null;
-          await write(state.writer, state.feed.feed(buffered.subarray(parsed.payloadOffset)));
-        }
-        progress.add(block.length);
-      }
-      if (state === null) {
-        if (head !== null) parseHeader(head);
-        throw headerError('file is truncated inside the header');
-      }
-      await write(state.writer, parts(state.dec.final()));
-    } finally {
-      await state?.writer.flush().catch(() => undefined);
-    }
-    await state.writer.flush();
-    return { opened, produced };
   }
 
   private async reEncryptFile(jobId: string, input: string, req: Api.FileJobRequest, signal: AbortSignal): Promise<Api.FileJobResult> {
