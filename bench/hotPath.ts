@@ -24,7 +24,7 @@ function memoryKeychain(): Keychain {
   } as unknown as Keychain;
 }
 
-interface Rate {
+export interface Rate {
   wall: number;
   cpu: number;
 }
@@ -94,4 +94,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

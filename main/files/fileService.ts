@@ -113,7 +113,7 @@ class Progress {
 
   /** As add(), for jobs whose buffers are released as they go (no collection needed). */
   advance(n: number): void {
-    // Without buffer release (crypto/age/blocks.ts), node:crypto results wait for the GC.
+    // Without buffer release (crypto/age/chunks.ts), node:crypto results wait for the GC.
     if (!canReleaseBuffers()) this.nudge.add(n);
     this.count(n);
   }
