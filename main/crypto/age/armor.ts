@@ -15,6 +15,32 @@ const MAX_LINE = COLUMNS + 1;
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
+/** 1 for the 64 letters of the standard base64 alphabet (no padding), 0 for every other byte. */
+const B64_LETTER = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_LETTER[c.charCodeAt(0)] = 1;
+
+/**
+ * The bulk of an armored file: consecutive full lines (64 base64 letters, no padding, then LF)
+ * from `start`. Such a line is always canonical and decodes to exactly 48 bytes, so a run of them
+ * is decoded in one call instead of line by line (which cost ~1 µs a line). Returns where the
+ * run ends and its bytes; anything else (CRLF, padding, a short line, END) is left to the
+ * line-by-line parser.
+ */
+function fullLines(data: Uint8Array, start: number): { end: number; bytes: Buffer | null } {
+  let end = start;
+  while (end + COLUMNS < data.length && data[end + COLUMNS] === 0x0a) {
+    let ok = 1;
+    for (let k = end; k < end + COLUMNS; k++) ok &= B64_LETTER[data[k] as number] as number;
+    if (ok === 0) break;
+    end += COLUMNS + 1;
+  }
+  if (end === start) return { end, bytes: null };
+  const lines = (end - start) / (COLUMNS + 1);
+  const text = Buffer.allocUnsafe(lines * COLUMNS);
+  for (let l = 0; l < lines; l++) text.set(data.subarray(start + l * (COLUMNS + 1), start + l * (COLUMNS + 1) + COLUMNS), l * COLUMNS);
+  return { end, bytes: Buffer.from(text.toString('latin1'), 'base64') };
+}
+
 /** Produces an armored file from binary age bytes pushed in any sizes. */
 export class ArmorEncoder {
   private carry = Buffer.alloc(0);
@@ -96,6 +122,14 @@ export class ArmorDecoder {
         if (i === data.length) break;
         if (this.state === 'trailing') throw armorError('armor has data after the END line');
         this.state = 'begin';
+      }
+      if (this.state === 'data' && this.line.length === 0) {
+        const run = fullLines(data, i);
+        if (run.bytes !== null) {
+          out.push(run.bytes);
+          i = run.end;
+          if (i === data.length) break;
+        }
       }
       let nl = i;
       while (nl < data.length && data[nl] !== 0x0a) nl++;
