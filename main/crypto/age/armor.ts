@@ -37,7 +37,8 @@ function fullLines(data: Uint8Array, start: number): { end: number; bytes: Buffe
   if (end === start) return { end, bytes: null };
   const lines = (end - start) / (COLUMNS + 1);
   const text = Buffer.allocUnsafe(lines * COLUMNS);
-  for (let l = 0; l < lines; l++) text.set(data.subarray(start + l * (COLUMNS + 1), start + l * (COLUMNS + 1) + COLUMNS), l * COLUMNS);
+  const src = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (let l = 0, from = start; l < lines; l++, from += COLUMNS + 1) src.copy(text, l * COLUMNS, from, from + COLUMNS);
   return { end, bytes: Buffer.from(text.toString('latin1'), 'base64') };
 }
 
@@ -47,32 +48,40 @@ export class ArmorEncoder {
   private started = false;
   private finished = false;
 
-  private wrap(bytes: Buffer): string {
-    const b64 = bytes.toString('base64');
-    let out = '';
-    for (let i = 0; i < b64.length; i += COLUMNS) out += `${b64.slice(i, i + COLUMNS)}\n`;
+  /** `prefix`, the base64 of `bytes` in lines of 64 columns each ended by LF, then `suffix`. */
+  private wrap(prefix: string, bytes: Buffer, suffix = ''): Buffer {
+    const b64 = Buffer.from(bytes.toString('base64'), 'latin1');
+    const lines = Math.ceil(b64.length / COLUMNS);
+    const out = Buffer.allocUnsafe(prefix.length + b64.length + lines + suffix.length);
+    let at = out.write(prefix, 0, 'latin1');
+    for (let from = 0; from < b64.length; from += COLUMNS) {
+      at += b64.copy(out, at, from, Math.min(from + COLUMNS, b64.length));
+      out[at++] = 0x0a;
+    }
+    out.write(suffix, at, 'latin1');
     return out;
+  }
+
+  private begin(): string {
+    if (this.started) return '';
+    this.started = true;
+    return `${ARMOR_BEGIN}\n`;
   }
 
   push(data: Uint8Array): Buffer {
     if (this.finished) throw new Error('ArmorEncoder already finished');
-    let prefix = '';
-    if (!this.started) {
-      this.started = true;
-      prefix = `${ARMOR_BEGIN}\n`;
-    }
-    const all = this.carry.length > 0 ? Buffer.concat([this.carry, data]) : Buffer.from(data);
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const all = this.carry.length > 0 ? Buffer.concat([this.carry, input]) : input;
     const whole = all.length - (all.length % BYTES_PER_LINE);
     this.carry = Buffer.from(all.subarray(whole));
-    return Buffer.from(prefix + this.wrap(all.subarray(0, whole)), 'latin1');
+    return this.wrap(this.begin(), all.subarray(0, whole));
   }
 
   final(): Buffer {
-    const head = this.finished ? '' : this.push(Buffer.alloc(0)).toString('latin1');
     this.finished = true;
-    const out = head + this.wrap(this.carry) + `${ARMOR_END}\n`;
+    const out = this.wrap(this.begin(), this.carry, `${ARMOR_END}\n`);
     this.carry = Buffer.alloc(0);
-    return Buffer.from(out, 'latin1');
+    return out;
   }
 }
 
