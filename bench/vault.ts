@@ -3,11 +3,12 @@
  *  - cold start of the CLI with 1,000 keys overdue (catch-up included)   target <= 1.5 s
  *  - durable commit of one on-demand rotation                            target <= 100 ms
  *  - in-process Encrypt+Decrypt pairs per second                         target >= 20,000
+ *    and as a share of raw AES-256-GCM pairs (alternating rounds)        target >= 0.7x
  * Each figure is printed with a reference measured in the same run on the same machine: process
  * start-up of bare node, a bare write+fsync+rename of the same bytes, and raw AES-256-GCM pairs.
  */
 import { spawnSync } from 'node:child_process';
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { sealDocument } from '../main/crypto/documentMac.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../main/keychain/keychain.js';
 import { revisionAccountForVault } from '../main/keychain/revisionRecord.js';
 import { newVaultDocument, openVault } from '../main/vault/openVault.js';
+import { rawPairs, servicePairs, type Rate } from './hotPath.js';
 import { report, median, type BenchResult } from './report.js';
 
 const KEYS = 10_000;
@@ -143,42 +145,37 @@ export async function runVaultBench(): Promise<BenchResult[]> {
       reference: { name: 'bare write + fsync + rename + fsync dir of the same bytes', value: median(raw) },
     });
 
-    // Encrypt+Decrypt pairs per second, in process.
+    // Encrypt+Decrypt pairs per second, in process, in short rounds alternating with the raw
+    // reference so that both see the same load (the machine may be shared).
     const keyId = keyIds[OVERDUE + 100]!;
     const plaintext = randomBytes(256).toString('base64');
-    const seconds = 2;
-    let pairs = 0;
-    const end = performance.now() + seconds * 1000;
-    while (performance.now() < end) {
-      for (let j = 0; j < 200; j++) {
-        const e = await service.encrypt({ KeyId: keyId, Plaintext: plaintext });
-        await service.decrypt({ CiphertextBlob: e.CiphertextBlob });
-      }
-      pairs += 200;
+    await servicePairs(service, keyId, plaintext, 300);
+    const ours: Rate[] = [];
+    const raws: Rate[] = [];
+    for (let i = 0; i < 10; i++) {
+      ours.push(await servicePairs(service, keyId, plaintext, 300));
+      raws.push(await rawPairs(256, 300));
     }
-    const pairsPerSec = pairs / seconds;
-    const key = randomBytes(32);
-    const pt = randomBytes(256);
-    let rawPairs = 0;
-    const end2 = performance.now() + 1000;
-    while (performance.now() < end2) {
-      for (let j = 0; j < 500; j++) {
-        const iv = randomBytes(12);
-        const c = createCipheriv('aes-256-gcm', key, iv);
-        const ct = Buffer.concat([c.update(pt), c.final()]);
-        const d = createDecipheriv('aes-256-gcm', key, iv);
-        d.setAuthTag(c.getAuthTag());
-        Buffer.concat([d.update(ct), d.final()]);
-      }
-      rawPairs += 500;
-    }
+    const pairsPerSec = median(ours.map((r) => r.wall));
+    const rawPairsPerSec = median(raws.map((r) => r.wall));
+    const cpuRatio = median(ours.map((r) => r.cpu)) / median(raws.map((r) => r.cpu));
+    console.log(`vault: Encrypt+Decrypt pairs per CPU second, ratio to raw AES-256-GCM: ${cpuRatio.toFixed(2)}x`);
     results.push({
       name: 'in-process Encrypt+Decrypt pairs (256-byte plaintext)',
       value: pairsPerSec,
       unit: 'pairs/s',
       target: 20_000,
       better: 'higher',
-      reference: { name: 'raw AES-256-GCM encrypt+decrypt pairs', value: rawPairs },
+      reference: { name: 'raw AES-256-GCM encrypt+decrypt pairs', value: rawPairsPerSec },
+    });
+    results.push({
+      name: 'in-process Encrypt+Decrypt pairs as a share of raw AES-256-GCM pairs',
+      value: pairsPerSec,
+      unit: 'pairs/s',
+      target: 0.7,
+      targetIsRatio: true,
+      better: 'higher',
+      reference: { name: 'raw AES-256-GCM encrypt+decrypt pairs, alternating rounds', value: rawPairsPerSec },
     });
     service.close();
   } finally {

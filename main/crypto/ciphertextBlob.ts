@@ -18,13 +18,36 @@ export interface BlobHeader {
   versionId: string;
 }
 
+/**
+ * Key and version ids as their 16 bytes, both ways. A vault holds few versions in use at a time,
+ * so the conversions (regex-free, but still string work on every call) are remembered; the maps
+ * are dropped whole when they grow past a bound.
+ */
+const CACHE_LIMIT = 4096;
+const idBytes = new Map<string, Buffer>();
+const idStrings = new Map<string, string>();
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  if (map.size >= CACHE_LIMIT) map.clear();
+  map.set(key, value);
+  return value;
+}
+
 function uuidToBytes(uuid: string, out: Buffer, offset: number): void {
-  out.write(uuid.replace(/-/g, ''), offset, 16, 'hex');
+  let bytes = idBytes.get(uuid);
+  if (bytes === undefined) {
+    const hex = uuid.length === 36 ? uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24) : uuid;
+    bytes = remember(idBytes, uuid, Buffer.from(hex, 'hex'));
+  }
+  bytes.copy(out, offset, 0, 16);
 }
 
 function bytesToUuid(b: Buffer, offset: number): string {
+  const raw = b.toString('latin1', offset, offset + 16);
+  const known = idStrings.get(raw);
+  if (known !== undefined) return known;
   const h = b.toString('hex', offset, offset + 16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return remember(idStrings, raw, `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
 }
 
 /** IVs come from a pool refilled 4 KiB at a time: one CSPRNG call per 341 blobs instead of one each. */
@@ -64,9 +87,12 @@ export function parseBlob(base64: unknown): { header: BlobHeader; blob: Buffer }
   if (typeof base64 !== 'string' || base64.length === 0) {
     throw new InvalidCiphertextException('CiphertextBlob is missing.');
   }
-  if (base64.length > Math.ceil(MAX_BLOB_BYTES / 3) * 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) {
+  if (base64.length > Math.ceil(MAX_BLOB_BYTES / 3) * 4 || base64.length % 4 !== 0) {
     throw new InvalidCiphertextException('CiphertextBlob is not valid base64 of a Key Vault ciphertext.');
   }
+  // Node's decoder skips characters outside the alphabet (and accepts base64url), so only the
+  // round trip proves the text was exactly the canonical base64 of the bytes. It also makes a
+  // separate alphabet regex redundant (that regex alone was ~8 % of an Encrypt+Decrypt pair).
   const blob = Buffer.from(base64, 'base64');
   if (blob.toString('base64') !== base64) throw new InvalidCiphertextException('CiphertextBlob is not canonical base64.');
   if (blob.length < PREFIX_BYTES + TAG_BYTES + 1 || blob[0] !== FORMAT) {

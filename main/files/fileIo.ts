@@ -7,6 +7,7 @@ import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { ArmorDecoder } from '../crypto/age/armor.js';
 import { CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
 import { errnoCode, fsyncDirectory, publishFile, tempSiblingPath } from '../store/durableFiles.js';
 import { nameUnnamedOutput, openUnnamedOutput } from './unnamedOutput.js';
@@ -60,6 +61,68 @@ export async function readFull(fh: FileHandle, buf: Buffer, position: number, le
     done += bytesRead;
   }
   return done;
+}
+
+/**
+ * Sequential bytes for the payload engine: fill() reads up to `length` bytes into `buf` and returns
+ * fewer only at the end. One fill at a time.
+ */
+export interface PayloadSource {
+  fill(buf: Buffer, length: number): Promise<number>;
+}
+
+/** The file itself from `start`. */
+export function fileSource(fh: FileHandle, start: number): PayloadSource {
+  let position = start;
+  return {
+    async fill(buf, length) {
+      const n = await readFull(fh, buf, position, length);
+      position += n;
+      return n;
+    },
+  };
+}
+
+/**
+ * The binary bytes of an ASCII-armored file read from its start, the first `skip` of them (the
+ * header) dropped. Armor errors surface from fill() where the bad line is met.
+ */
+export function dearmoredSource(fh: FileHandle, skip: number): PayloadSource {
+  const decoder = new ArmorDecoder();
+  const raw = Buffer.allocUnsafe(BLOCK_SIZE);
+  let position = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  let toSkip = skip;
+  let ended = false;
+  const more = async (): Promise<void> => {
+    const n = await readFull(fh, raw, position);
+    position += n;
+    if (n === 0) {
+      ended = true;
+      carry = decoder.final();
+    } else {
+      carry = decoder.push(raw.subarray(0, n));
+    }
+    const dropped = Math.min(toSkip, carry.length);
+    toSkip -= dropped;
+    carry = carry.subarray(dropped);
+  };
+  return {
+    async fill(buf, length) {
+      let done = 0;
+      while (done < length) {
+        if (carry.length === 0) {
+          if (ended) break;
+          await more();
+          continue;
+        }
+        const take = carry.copy(buf, done, 0, Math.min(carry.length, length - done));
+        carry = carry.subarray(take);
+        done += take;
+      }
+      return done;
+    },
+  };
 }
 
 /**

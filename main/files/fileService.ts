@@ -3,9 +3,9 @@
  * (the `keyvault.local/cmk` stanza) and under every recovery recipient of the vault.
  *
  * Jobs stream with bounded memory, report throttled progress, can be cancelled, and never leave
- * partial output. Binary files go through payloadPipeline.ts (a fixed set of 1 MiB block buffers,
- * sealed or opened in place, reads ahead, several writes and a background fdatasync in flight);
- * ASCII-armored ones through armoredJobs.ts. Either way results are written to a temporary file in
+ * partial output. Binary and ASCII-armored files alike go through payloadPipeline.ts (a fixed set of
+ * 1 MiB block buffers, sealed or opened in place, reads ahead, several writes and a background
+ * fdatasync in flight; armor is a transform on the way out or in). Results are written to a temporary file in
  * the destination directory and moved into place only when complete (decryption: after the final
  * chunk authenticated). Re-encrypting is reEncryptFile.ts, inspecting inspectFile.ts.
  *
@@ -15,12 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import type * as Api from '../core/api.js';
 import { AlreadyExistsException, NotFoundException, ValidationException } from '../core/errors.js';
-import { createHeader, looksArmored, PAYLOAD_NONCE_SIZE, type Recipient } from '../crypto/age/index.js';
-import { headerError } from '../crypto/age/errors.js';
+import { createHeader, PAYLOAD_NONCE_SIZE, type Recipient } from '../crypto/age/index.js';
 import { VaultStanzaRecipient, type VaultStanzaRef } from '../crypto/vaultStanza.js';
-import { decryptArmored, encryptArmored } from './armoredJobs.js';
 import { readFileHeader } from './fileHeader.js';
-import { exists, openInput, readFull, TempOutput, throwIfAborted } from './fileIo.js';
+import { exists, openInput, TempOutput, throwIfAborted } from './fileIo.js';
 import { peekKeyId, unwrapForDecrypt } from './fileKeys.js';
 import { inspectFile } from './inspectFile.js';
 import { Progress } from './jobProgress.js';
@@ -101,12 +99,8 @@ export class FileService {
       const progress = new Progress(this.vault, jobId, size);
       try {
         out = await TempOutput.create(output);
-        if (req.Armor === true) {
-          await encryptArmored(fh, out.fh, header, fileKey, progress, signal);
-        } else {
-          const job = { input: fh, output: out.fh, inputStart: 0, outputStart: 0, signal, onInput: (n: number) => progress.advance(n) };
-          await encryptPayload(job, fileKey, randomBytes(PAYLOAD_NONCE_SIZE), header);
-        }
+        const job = { input: fh, output: out.fh, inputStart: 0, outputStart: 0, armor: req.Armor === true, signal, onInput: (n: number) => progress.advance(n) };
+        await encryptPayload(job, fileKey, randomBytes(PAYLOAD_NONCE_SIZE), header);
       } finally {
         fileKey.fill(0);
       }
@@ -128,31 +122,23 @@ export class FileService {
     const { fh, size } = await openInput(input);
     let out: TempOutput | null = null;
     try {
-      const first = Buffer.alloc(Math.min(256, size));
-      await readFull(fh, first, 0);
       const progress = new Progress(this.vault, jobId, size);
-      let result: { opened: VaultStanzaRef | null; produced: number };
-      if (looksArmored(first)) {
-        result = await decryptArmored(fh, output, progress, signal, (o) => (out = o), (parsed) => unwrapForDecrypt(this.vault, parsed));
-      } else {
-        const header = await readFileHeader(fh, size);
-        progress.advance(header.raw.length);
-        // The header MAC is verified here, before any payload byte is looked at.
-        const { fileKey, opened } = await unwrapForDecrypt(this.vault, header.parsed);
-        try {
-          out = await TempOutput.create(output);
-          const job = { input: fh, output: out.fh, inputStart: header.raw.length, outputStart: 0, signal, onInput: (n: number) => progress.advance(n) };
-          result = { opened, produced: await decryptPayload(job, fileKey) };
-        } finally {
-          fileKey.fill(0);
-        }
+      const header = await readFileHeader(fh, size);
+      progress.advance(header.raw.length);
+      // The header MAC is verified here, before any payload byte is looked at.
+      const { fileKey, opened } = await unwrapForDecrypt(this.vault, header.parsed);
+      let produced: number;
+      try {
+        out = await TempOutput.create(output);
+        const job = { input: fh, output: out.fh, inputStart: header.raw.length, outputStart: 0, armor: header.armored, signal, onInput: (n: number) => progress.advance(n) };
+        produced = await decryptPayload(job, fileKey);
+      } finally {
+        fileKey.fill(0);
       }
-      if (out === null) throw headerError('file is truncated inside the header');
       throwIfAborted(signal);
       await (out as TempOutput).commit(req.Overwrite === true);
       out = null;
       progress.finish();
-      const { opened, produced } = result;
       return {
         JobId: jobId,
         Operation: 'Decrypt',

@@ -1,6 +1,8 @@
 /**
- * The payload of a binary age file, file to file, with I/O overlapped with the cryptography and
- * no per-block garbage.
+ * The payload of an age file, file to file, with I/O overlapped with the cryptography and no
+ * per-block garbage. The chunks are sealed and opened by crypto/age/chunks.ts (the one STREAM
+ * implementation); ASCII armor is a transform on the way out (encrypt) or in (decrypt) around the
+ * same blocks.
  *
  * A fixed set of buffers (each 1 MiB + 256 bytes: one block of 16 STREAM chunks, sealed) goes
  * round: read into (the next reads run ahead while a block is sealed or opened), sealed or opened
@@ -16,6 +18,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import {
+  ArmorEncoder,
   CHUNK_SIZE,
   derivePayloadKey,
   ENCRYPTED_CHUNK_SIZE,
@@ -23,13 +26,14 @@ import {
   openBlockInPlace,
   PAYLOAD_NONCE_SIZE,
   PLAIN_BLOCK_SIZE,
+  releaseBuffer,
   SEALED_BLOCK_SIZE,
   sealBlockInPlace,
   StreamDecryptor,
   TAG_SIZE,
 } from '../crypto/age/index.js';
 import { headerError, payloadError } from '../crypto/age/errors.js';
-import { readFull, throwIfAborted } from './fileIo.js';
+import { dearmoredSource, fileSource, throwIfAborted, type PayloadSource } from './fileIo.js';
 
 /** Buffers per job: reads ahead, the block being processed, and writes in flight. */
 const BUFFERS = 8;
@@ -44,10 +48,15 @@ export const SYNC_EVERY = 64 << 20;
 export interface PayloadJob {
   input: FileHandle;
   output: FileHandle;
-  /** Where the payload (encrypt: the plaintext; decrypt: the payload nonce) starts in `input`. */
+  /**
+   * Where the payload (encrypt: the plaintext; decrypt: the payload nonce) starts in `input`; for
+   * an armored input, in its binary (dearmored) bytes.
+   */
   inputStart: number;
   /** Where the payload starts in `output` (after the header already written there). */
   outputStart: number;
+  /** Encrypt: write the file ASCII-armored. Decrypt: the input file is ASCII-armored. */
+  armor?: boolean;
   signal: AbortSignal;
   /** Input bytes consumed, as they are. */
   onInput: (bytes: number) => void;
@@ -105,8 +114,7 @@ class BlockReader {
   private readonly waiter = new Waiter();
 
   constructor(
-    private readonly fh: FileHandle,
-    private position: number,
+    private readonly source: PayloadSource,
     private readonly blockSize: number,
     private readonly pool: BufferPool,
   ) {
@@ -118,9 +126,8 @@ class BlockReader {
     if (this.reading !== null || this.eof || this.failure !== null) return;
     const buf = this.pool.tryTake();
     if (buf === undefined) return;
-    this.reading = readFull(this.fh, buf, this.position, this.blockSize).then(
+    this.reading = this.source.fill(buf, this.blockSize).then(
       (n) => {
-        this.position += n;
         if (n < this.blockSize) this.eof = true;
         if (n > 0) this.ready.push({ buf, length: n });
         else this.pool.give(buf);
@@ -189,7 +196,7 @@ class BlockWriter {
 
   /**
    * Starts writing `buf[0, length)` once fewer than MAX_WRITES are in flight; the buffer goes back
-   * to `pool` (if it came from there) when written.
+   * to `pool` (if it came from there) when written, or is freed (it must be the writer's alone).
    */
   async write(buf: Buffer, length: number, fromPool = true): Promise<void> {
     while (this.inFlight.size >= MAX_WRITES) await Promise.race(this.inFlight);
@@ -220,6 +227,7 @@ class BlockWriter {
     void p.then(() => {
       this.inFlight.delete(p);
       if (fromPool) this.pool.give(buf);
+      else releaseBuffer(buf);
     });
   }
 
@@ -264,12 +272,20 @@ async function takeBuffer(pool: BufferPool, writer: BlockWriter): Promise<Buffer
 export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNonce: Buffer, header: Buffer = Buffer.alloc(0)): Promise<number> {
   const key = derivePayloadKey(fileKey, payloadNonce);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE);
-  const reader = new BlockReader(job.input, job.inputStart, PLAIN_BLOCK_SIZE, pool);
+  const reader = new BlockReader(fileSource(job.input, job.inputStart), PLAIN_BLOCK_SIZE, pool);
   const writer = new BlockWriter(job.output, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
+  const armorer = job.armor === true ? new ArmorEncoder() : null;
+  /** Binary bytes out: as they are, or as armor text (the block buffer is then free at once). */
+  const emit = async (buf: Buffer, length: number, fromPool: boolean): Promise<void> => {
+    if (armorer === null) return writer.write(buf, length, fromPool);
+    const text = armorer.push(buf.subarray(0, length));
+    if (fromPool) pool.give(buf);
+    await writer.write(text, text.length, false);
+  };
   let counter = 0;
   let plaintext = 0;
   try {
-    await writer.write(Buffer.concat([header, payloadNonce]), header.length + PAYLOAD_NONCE_SIZE, false);
+    await emit(Buffer.concat([header, payloadNonce]), header.length + PAYLOAD_NONCE_SIZE, false);
     reader.pump();
     for (;;) {
       throwIfAborted(job.signal);
@@ -278,9 +294,13 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
       const sealed = sealBlockInPlace(key, counter, block.buf, block.length, final);
       counter += Math.ceil(block.length / CHUNK_SIZE);
       plaintext += block.length;
-      await writer.write(block.buf, sealed);
+      await emit(block.buf, sealed, true);
       job.onInput(block.length);
       if (final) break;
+    }
+    if (armorer !== null) {
+      const tail = armorer.final();
+      await writer.write(tail, tail.length, false);
     }
     await writer.flush();
     return plaintext;
@@ -292,18 +312,19 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
 }
 
 /**
- * Decrypts the payload (nonce and chunks) from `inputStart` to the end of the file, writing the
- * plaintext. Throws AgeDecryptionError exactly where StreamDecryptor would. Returns the plaintext
+ * Decrypts the payload (nonce and chunks) from `inputStart` to the end of the file (dearmored
+ * first when `job.armor`), writing the plaintext. Throws AgeDecryptionError exactly where StreamDecryptor would. Returns the plaintext
  * length.
  */
 export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<number> {
+  const source = job.armor === true ? dearmoredSource(job.input, job.inputStart) : fileSource(job.input, job.inputStart);
   const nonce = Buffer.alloc(PAYLOAD_NONCE_SIZE);
-  if ((await readFull(job.input, nonce, job.inputStart)) < PAYLOAD_NONCE_SIZE) throw headerError('file is truncated (missing payload nonce)');
+  if ((await source.fill(nonce, PAYLOAD_NONCE_SIZE)) < PAYLOAD_NONCE_SIZE) throw headerError('file is truncated (missing payload nonce)');
   job.onInput(PAYLOAD_NONCE_SIZE);
   const key = derivePayloadKey(fileKey, nonce);
   const judgeKey = Buffer.from(key);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE);
-  const reader = new BlockReader(job.input, job.inputStart + PAYLOAD_NONCE_SIZE, SEALED_BLOCK_SIZE, pool);
+  const reader = new BlockReader(source, SEALED_BLOCK_SIZE, pool);
   const writer = new BlockWriter(job.output, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
   let counter = 0;
   let plaintext = 0;

@@ -88,8 +88,13 @@ export class VaultContext {
     this.materialCache.clear();
   }
 
+  /** The last timestamp formatted: thousands of audited operations a second share a millisecond. */
+  private lastIso = { ms: Number.NaN, iso: '' };
+
   nowIso(): string {
-    return this.clock.now().toISOString();
+    const ms = this.clock.now().getTime();
+    if (ms !== this.lastIso.ms) this.lastIso = { ms, iso: new Date(ms).toISOString() };
+    return this.lastIso.iso;
   }
 
   /**

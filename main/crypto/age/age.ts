@@ -7,21 +7,13 @@ import { isKmsError } from '../../core/errors.js';
 import { ArmorDecoder, ArmorEncoder, sniffArmor } from './armor.js';
 import { AgeDecryptionError, headerError, invalidInput } from './errors.js';
 import { formatHeader, parseHeader, verifyHeaderMac, type ParsedHeader, type Stanza } from './header.js';
-import { decryptPayloadParallel, defaultThreads, encryptPayloadParallel, type BufferRecycler } from './parallel.js';
 import { FILE_KEY_SIZE } from './primitives.js';
 import type { Identity, Recipient } from './recipients.js';
-import { PAYLOAD_NONCE_SIZE, StreamDecryptor, StreamEncryptor } from './stream.js';
+import { StreamDecryptor, StreamEncryptor } from './stream.js';
 
 export interface EncryptOptions {
   /** Produce the ASCII-armored form. Default false. */
   armor?: boolean;
-  /**
-   * Worker threads for the streaming functions (0 = all work on the calling thread). Default:
-   * one per core, at most 4. Workers start only once the payload exceeds 2 MiB.
-   */
-  threads?: number;
-  /** Hand yielded buffers back here after writing them to reuse memory (see BufferRecycler). */
-  recycler?: BufferRecycler;
 }
 
 export interface DecryptOptions {
@@ -29,10 +21,6 @@ export interface DecryptOptions {
   armor?: boolean | 'auto';
   /** Largest header accepted before giving up. Default 16 MiB. */
   maxHeaderBytes?: number;
-  /** Worker threads for decryptStream, as for EncryptOptions.threads. */
-  threads?: number;
-  /** As for EncryptOptions.recycler. */
-  recycler?: BufferRecycler;
 }
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -156,7 +144,7 @@ function toBuffer(chunk: Uint8Array): Buffer {
 
 /**
  * Encrypts a stream (for example a fs.ReadStream) and yields the age file piece by piece.
- * Memory stays bounded: a few 1 MiB blocks in flight plus the source's own chunks.
+ * Memory stays bounded: one output buffer per source chunk plus one held-back chunk.
  */
 export async function* encryptStream(
   source: ByteSource,
@@ -166,35 +154,15 @@ export async function* encryptStream(
   const { fileKey, header } = await createHeader(recipients);
   const armorer = options.armor ? new ArmorEncoder() : null;
   const emit = (bytes: Buffer): Buffer => (armorer === null ? bytes : armorer.push(bytes));
-  const threads = checkThreads(options.threads);
-  try {
-    yield emit(header);
-    if (threads > 0) {
-      for await (const out of encryptPayloadParallel(buffers(source), fileKey, randomBytes(PAYLOAD_NONCE_SIZE), threads, options.recycler)) {
-        yield emit(out);
-      }
-    } else {
-      const enc = new StreamEncryptor(fileKey);
-      for await (const chunk of source) {
-        const out = enc.push(toBuffer(chunk));
-        if (out.length > 0) yield emit(out);
-      }
-      yield emit(enc.final());
-    }
-  } finally {
-    fileKey.fill(0);
+  const enc = new StreamEncryptor(fileKey);
+  fileKey.fill(0);
+  yield emit(header);
+  for await (const chunk of source) {
+    const out = enc.push(toBuffer(chunk));
+    if (out.length > 0) yield emit(out);
   }
+  yield emit(enc.final());
   if (armorer !== null) yield armorer.final();
-}
-
-function checkThreads(threads: number | undefined): number {
-  if (threads === undefined) return defaultThreads();
-  if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw invalidInput('threads must be an integer in 0..64');
-  return threads;
-}
-
-async function* buffers(source: ByteSource): AsyncGenerator<Buffer, void, undefined> {
-  for await (const chunk of source) yield toBuffer(chunk);
 }
 
 function* feedFinal(decoder: ArmorDecoder): Generator<Buffer> {
@@ -246,7 +214,6 @@ export async function* decryptStream(
   options: DecryptOptions = {},
 ): AsyncGenerator<Buffer, void, undefined> {
   const maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
-  const threads = checkThreads(options.threads);
   const input = unarmor(source, options.armor ?? 'auto')[Symbol.asyncIterator]();
   let pending: Buffer = Buffer.alloc(0);
   let parsed: ParsedHeader | null = null;
@@ -272,20 +239,12 @@ export async function* decryptStream(
       yield next.value;
     }
   })();
-  try {
-    if (threads > 0) {
-      yield* decryptPayloadParallel(payload, fileKey, threads, options.recycler);
-      return;
-    }
-    const dec = new StreamDecryptor(fileKey);
-    fileKey.fill(0);
-    for await (const chunk of payload) {
-      const plain = dec.push(chunk);
-      if (plain.length > 0) yield plain;
-    }
-    const last = dec.final();
-    if (last.length > 0) yield last;
-  } finally {
-    fileKey.fill(0);
+  const dec = new StreamDecryptor(fileKey);
+  fileKey.fill(0);
+  for await (const chunk of payload) {
+    const plain = dec.push(chunk);
+    if (plain.length > 0) yield plain;
   }
+  const last = dec.final();
+  if (last.length > 0) yield last;
 }

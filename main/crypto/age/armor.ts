@@ -15,38 +15,73 @@ const MAX_LINE = COLUMNS + 1;
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
+/** 1 for the 64 letters of the standard base64 alphabet (no padding), 0 for every other byte. */
+const B64_LETTER = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_LETTER[c.charCodeAt(0)] = 1;
+
+/**
+ * The bulk of an armored file: consecutive full lines (64 base64 letters, no padding, then LF)
+ * from `start`. Such a line is always canonical and decodes to exactly 48 bytes, so a run of them
+ * is decoded in one call instead of line by line (which cost ~1 µs a line). Returns where the
+ * run ends and its bytes; anything else (CRLF, padding, a short line, END) is left to the
+ * line-by-line parser.
+ */
+function fullLines(data: Uint8Array, start: number): { end: number; bytes: Buffer | null } {
+  let end = start;
+  while (end + COLUMNS < data.length && data[end + COLUMNS] === 0x0a) {
+    let ok = 1;
+    for (let k = end; k < end + COLUMNS; k++) ok &= B64_LETTER[data[k] as number] as number;
+    if (ok === 0) break;
+    end += COLUMNS + 1;
+  }
+  if (end === start) return { end, bytes: null };
+  const lines = (end - start) / (COLUMNS + 1);
+  const text = Buffer.allocUnsafe(lines * COLUMNS);
+  const src = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (let l = 0, from = start; l < lines; l++, from += COLUMNS + 1) src.copy(text, l * COLUMNS, from, from + COLUMNS);
+  return { end, bytes: Buffer.from(text.toString('latin1'), 'base64') };
+}
+
 /** Produces an armored file from binary age bytes pushed in any sizes. */
 export class ArmorEncoder {
   private carry = Buffer.alloc(0);
   private started = false;
   private finished = false;
 
-  private wrap(bytes: Buffer): string {
-    const b64 = bytes.toString('base64');
-    let out = '';
-    for (let i = 0; i < b64.length; i += COLUMNS) out += `${b64.slice(i, i + COLUMNS)}\n`;
+  /** `prefix`, the base64 of `bytes` in lines of 64 columns each ended by LF, then `suffix`. */
+  private wrap(prefix: string, bytes: Buffer, suffix = ''): Buffer {
+    const b64 = Buffer.from(bytes.toString('base64'), 'latin1');
+    const lines = Math.ceil(b64.length / COLUMNS);
+    const out = Buffer.allocUnsafe(prefix.length + b64.length + lines + suffix.length);
+    let at = out.write(prefix, 0, 'latin1');
+    for (let from = 0; from < b64.length; from += COLUMNS) {
+      at += b64.copy(out, at, from, Math.min(from + COLUMNS, b64.length));
+      out[at++] = 0x0a;
+    }
+    out.write(suffix, at, 'latin1');
     return out;
+  }
+
+  private begin(): string {
+    if (this.started) return '';
+    this.started = true;
+    return `${ARMOR_BEGIN}\n`;
   }
 
   push(data: Uint8Array): Buffer {
     if (this.finished) throw new Error('ArmorEncoder already finished');
-    let prefix = '';
-    if (!this.started) {
-      this.started = true;
-      prefix = `${ARMOR_BEGIN}\n`;
-    }
-    const all = this.carry.length > 0 ? Buffer.concat([this.carry, data]) : Buffer.from(data);
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const all = this.carry.length > 0 ? Buffer.concat([this.carry, input]) : input;
     const whole = all.length - (all.length % BYTES_PER_LINE);
     this.carry = Buffer.from(all.subarray(whole));
-    return Buffer.from(prefix + this.wrap(all.subarray(0, whole)), 'latin1');
+    return this.wrap(this.begin(), all.subarray(0, whole));
   }
 
   final(): Buffer {
-    const head = this.finished ? '' : this.push(Buffer.alloc(0)).toString('latin1');
     this.finished = true;
-    const out = head + this.wrap(this.carry) + `${ARMOR_END}\n`;
+    const out = this.wrap(this.begin(), this.carry, `${ARMOR_END}\n`);
     this.carry = Buffer.alloc(0);
-    return Buffer.from(out, 'latin1');
+    return out;
   }
 }
 
@@ -96,6 +131,14 @@ export class ArmorDecoder {
         if (i === data.length) break;
         if (this.state === 'trailing') throw armorError('armor has data after the END line');
         this.state = 'begin';
+      }
+      if (this.state === 'data' && this.line.length === 0) {
+        const run = fullLines(data, i);
+        if (run.bytes !== null) {
+          out.push(run.bytes);
+          i = run.end;
+          if (i === data.length) break;
+        }
       }
       let nl = i;
       while (nl < data.length && data[nl] !== 0x0a) nl++;

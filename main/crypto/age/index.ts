@@ -15,7 +15,6 @@ export {
 } from './age.js';
 export { armor, ArmorDecoder, ArmorEncoder, dearmor, looksArmored, sniffArmor, ARMOR_BEGIN, ARMOR_END } from './armor.js';
 export { AgeDecryptionError, type AgeFailureStage } from './errors.js';
-export { decryptFile, encryptFile, type FileJobOptions } from './files.js';
 export {
   computeHeaderMac,
   formatHeader,
@@ -40,23 +39,17 @@ export {
 } from './recipients.js';
 export {
   canReleaseBuffers,
+  CHUNK_SIZE,
   CHUNKS_PER_BLOCK,
-  failedChunkError,
+  derivePayloadKey,
+  ENCRYPTED_CHUNK_SIZE,
   openBlockInPlace,
+  openChunkAt,
+  PAYLOAD_NONCE_SIZE,
   PLAIN_BLOCK_SIZE,
   releaseBuffer,
   SEALED_BLOCK_SIZE,
   sealBlockInPlace,
-} from './blocks.js';
-export { BufferRecycler, defaultThreads } from './parallel.js';
-export {
-  CHUNK_SIZE,
-  derivePayloadKey,
-  ENCRYPTED_CHUNK_SIZE,
-  PAYLOAD_NONCE_SIZE,
-  payloadCiphertextSize,
-  payloadPlaintextSize,
-  StreamDecryptor,
-  StreamEncryptor,
   TAG_SIZE,
-} from './stream.js';
+} from './chunks.js';
+export { failedChunkError, payloadCiphertextSize, payloadPlaintextSize, StreamDecryptor, StreamEncryptor } from './stream.js';

@@ -1,51 +1,36 @@
 /**
- * The age payload: a 16-byte nonce, then STREAM — ChaCha20-Poly1305 over 64 KiB plaintext chunks
- * with an 11-byte big-endian counter and a last-chunk flag as the nonce.
+ * The age payload incrementally: a 16-byte nonce, then STREAM chunks (chunks.ts seals and opens
+ * them; this module only gathers bytes into whole chunks around those functions).
  *
- * Both directions work incrementally with bounded memory: at most one chunk is held back (the
- * encryptor cannot know a chunk is the last until it sees the end; the decryptor likewise cannot
- * know a full-size chunk is the last until more bytes arrive). Large inputs are processed in
- * place as views, several chunks per call, with no copies of the input.
+ * Both directions work with bounded memory: at most one chunk is held back (the encryptor cannot
+ * know a chunk is the last until it sees the end; the decryptor likewise cannot know a full-size
+ * chunk is the last until more bytes arrive). Each push() returns one buffer: the input's whole
+ * chunks are copied into it once and sealed or opened there in place.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import {
+  CHUNK_SIZE,
+  derivePayloadKey,
+  ENCRYPTED_CHUNK_SIZE,
+  openBlockInPlace,
+  openChunkAt,
+  PAYLOAD_NONCE_SIZE,
+  sealBlockInPlace,
+  TAG_SIZE,
+} from './chunks.js';
 import { headerError, payloadError } from './errors.js';
-import { FILE_KEY_SIZE, hkdf32 } from './primitives.js';
-
-export const PAYLOAD_NONCE_SIZE = 16;
-export const CHUNK_SIZE = 64 * 1024;
-export const TAG_SIZE = 16;
-export const ENCRYPTED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
-const LAST_FLAG_INDEX = 11;
-/** Chunk counters are 11 bytes; we count in a double, which is exact far beyond any file size. */
-const MAX_CHUNKS = Number.MAX_SAFE_INTEGER;
-
-export function derivePayloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
-  return hkdf32(fileKey, nonce, 'payload');
-}
+import { FILE_KEY_SIZE } from './primitives.js';
 
 const EMPTY = Buffer.alloc(0);
 
-/** One buffer per call, so consumers (file streams) see few large writes instead of tiny tags. */
-function join(parts: Buffer[]): Buffer {
-  if (parts.length === 0) return EMPTY;
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-}
-
-function checkFileKey(fileKey: Uint8Array): void {
-  if (fileKey.length !== FILE_KEY_SIZE) throw new RangeError('age file keys are 16 bytes');
-}
-
-/** Writes the chunk counter into bytes 0..10 of the 12-byte nonce (bytes 0..2 stay zero). */
-function setCounter(nonce: Buffer, counter: number): void {
-  nonce.writeUInt32BE(Math.floor(counter / 0x1_0000_0000), 3);
-  nonce.writeUInt32BE(counter >>> 0, 7);
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Encrypts a payload incrementally. Output: the payload nonce, then the encrypted chunks. */
 export class StreamEncryptor {
-  private key: Buffer;
-  private readonly nonce = Buffer.alloc(12);
-  private readonly pending = Buffer.allocUnsafe(CHUNK_SIZE);
+  private readonly key: Buffer;
+  private readonly pending = Buffer.allocUnsafe(ENCRYPTED_CHUNK_SIZE);
   private pendingLength = 0;
   private counter = 0;
   private header: Buffer | null;
@@ -53,81 +38,59 @@ export class StreamEncryptor {
 
   /** `payloadNonce` is random unless given (only tests should pass one). */
   constructor(fileKey: Uint8Array, payloadNonce: Uint8Array = randomBytes(PAYLOAD_NONCE_SIZE)) {
-    checkFileKey(fileKey);
     if (payloadNonce.length !== PAYLOAD_NONCE_SIZE) throw new RangeError('payload nonce must be 16 bytes');
-    this.header = Buffer.from(payloadNonce);
     this.key = derivePayloadKey(fileKey, payloadNonce);
+    this.header = Buffer.from(payloadNonce);
   }
 
-  /**
-   * Continues a payload whose nonce and first `counter` chunks were produced elsewhere (by the
-   * parallel workers): output starts directly with chunk `counter`.
-   */
-  static resume(payloadKey: Buffer, counter: number): StreamEncryptor {
-    const enc = new StreamEncryptor(Buffer.alloc(FILE_KEY_SIZE), Buffer.alloc(PAYLOAD_NONCE_SIZE));
-    enc.key = payloadKey;
-    enc.header = null;
-    enc.counter = counter;
-    return enc;
-  }
-
-  private seal(plain: Buffer, last: boolean, out: Buffer[]): void {
-    if (this.counter >= MAX_CHUNKS) throw new RangeError('payload too large');
-    setCounter(this.nonce, this.counter++);
-    this.nonce[LAST_FLAG_INDEX] = last ? 1 : 0;
-    const c = createCipheriv('chacha20-poly1305', this.key, this.nonce, { authTagLength: TAG_SIZE });
-    const ct = c.update(plain);
-    c.final();
-    if (ct.length > 0) out.push(ct);
-    out.push(c.getAuthTag());
-  }
-
-  private start(out: Buffer[]): void {
+  /** A buffer for `sealed` bytes of output, led by the payload nonce if it is not out yet. */
+  private output(sealed: number): { out: Buffer; at: number } {
     if (this.finished) throw new Error('StreamEncryptor already finished');
+    const lead = this.header === null ? 0 : PAYLOAD_NONCE_SIZE;
+    const out = Buffer.allocUnsafe(lead + sealed);
     if (this.header !== null) {
-      out.push(this.header);
+      this.header.copy(out, 0);
       this.header = null;
     }
+    return { out, at: lead };
   }
 
   /** Feeds plaintext; returns the ciphertext that is ready (possibly empty). */
   push(data: Uint8Array): Buffer {
-    const out: Buffer[] = [];
-    this.start(out);
-    const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    let offset = 0;
-    if (this.pendingLength > 0) {
-      const take = Math.min(CHUNK_SIZE - this.pendingLength, input.length);
-      input.copy(this.pending, this.pendingLength, 0, take);
-      this.pendingLength += take;
-      offset = take;
-      if (this.pendingLength === CHUNK_SIZE && offset < input.length) {
-        this.seal(this.pending, false, out);
-        this.pendingLength = 0;
-      }
+    if (this.finished) throw new Error('StreamEncryptor already finished');
+    const input = asBuffer(data);
+    const total = this.pendingLength + input.length;
+    // Whole chunks, always keeping at least one byte back so that no chunk is sealed as non-final
+    // that turns out to be the last.
+    const chunks = total === 0 ? 0 : Math.floor((total - 1) / CHUNK_SIZE);
+    if (chunks === 0) {
+      input.copy(this.pending, this.pendingLength);
+      this.pendingLength = total;
+      return this.header === null ? EMPTY : this.output(0).out;
     }
-    // Whole chunks straight from the input, always keeping at least one byte back so we never
-    // seal a chunk as non-final that turns out to be the last.
-    while (input.length - offset > CHUNK_SIZE) {
-      this.seal(input.subarray(offset, offset + CHUNK_SIZE), false, out);
-      offset += CHUNK_SIZE;
-    }
-    if (offset < input.length) {
-      input.copy(this.pending, this.pendingLength, offset);
-      this.pendingLength += input.length - offset;
-    }
-    return join(out);
+    const { out, at } = this.output(chunks * ENCRYPTED_CHUNK_SIZE);
+    const body = out.subarray(at);
+    this.pending.copy(body, 0, 0, this.pendingLength);
+    const taken = chunks * CHUNK_SIZE - this.pendingLength;
+    input.copy(body, this.pendingLength, 0, taken);
+    sealBlockInPlace(this.key, this.counter, body, chunks * CHUNK_SIZE, false);
+    this.counter += chunks;
+    input.copy(this.pending, 0, taken);
+    this.pendingLength = input.length - taken;
+    return out;
   }
 
   /** Seals the final chunk (empty only if the whole plaintext was empty); returns the rest of the payload. */
   final(): Buffer {
-    const out: Buffer[] = [];
-    this.start(out);
-    this.seal(this.pending.subarray(0, this.pendingLength), true, out);
+    const { out, at } = this.output(this.pendingLength + TAG_SIZE);
+    this.pending.copy(out, at, 0, this.pendingLength);
+    sealBlockInPlace(this.key, this.counter, out.subarray(at), this.pendingLength, true);
+    this.counter++;
     this.pending.fill(0);
+    this.key.fill(0);
     this.pendingLength = 0;
     this.finished = true;
-    return join(out);
+    return out;
   }
 }
 
@@ -140,7 +103,6 @@ export class StreamEncryptor {
 export class StreamDecryptor {
   private readonly fileKey: Buffer;
   private key: Buffer | null = null;
-  private readonly nonce = Buffer.alloc(12);
   private readonly pending = Buffer.allocUnsafe(ENCRYPTED_CHUNK_SIZE);
   private pendingLength = 0;
   private counter = 0;
@@ -150,14 +112,14 @@ export class StreamDecryptor {
   private deferred: unknown = null;
 
   constructor(fileKey: Uint8Array) {
-    checkFileKey(fileKey);
+    if (fileKey.length !== FILE_KEY_SIZE) throw new RangeError('age file keys are 16 bytes');
     this.fileKey = Buffer.from(fileKey);
   }
 
-  /** Continues after the nonce and `counter` chunks were verified elsewhere (parallel workers). */
+  /** Continues after the nonce and `counter` chunks were verified elsewhere (the file pipeline). */
   static resume(payloadKey: Buffer, counter: number): StreamDecryptor {
     const dec = new StreamDecryptor(Buffer.alloc(FILE_KEY_SIZE));
-    dec.key = payloadKey;
+    dec.key = Buffer.from(payloadKey);
     dec.counter = counter;
     return dec;
   }
@@ -167,47 +129,33 @@ export class StreamDecryptor {
     return this.counter;
   }
 
-  /** Opens one sealed chunk under the current counter; null when the tag does not verify. */
-  private tryOpen(sealed: Buffer, last: boolean): Buffer | null {
-    setCounter(this.nonce, this.counter);
-    this.nonce[LAST_FLAG_INDEX] = last ? 1 : 0;
-    const d = createDecipheriv('chacha20-poly1305', this.key as Buffer, this.nonce, { authTagLength: TAG_SIZE });
-    d.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
-    const plain = d.update(sealed.subarray(0, sealed.length - TAG_SIZE));
-    try {
-      d.final();
-    } catch {
-      plain.fill(0);
-      return null;
-    }
-    return plain;
-  }
-
   private failed(): Error {
     return payloadError(`payload chunk ${this.counter} failed authentication (the file is corrupted, truncated or was modified)`);
   }
 
-  /** A complete 64 KiB + tag chunk: normally non-final, but the final chunk may be full too. */
-  private openFull(sealed: Buffer, out: Buffer[]): void {
-    let plain = this.tryOpen(sealed, false);
-    if (plain === null) {
-      plain = this.tryOpen(sealed, true);
-      if (plain === null) throw this.failed();
-      this.sawLast = true;
-    }
-    this.counter++;
-    out.push(plain);
+  private trailing(): never {
+    throw payloadError('payload has trailing data after the final chunk');
   }
 
-  private takeNonce(input: Buffer): number {
-    const take = Math.min(PAYLOAD_NONCE_SIZE - this.pendingLength, input.length);
-    input.copy(this.pending, this.pendingLength, 0, take);
-    this.pendingLength += take;
-    if (this.pendingLength === PAYLOAD_NONCE_SIZE) {
-      this.key = derivePayloadKey(this.fileKey, this.pending.subarray(0, PAYLOAD_NONCE_SIZE));
-      this.pendingLength = 0;
-    }
-    return take;
+  /**
+   * Opens the `chunks` whole sealed chunks at the start of `work` in place, reporting through
+   * `done` how much plaintext (at the start of `work`) authenticated; throws on a bad chunk, or
+   * on bytes after the final one (`more`: bytes follow `work`).
+   */
+  private openWhole(work: Buffer, chunks: number, more: boolean, done: (opened: number) => void): void {
+    const key = this.key as Buffer;
+    const failedAt = openBlockInPlace(key, this.counter, work, chunks * ENCRYPTED_CHUNK_SIZE);
+    const good = failedAt < 0 ? chunks : failedAt;
+    this.counter += good;
+    done(good * CHUNK_SIZE);
+    if (failedAt < 0) return;
+    // A full chunk that is not a valid non-final chunk may still be the (full) final one.
+    const from = failedAt * ENCRYPTED_CHUNK_SIZE;
+    if (!openChunkAt(key, this.counter, true, work, from, ENCRYPTED_CHUNK_SIZE, failedAt * CHUNK_SIZE)) throw this.failed();
+    this.counter++;
+    this.sawLast = true;
+    done((good + 1) * CHUNK_SIZE);
+    if (failedAt < chunks - 1 || more) this.trailing();
   }
 
   /**
@@ -218,53 +166,47 @@ export class StreamDecryptor {
   push(data: Uint8Array): Buffer {
     this.throwDeferred();
     if (this.finished) throw new Error('StreamDecryptor already finished');
-    const out: Buffer[] = [];
+    let input = asBuffer(data);
+    if (this.key === null) {
+      const take = Math.min(PAYLOAD_NONCE_SIZE - this.pendingLength, input.length);
+      input.copy(this.pending, this.pendingLength, 0, take);
+      this.pendingLength += take;
+      input = input.subarray(take);
+      if (this.pendingLength < PAYLOAD_NONCE_SIZE) return EMPTY;
+      this.key = derivePayloadKey(this.fileKey, this.pending.subarray(0, PAYLOAD_NONCE_SIZE));
+      this.fileKey.fill(0);
+      this.pendingLength = 0;
+    }
+    if (input.length === 0) return EMPTY;
+    if (this.sawLast) this.trailing();
+    const total = this.pendingLength + input.length;
+    const chunks = Math.floor(total / ENCRYPTED_CHUNK_SIZE);
+    if (chunks === 0) {
+      input.copy(this.pending, this.pendingLength);
+      this.pendingLength = total;
+      return EMPTY;
+    }
+    const work = Buffer.allocUnsafe(chunks * ENCRYPTED_CHUNK_SIZE);
+    this.pending.copy(work, 0, 0, this.pendingLength);
+    const taken = work.length - this.pendingLength;
+    input.copy(work, this.pendingLength, 0, taken);
+    const rest = input.subarray(taken);
+    rest.copy(this.pending, 0);
+    this.pendingLength = rest.length;
+    let opened = 0;
     try {
-      this.pushInto(data, out);
+      this.openWhole(work, chunks, rest.length > 0, (n) => (opened = n));
     } catch (err) {
-      if (out.length === 0) throw err;
+      if (opened === 0) throw err;
       this.deferred = err;
     }
-    return join(out);
+    return work.subarray(0, opened);
   }
 
   private throwDeferred(): void {
     if (this.deferred !== null) {
       this.finished = true;
       throw this.deferred;
-    }
-  }
-
-  private pushInto(data: Uint8Array, out: Buffer[]): void {
-    const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    let offset = 0;
-    if (this.key === null) {
-      offset = this.takeNonce(input);
-      if (this.key === null) return;
-    }
-    const trailing = (): never => {
-      throw payloadError('payload has trailing data after the final chunk');
-    };
-    if (this.sawLast && offset < input.length) trailing();
-    if (this.pendingLength > 0) {
-      const take = Math.min(ENCRYPTED_CHUNK_SIZE - this.pendingLength, input.length - offset);
-      input.copy(this.pending, this.pendingLength, offset, offset + take);
-      this.pendingLength += take;
-      offset += take;
-      if (this.pendingLength === ENCRYPTED_CHUNK_SIZE) {
-        this.pendingLength = 0;
-        this.openFull(this.pending, out);
-        if (this.sawLast && offset < input.length) trailing();
-      }
-    }
-    while (input.length - offset >= ENCRYPTED_CHUNK_SIZE) {
-      this.openFull(input.subarray(offset, offset + ENCRYPTED_CHUNK_SIZE), out);
-      offset += ENCRYPTED_CHUNK_SIZE;
-      if (this.sawLast && offset < input.length) trailing();
-    }
-    if (offset < input.length) {
-      input.copy(this.pending, this.pendingLength, offset);
-      this.pendingLength += input.length - offset;
     }
   }
 
@@ -275,19 +217,41 @@ export class StreamDecryptor {
     this.finished = true;
     // The testkit counts a missing or short payload nonce as a header failure.
     if (this.key === null) throw headerError('file is truncated (missing payload nonce)');
-    if (this.sawLast) return EMPTY;
-    const length = this.pendingLength;
-    this.pendingLength = 0;
-    if (length === 0) {
-      throw payloadError(this.counter === 0 ? 'payload has no chunks' : 'payload is truncated (no final chunk)');
+    try {
+      if (this.sawLast) return EMPTY;
+      const length = this.pendingLength;
+      this.pendingLength = 0;
+      if (length === 0) {
+        throw payloadError(this.counter === 0 ? 'payload has no chunks' : 'payload is truncated (no final chunk)');
+      }
+      if (length < TAG_SIZE) throw payloadError('payload is truncated (the last chunk is shorter than its tag)');
+      if (length === TAG_SIZE && this.counter > 0) throw payloadError('final payload chunk is empty');
+      const work = Buffer.from(this.pending.subarray(0, length));
+      if (!openChunkAt(this.key, this.counter, true, work, 0, length, 0)) throw this.failed();
+      this.counter++;
+      return work.subarray(0, length - TAG_SIZE);
+    } finally {
+      this.key.fill(0);
+      this.pending.fill(0);
     }
-    if (length < TAG_SIZE) throw payloadError('payload is truncated (the last chunk is shorter than its tag)');
-    if (length === TAG_SIZE && this.counter > 0) throw payloadError('final payload chunk is empty');
-    const plain = this.tryOpen(this.pending.subarray(0, length), true);
-    if (plain === null) throw this.failed();
-    this.counter++;
-    return plain;
   }
+}
+
+/**
+ * The error for a whole chunk (number `counter`, followed by more bytes) that did not open as a
+ * non-final chunk, as StreamDecryptor reports it: trailing data when it is a valid final chunk,
+ * an authentication failure otherwise.
+ */
+export function failedChunkError(payloadKey: Buffer, counter: number, sealedChunk: Buffer): Error {
+  const judge = StreamDecryptor.resume(payloadKey, counter);
+  try {
+    judge.push(Buffer.concat([sealedChunk, Buffer.alloc(1)]));
+    judge.push(Buffer.alloc(0));
+    judge.final();
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  return payloadError('payload has trailing data after the final chunk');
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Binary file jobs go through the 1 MiB block pipeline (main/files/payloadPipeline.ts): sizes
- * around block boundaries, and damage in blocks that are not the last one.
+ * File jobs go through the 1 MiB block pipeline (main/files/payloadPipeline.ts), binary and
+ * ASCII-armored alike: sizes around block boundaries, and damage in blocks that are not the last one.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isKmsError } from '../../../main/core/errors.js';
-import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, PLAIN_BLOCK_SIZE, SEALED_BLOCK_SIZE } from '../../../main/crypto/age/index.js';
+import { armor, CHUNK_SIZE, dearmor, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, PLAIN_BLOCK_SIZE, SEALED_BLOCK_SIZE } from '../../../main/crypto/age/index.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
 import { AGE, ageKeygen, hasAge, job, newKey, rejectsWith, strayFiles, writeRandom } from '../../support/fileTestKit.js';
 
@@ -31,10 +31,10 @@ describe('block pipeline', () => {
   });
 
   /** Encrypts `size` random bytes; returns the plaintext, the age file and its header size. */
-  async function sealed(dir: string, size: number): Promise<{ data: Buffer; file: string; headerSize: number }> {
+  async function sealed(dir: string, size: number, armored = false): Promise<{ data: Buffer; file: string; headerSize: number }> {
     const input = join(dir, 'plain.bin');
     const data = writeRandom(input, size);
-    await job(tv.service, { Operation: 'Encrypt', InputPath: input, KeyId: keyId });
+    await job(tv.service, { Operation: 'Encrypt', InputPath: input, KeyId: keyId, Armor: armored });
     const file = `${input}.age`;
     const headerSize = (await job(tv.service, { Operation: 'Inspect', InputPath: file })).Inspection!.HeaderSize;
     return { data, file, headerSize };
@@ -52,6 +52,26 @@ describe('block pipeline', () => {
         const r = spawnSync(AGE, ['-d', '-i', recovery.identityFile, file], { maxBuffer: 64 << 20 });
         assert.equal(r.status, 0, r.stderr?.toString());
         assert.ok(r.stdout.equals(data), 'age reads our file');
+      }
+    });
+  }
+
+  for (const size of [0, PLAIN_BLOCK_SIZE - 1, PLAIN_BLOCK_SIZE, 2 * PLAIN_BLOCK_SIZE + CHUNK_SIZE + 1]) {
+    test(`an armored ${size}-byte file round-trips through the same pipeline, and the stock age tool opens it`, async () => {
+      const dir = tempDir();
+      const { data, file } = await sealed(dir, size, true);
+      const text = readFileSync(file);
+      assert.ok(text.toString('latin1').startsWith('-----BEGIN AGE ENCRYPTED FILE-----\n'));
+      // Re-armoring the binary form gives the same bytes: strict 64-column lines throughout.
+      assert.ok(armor(dearmor(text)).equals(text), 'canonical armor');
+      const out = join(dir, 'back.bin');
+      const dec = await job(tv.service, { Operation: 'Decrypt', InputPath: file, OutputPath: out });
+      assert.equal(dec.BytesProcessed, size);
+      assert.ok(readFileSync(out).equals(data));
+      if (recovery) {
+        const r = spawnSync(AGE, ['-d', '-i', recovery.identityFile, file], { maxBuffer: 64 << 20 });
+        assert.equal(r.status, 0, r.stderr?.toString());
+        assert.ok(r.stdout.equals(data), 'age reads our armored file');
       }
     });
   }
@@ -106,5 +126,29 @@ describe('block pipeline', () => {
     const dir = tempDir();
     const { file, headerSize } = await sealed(dir, 10);
     await refuses(dir, readFileSync(file).subarray(0, headerSize + PAYLOAD_NONCE_SIZE - 1));
+  });
+
+  test('an armored file with a flipped payload byte in its first block is refused, with no output', async () => {
+    const dir = tempDir();
+    const { file, headerSize } = await sealed(dir, 3 * PLAIN_BLOCK_SIZE - 5, true);
+    const binary = dearmor(readFileSync(file));
+    binary[headerSize + PAYLOAD_NONCE_SIZE + 3 * ENCRYPTED_CHUNK_SIZE + 9]! ^= 0x01;
+    await refuses(dir, armor(binary), /authentication/);
+  });
+
+  test('an armored payload cut at a block boundary (no final chunk) is refused', async () => {
+    const dir = tempDir();
+    const { file, headerSize } = await sealed(dir, 2 * PLAIN_BLOCK_SIZE, true);
+    const binary = dearmor(readFileSync(file));
+    await refuses(dir, armor(binary.subarray(0, headerSize + PAYLOAD_NONCE_SIZE + SEALED_BLOCK_SIZE)));
+  });
+
+  test('armor damaged in the middle of a large file is refused as armor, with no output', async () => {
+    const dir = tempDir();
+    const { file } = await sealed(dir, 2 * PLAIN_BLOCK_SIZE, true);
+    const text = readFileSync(file);
+    const at = text.indexOf(0x0a, Math.floor(text.length / 2)) + 5;
+    text[at] = 0x2a; // '*' is not base64
+    await refuses(dir, text, /armor/);
   });
 });

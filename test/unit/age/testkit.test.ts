@@ -65,9 +65,6 @@ const STAGES: Record<string, AgeFailureStage> = {
   'HMAC failure': 'hmac',
 };
 
-/** Streaming decryption on the calling thread, and with two worker threads. */
-const THREADS = [0, 2];
-
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Splits the file into odd-sized pieces so the streaming paths cross every boundary. */
@@ -114,11 +111,9 @@ for (const v of all) {
     if (v.expect === 'success') {
       const plain = await decryptBuffer(v.file, ids, opts);
       assert.equal(sha256(plain), v.payload);
-      for (const threads of THREADS) {
-        const streamed = [];
-        for await (const part of decryptStream(pieces(v.file), ids, { ...opts, threads })) streamed.push(part);
-        assert.equal(sha256(Buffer.concat(streamed)), v.payload, `threads ${threads}`);
-      }
+      const streamed = [];
+      for await (const part of decryptStream(pieces(v.file), ids, opts)) streamed.push(part);
+      assert.equal(sha256(Buffer.concat(streamed)), v.payload);
 
       // Round trips: armor re-encoding, header re-encoding, STREAM re-encryption.
       const binary = v.armored ? dearmor(v.file) : v.file;
@@ -152,19 +147,17 @@ for (const v of all) {
     assert.equal(released, null, 'whole-buffer decryption releases no plaintext on failure');
 
     // Streaming releases only authenticated chunks; the testkit says which prefix that is.
-    for (const threads of THREADS) {
-      const streamed: Buffer[] = [];
-      await assert.rejects(
-        async () => {
-          for await (const part of decryptStream(pieces(v.file), ids, { ...opts, threads })) streamed.push(part);
-        },
-        (err: unknown) => err instanceof AgeDecryptionError && err.stage === stage,
-      );
-      if (v.expect === 'payload failure' && v.payload !== undefined) {
-        assert.equal(sha256(Buffer.concat(streamed)), v.payload, `released plaintext is exactly the authenticated prefix (threads ${threads})`);
-      } else {
-        assert.equal(streamed.length, 0, 'no plaintext before the header is accepted');
-      }
+    const streamed: Buffer[] = [];
+    await assert.rejects(
+      async () => {
+        for await (const part of decryptStream(pieces(v.file), ids, opts)) streamed.push(part);
+      },
+      (err: unknown) => err instanceof AgeDecryptionError && err.stage === stage,
+    );
+    if (v.expect === 'payload failure' && v.payload !== undefined) {
+      assert.equal(sha256(Buffer.concat(streamed)), v.payload, 'released plaintext is exactly the authenticated prefix');
+    } else {
+      assert.equal(streamed.length, 0, 'no plaintext before the header is accepted');
     }
   });
 }
