@@ -4,6 +4,10 @@
  * ends the process quietly.
  */
 import { reportError, runCli } from './runCli.js';
+import { silenceDefaultWarningPrinter } from './warningCapture.js';
+
+// stderr holds at most one JSON document: warnings go into the command's JSON output instead.
+silenceDefaultWarningPrinter();
 
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {

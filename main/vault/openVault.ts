@@ -17,6 +17,7 @@ import type { Keychain } from '../keychain/keychain.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keychain.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from '../store/vaultDocument.js';
+import { refuseDanglingEntry } from '../store/durableFileAdapter.js';
 import { VaultStore } from '../store/vaultStore.js';
 import { AuditLog } from './auditLog.js';
 import { VaultService } from './vaultService.js';
@@ -38,6 +39,7 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const clock = opts.clock ?? systemClock;
   const store = await VaultStore.open(opts.dir);
   if (!store.exists()) {
+    refuseDanglingEntry(store.file); // a dangling vault.json link (unmounted drive) is never replaced by a new vault
     if (opts.create === false) {
       throw new KMSInvalidStateException(`There is no vault in ${opts.dir}.`);
     }
