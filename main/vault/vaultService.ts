@@ -763,7 +763,7 @@ export class VaultService {
     const { header, blob } = parseBlob(blobB64);
     const key = doc.Keys[header.keyId];
     if (!key) {
-      throw new InvalidCiphertextException('The ciphertext names a key that is not in this vault (it was deleted, or the blob is damaged).');
+      throw new NotFoundException('The ciphertext names a key that is not in this vault (it was deleted, or the blob is damaged).');
     }
     if (expectKey !== undefined) {
       const expected = this.resolveKey(doc, expectKey);
