@@ -60,6 +60,7 @@ import {
 } from '../crypto/vaultStanza.js';
 import type { SealedSecretRecord } from '../store/vaultDocument.js';
 import type { VaultService } from '../vault/vaultService.js';
+import { defaultOutputPath, typedFileJobError } from './fileJobErrors.js';
 import { BlockWriter, exists, GarbageNudge, openInput, readBlocks, readFull, TempOutput, throwIfAborted } from './fileIo.js';
 import { decryptPayload, encryptPayload } from './payloadPipeline.js';
 import { expectedRecoveryShare, RecoveryRecipient } from './recoveryStanza.js';
@@ -238,7 +239,7 @@ export class FileService {
       throw new ValidationException('Operation must be Encrypt, Decrypt, ReEncrypt or Inspect.');
     }
     const input = resolve(requireString(req.InputPath, 'InputPath'));
-    if (req.OutputPath !== undefined && typeof req.OutputPath !== 'string') throw new ValidationException('OutputPath must be a path.');
+    if (req.OutputPath !== undefined && (typeof req.OutputPath !== 'string' || req.OutputPath === '')) throw new ValidationException('OutputPath must be a path (an empty one would name the current directory).');
     if (req.KeyId !== undefined && typeof req.KeyId !== 'string') throw new ValidationException('KeyId must be a key id, ARN or alias.');
     if (this.jobs.has(jobId)) throw new ValidationException(`A file job with JobId ${jobId} is already running.`);
     const controller = new AbortController();
@@ -257,7 +258,7 @@ export class FileService {
           case 'Inspect':
             return this.inspectFile(jobId, input);
         }
-      });
+      }).catch((err: unknown) => { throw typedFileJobError(err, input, defaultOutputPath(op, input, req.OutputPath)); }); // hostile 13.11
     } finally {
       this.jobs.delete(jobId);
     }
