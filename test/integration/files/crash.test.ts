@@ -168,10 +168,12 @@ if (CHILD) {
   describe('file commands stopped by signals leave no partial output', () => {
     const cli = new CliVault('kv-signals-');
     let keyId = '';
+    let otherKeyId = '';
     let dir = '';
     before(async () => {
       assertBuilt();
-      keyId = ((await cli.ok<{ KeyMetadata: { KeyId: string } }>(['create-key'])).KeyMetadata.KeyId);
+      keyId = (await cli.ok<{ KeyMetadata: { KeyId: string } }>(['create-key'])).KeyMetadata.KeyId;
+      otherKeyId = (await cli.ok<{ KeyMetadata: { KeyId: string } }>(['create-key'])).KeyMetadata.KeyId;
       dir = tempDir();
       writeRandom(join(dir, 'big.bin'), 96 << 20);
       writeRandom(join(dir, 'small.bin'), 1000);
@@ -196,9 +198,13 @@ if (CHILD) {
     const jobs: [string, string[]][] = [
       ['encrypt-file', ['encrypt-file', '--in', 'big.bin', '--out', 'out.age', '--overwrite']],
       ['decrypt-file', ['decrypt-file', '--in', 'big.bin.age', '--out', 'plain.bin', '--overwrite']],
-      ['armored re-encrypt-file', ['re-encrypt-file', '--in', 'armored.age']],
+      // Every run is stopped before its rename, so the file stays under keyId and always has to move.
+      ['armored re-encrypt-file', ['re-encrypt-file', '--in', 'armored.age', '--destination-key-id', 'OTHER']],
     ];
-    const withPaths = (args: string[]): string[] => args.map((a, i) => (args[i - 1] === '--in' || args[i - 1] === '--out' ? join(dir, a) : a)).concat(args[0] === 'encrypt-file' ? ['--key-id', keyId] : []);
+    const withPaths = (args: string[]): string[] =>
+      args
+        .map((a, i) => (args[i - 1] === '--in' || args[i - 1] === '--out' ? join(dir, a) : a === 'OTHER' ? otherKeyId : a))
+        .concat(args[0] === 'encrypt-file' ? ['--key-id', keyId] : []);
 
     for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
       for (const [label, args] of jobs) {
