@@ -36,6 +36,7 @@ export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
     operation: 'RecoverVault',
     flags: [passphraseFileFlag('recovery passphrase')],
     run: opensNoVault,
+    needsExistingVault: true,
     standalone: async ({ dir, flags }) => {
       const passphrase = await readPassphrase(flags, { what: 'recovery passphrase', confirm: false });
       const { recoverVault } = await import('../vault/recoveryKit.js');

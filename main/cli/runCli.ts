@@ -6,7 +6,7 @@
  * The vault modules are imported only once a command is about to run, so `--help` and usage
  * errors never load the store or the keychain.
  */
-import { isKmsError, toKmsError } from '../core/errors.js';
+import { isKmsError, KMSInvalidStateException, toKmsError } from '../core/errors.js';
 import type { CommandSpec } from './commandSpec.js';
 import { COMMANDS } from './commandTable.js';
 import { commandHelp, generalHelp, helpHint } from './helpText.js';
@@ -44,6 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
 async function execute(command: CommandSpec, flags: ParsedFlags, vaultDir: string | undefined, env: NodeJS.ProcessEnv): Promise<unknown> {
   const { defaultVaultDirectory } = await import('../vault/vaultLocation.js');
   const dir = vaultDir ?? defaultVaultDirectory(env);
+  if (command.needsExistingVault) await assertVaultEntry(dir);
   if (command.standalone) return command.standalone({ dir, flags, env });
   const { openVault } = await import('../vault/openVault.js');
   const service = await openVault({ dir, catchUp: command.catchUp ?? true });
@@ -51,6 +52,16 @@ async function execute(command: CommandSpec, flags: ParsedFlags, vaultDir: strin
     return await command.run({ service, flags });
   } finally {
     service.close();
+  }
+}
+
+/** Refuses a folder with no vault.json entry, without creating the folder (`recover` in the wrong place). */
+async function assertVaultEntry(dir: string): Promise<void> {
+  const { lstat } = await import('node:fs/promises');
+  const { join, resolve } = await import('node:path');
+  const entry = await lstat(join(dir, 'vault.json')).catch(() => null);
+  if (entry === null) {
+    throw new KMSInvalidStateException(`There is no vault in ${resolve(dir)}; nothing was created there.`);
   }
 }
 

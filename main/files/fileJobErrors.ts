@@ -5,13 +5,15 @@
  * stays in the message for the audit log.
  */
 import { basename, resolve } from 'node:path';
-import { isKmsError, type KmsError } from '../core/errors.js';
+import { isKmsError, KMSInternalException, type KmsError } from '../core/errors.js';
 import { errnoCode, fileSystemError } from '../core/fileSystemErrors.js';
 import { PART_SUFFIX } from './fileIo.js';
 
 /** `err` typed when it is a file-system condition; anything else is returned unchanged. */
-export function typedFileJobError(err: unknown, input: string, output: string | undefined): unknown {
-  if (isKmsError(err) || errnoCode(err) === undefined) return err;
+export function typedFileJobError(thrown: unknown, input: string, output: string | undefined): unknown {
+  // The audit wrapper has already made an untyped error a KMSInternalException around it.
+  const err = thrown instanceof KMSInternalException && errnoCode(thrown.cause) !== undefined ? thrown.cause : thrown;
+  if (isKmsError(err) || errnoCode(err) === undefined) return thrown;
   const raw = typeof (err as { path?: unknown }).path === 'string' ? (err as { path: string }).path : undefined;
   let path: string;
   let action: string;
@@ -27,7 +29,7 @@ export function typedFileJobError(err: unknown, input: string, output: string | 
     action = 'use';
   }
   const typed: KmsError | undefined = fileSystemError(err, action, path);
-  return typed ?? err;
+  return typed ?? thrown;
 }
 
 /** The output a job writes (as fileService derives it), for naming it in errors. */

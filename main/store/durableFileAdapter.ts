@@ -95,7 +95,24 @@ function decode<T>(text: string, file: string, parse: DocumentParser<T>): T {
     const what = text.length === 0 ? 'is empty' : `is not valid JSON (damaged or truncated: ${reason(err)})`;
     throw new KMSInternalException(`The vault file ${file} ${what}.`, { cause: err });
   }
+  assertDepthAtMost(json, MAX_DOCUMENT_DEPTH, file);
   return parse(json, file);
+}
+
+/** A vault document is ~6 levels deep; anything far deeper is refused before a recursive validator sees it. */
+export const MAX_DOCUMENT_DEPTH = 64;
+
+/** Iterative (an explicit stack), so the check itself cannot overflow the call stack. */
+function assertDepthAtMost(json: unknown, limit: number, file: string): void {
+  const stack: [unknown, number][] = [[json, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) throw new ValidationException(`The vault file ${file} is nested more than ${limit} levels deep: it is not a vault document.`);
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
 }
 
 function readFailure(file: string, err: unknown): Error {
