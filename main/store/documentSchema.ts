@@ -53,6 +53,7 @@ const DOCUMENT_FIELDS = fields<VaultDocument>(
   'RecoveryRecipients',
   'Secrets',
   'Recovery',
+  'LastSeenDate',
 );
 const KEY_FIELDS = fields<KeyRecord>(
   'KeyId',
@@ -302,6 +303,7 @@ export function checkVaultDocument(json: unknown): asserts json is VaultDocument
   uuid(doc, 'VaultId');
   isoDate(doc, 'CreationDate');
   integer(doc, 'Revision', 0);
+  if (doc.LastSeenDate !== undefined) isoDate(doc, 'LastSeenDate');
   base64(doc, 'RootKeyCheck');
 
   const keys = record(doc, 'Keys');

@@ -33,4 +33,6 @@ export interface VaultDocument {
   RecoveryRecipients: string[];
   Secrets: SealedSecretRecord[];
   Recovery?: RecoveryRecord;
+  /** The latest time this vault has seen (core/clockPlausibility.ts): a clock far beyond it cannot destroy keys. */
+  LastSeenDate?: string;
 }

@@ -120,6 +120,7 @@ export function newVaultDocument(vaultId: string, rootSecret: Buffer, now: Date)
     Aliases: { [DEFAULT_KEY_ALIAS]: { AliasName: DEFAULT_KEY_ALIAS, TargetKeyId: keyId, CreationDate: iso } },
     RecoveryRecipients: [],
     Secrets: [],
+    LastSeenDate: iso,
   };
 }
 

@@ -48,6 +48,7 @@ import type { VaultStore } from '../store/vaultStore.js';
 import type { AuditLog } from './auditLog.js';
 import { FileService } from '../files/fileService.js';
 import { RecoveryService } from './recoveryService.js';
+import { maintenanceClock, type MaintenanceClockReport } from './maintenanceClock.js';
 import type { ListKeyDetailsResponse, CreateKeyWithAliasRequest, VaultEvents } from '../../preload/contract.js';
 
 const MAX_PLAINTEXT_BYTES = 4096;
@@ -76,7 +77,7 @@ export class VaultEventEmitter extends EventEmitter {
   }
 }
 
-export interface MaintenanceResult {
+export interface MaintenanceResult extends MaintenanceClockReport {
   Rotated: Api.RotationEvent[];
   Deleted: string[];
 }
@@ -544,15 +545,17 @@ export class VaultService {
    * Catch-up: every due key rotates exactly once however many intervals were missed, and keys whose
    * deletion window has passed are purged, all in one durable write. Cheap when nothing is due.
    */
-  async runMaintenance(): Promise<MaintenanceResult> {
+  async runMaintenance(opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
     const now = this.clock.now();
-    const pending = (doc: VaultDocument) => Object.values(doc.Keys).some((k) => isRotationDue(k, now) || isDeletionDue(k, now));
-    if (!pending(this.store.read())) return { Rotated: [], Deleted: [] };
+    // Clock plausibility (hostile 13.6): destruction needs a clock near what the vault has seen.
+    const clock = maintenanceClock(this.store.read(), now, opts?.ConfirmClock === true);
+    if (!clock.pending) return { Rotated: [], Deleted: [], ...clock.report };
     const rotations: Rotation[] = [];
     const deleted: string[] = [];
     await this.transact((doc) => {
+      const mayDestroy = clock.applyTo(doc);
       for (const key of Object.values(doc.Keys)) {
-        if (isDeletionDue(key, now)) {
+        if (mayDestroy && isDeletionDue(key, now)) {
           delete doc.Keys[key.KeyId];
           for (const alias of Object.values(doc.Aliases)) if (alias.TargetKeyId === key.KeyId) delete doc.Aliases[alias.AliasName];
           deleted.push(key.KeyId);
@@ -568,7 +571,7 @@ export class VaultService {
     this.dropPurgedMaterial();
     const events = this.afterRotations(rotations);
     if (rotations.length > 0 || deleted.length > 0) this.changed();
-    return { Rotated: events, Deleted: deleted };
+    return { Rotated: events, Deleted: deleted, ...clock.report };
   }
 
   // ---------------------------------------------------------------- internals used by other modules

@@ -23,6 +23,8 @@ import { createKeytarKeychain, keychainAccountForVault } from '../keychain/keych
 import { checkVaultDocument, DocumentProblem } from '../store/documentSchema.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FILE_NAME } from '../store/vaultDocument.js';
+import { clockProblem } from '../core/clockPlausibility.js';
+import { futureScheduleProblems } from './maintenanceClock.js';
 import { readJsonFileSync } from '../store/durableFileAdapter.js';
 import { readLogTail } from './auditLog.js';
 
@@ -98,6 +100,7 @@ export function verifyVaultDocument(input: VerifyInput): VerifyReport {
     checkKey(doc, key, sealKey, nowMs, f);
   }
 
+  for (const p of [clockProblem(doc, input.now), ...futureScheduleProblems(doc, input.now)]) if (p !== undefined) f.problem(p); // hostile 13.6
   if (vaultManaged.length !== 1) f.problem(`The vault has ${vaultManaged.length} keys managed by Key Vault; it must have exactly one (${DEFAULT_KEY_ALIAS}).`);
   const defaultAlias = doc.Aliases[DEFAULT_KEY_ALIAS];
   if (!defaultAlias) f.problem(`The alias ${DEFAULT_KEY_ALIAS} is missing.`);
