@@ -32,4 +32,10 @@ const writer = (stream: NodeJS.WriteStream) => (text: string) => {
 const code = await runCli(process.argv.slice(2), { stdout: writer(process.stdout), stderr: writer(process.stderr), env: process.env });
 process.exitCode = code;
 await Promise.all(pending);
+// A keychain call that never answered would hold the exit for D-Bus's timeout (~50 s): release it.
+const { createKeytarKeychain, keychainCallsTimedOut } = await import('../keychain/keychain.js');
+if (keychainCallsTimedOut() > 0) {
+  const { exitPastStuckKeychain } = await import('./stuckKeychain.js');
+  await exitPastStuckKeychain(code, () => createKeytarKeychain({ timeoutMs: 1500 }).getSecret('keyvault-wake'));
+}
 process.exit(code);
