@@ -24,6 +24,7 @@ import { checkVaultDocument, DocumentProblem } from '../store/documentSchema.js'
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FILE_NAME } from '../store/vaultDocument.js';
 import { clockProblem } from '../core/clockPlausibility.js';
+import { findStaleParts } from '../files/fileIo.js';
 import { futureScheduleProblems } from './maintenanceClock.js';
 import { readJsonFileSync } from '../store/durableFileAdapter.js';
 import { readLogTail } from './auditLog.js';
@@ -248,5 +249,7 @@ export async function verifyVaultDirectory(opts: VerifyDirectoryOptions): Promis
       rootKeys = `the OS keychain could not be read: ${message(err)}`;
     }
   }
-  return verifyVaultDocument({ json, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
+  const report = verifyVaultDocument({ json, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
+  for (const part of await findStaleParts(opts.dir)) report.Warnings.push({ Problem: `A killed file job left its partial output ${part}; the next file job here removes it.` }); // hostile 13.4
+  return report;
 }

@@ -6,7 +6,7 @@
  * forth between two keys until it is killed.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -233,6 +233,18 @@ if (CHILD) {
         assert.deepEqual(parts(), [], 'the next job removed the stale part');
       });
     }
+
+    test('verify-vault reports a stale part it sees in the vault folder', async () => {
+      const deadPid = spawnSync('true').pid!; // a process that has already exited
+      const stale = join(cli.dir, `.notes.txt.${deadPid}.0123456789ab.keyvault-part`);
+      writeFileSync(stale, 'partial plaintext');
+      try {
+        const report = await cli.ok<{ Warnings: { Problem: string }[] }>(['verify-vault']);
+        assert.ok(report.Warnings.some((w) => w.Problem.includes(stale)), JSON.stringify(report.Warnings));
+      } finally {
+        rmSync(stale, { force: true });
+      }
+    });
 
     test('a part whose writer is alive, or not named by our pattern, is never swept', async () => {
       const live = join(dir, `.live.bin.${process.pid}.0123456789ab.keyvault-part`);
