@@ -180,7 +180,10 @@ if (CHILD) {
       await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'big.bin')]);
       await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'big.bin'), '--out', join(dir, 'armored.age'), '--armor']);
     });
-    after(() => cli.destroy());
+    after(async () => {
+      await cli.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
     const parts = (): string[] => readdirSync(dir).filter((n) => n.endsWith('.keyvault-part'));
 
