@@ -105,4 +105,6 @@ export interface CommandSpec {
    * its create path or catch-up. `run` is not called for them.
    */
   standalone?(ctx: StandaloneContext): Promise<unknown>;
+  /** A standalone command that works on an existing vault only: refused before the folder is touched. */
+  needsExistingVault?: boolean;
 }

@@ -289,9 +289,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'run-maintenance',
     summary: 'Perform due rotations and elapsed deletions now, and report them.',
     operation: 'RunMaintenance',
-    flags: [],
+    flags: [
+      {
+        name: 'confirm-clock',
+        kind: 'switch',
+        help: "Confirm that the system date is right when it is more than a year past anything the vault has seen; until then key deletions wait.",
+      },
+    ],
     catchUp: false,
-    run: ({ service }) => service.runMaintenance(),
+    run: ({ service, flags }) => service.runMaintenance(flags.boolean('confirm-clock') ? { ConfirmClock: true } : {}),
   },
 
   // ---- files (fileCommands.ts)

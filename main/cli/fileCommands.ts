@@ -5,12 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FileJobRequest, FileJobResult, FileProgressEvent } from '../core/api.js';
-import { ValidationException } from '../core/errors.js';
+import { CancelledException, ValidationException } from '../core/errors.js';
 import type { CommandContext, CommandSpec } from './commandSpec.js';
 
 const inFlag = { name: 'in', kind: 'text', required: true, value: 'PATH', help: 'The input file.' } as const;
 const outFlag = { name: 'out', kind: 'text', value: 'PATH', help: 'The output file (default: see below).' } as const;
 const overwriteFlag = { name: 'overwrite', kind: 'switch', help: 'Replace the output file if it exists (never done otherwise).' } as const;
+
+const CANCEL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function formatBytes(n: number): string {
   return n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(2)} GiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
@@ -26,13 +28,24 @@ async function runJob({ service }: CommandContext, req: Omit<FileJobRequest, 'Jo
     process.stderr.write(`\r${req.Operation} ${pct}% (${formatBytes(e.BytesDone)} of ${formatBytes(e.BytesTotal)})`);
   };
   if (tty) service.events.on('fileProgress', onProgress);
-  // Ctrl-C cancels the job, which removes its partial output, instead of killing the process mid-write.
-  const onSigint = (): void => void service.cancelFileJob({ JobId });
-  process.once('SIGINT', onSigint);
+  // Ctrl-C, a terminal hang-up or a polite kill cancels the job, which removes its partial output
+  // (plaintext, after a decrypt), instead of ending the process mid-write. The job then fails with
+  // CancelledException. Only SIGKILL can still leave a part; the next job in that folder sweeps it.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stoppedBy ??= signal;
+    void service.cancelFileJob({ JobId });
+  };
+  for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
   try {
     return await service.runFileJob({ JobId, ...req });
+  } catch (err) {
+    if (stoppedBy !== undefined && err instanceof CancelledException) {
+      throw new CancelledException(`The file job was cancelled by ${stoppedBy}; its partial output was removed.`, { cause: err });
+    }
+    throw err;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
     if (tty) {
       service.events.off('fileProgress', onProgress);
       process.stderr.write('\r\x1b[K');

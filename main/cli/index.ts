@@ -4,6 +4,10 @@
  * ends the process quietly.
  */
 import { reportError, runCli } from './runCli.js';
+import { silenceDefaultWarningPrinter } from './warningCapture.js';
+
+// stderr holds at most one JSON document: warnings go into the command's JSON output instead.
+silenceDefaultWarningPrinter();
 
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -28,4 +32,10 @@ const writer = (stream: NodeJS.WriteStream) => (text: string) => {
 const code = await runCli(process.argv.slice(2), { stdout: writer(process.stdout), stderr: writer(process.stderr), env: process.env });
 process.exitCode = code;
 await Promise.all(pending);
+// A keychain call that never answered would hold the exit for D-Bus's timeout (~50 s): release it.
+const { createKeytarKeychain, keychainCallsTimedOut } = await import('../keychain/keychain.js');
+if (keychainCallsTimedOut() > 0) {
+  const { exitPastStuckKeychain } = await import('./stuckKeychain.js');
+  await exitPastStuckKeychain(code, () => createKeytarKeychain({ timeoutMs: 1500 }).getSecret('keyvault-wake'));
+}
 process.exit(code);

@@ -1,11 +1,13 @@
 /**
  * Turns argv into an invocation: `[--vault-dir DIR] <command> [--flag value | --flag=value ...]`.
  * Anything the user typed wrong (unknown command or flag, missing value or required flag, a value
- * of the wrong syntax, an unreadable file://) is a UsageError (exit 252). Whether a well-formed value
+ * of the wrong syntax, an unreadable or oversized file://) is a UsageError (exit 252). Messages name
+ * flags and positions, never the values typed (they may be secrets). Whether a well-formed value
  * makes sense (an interval of 3d, a plaintext of 5000 bytes) is for the service to say.
  */
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { InputError, readInputFile, readStandardInput } from './boundedInput.js';
+import { jsonErrorPosition } from './jsonErrorPosition.js';
 import type { CommandSpec, FlagSpec, FlagValue, JsonValue } from './commandSpec.js';
 import { ParsedFlags } from './commandSpec.js';
 
@@ -90,7 +92,7 @@ export function parseArguments(argv: readonly string[], commands: readonly Comma
   for (; i < argv.length; i++) {
     const token = argv[i]!;
     const flag = splitFlag(token);
-    if (!flag) throw new UsageError(`Unexpected argument "${token}": ${command.name} takes only --flags.`, command.name);
+    if (!flag) throw new UsageError(`Unexpected argument at position ${i + 1}: ${command.name} takes only --flags.`, command.name);
     if (flag.name === GLOBAL_VAULT_DIR) {
       takeVaultDir(flag.inline, command.name);
       continue;
@@ -118,6 +120,10 @@ export function parseArguments(argv: readonly string[], commands: readonly Comma
     throw new UsageError(`${command.name} needs ${missing.join(', ')}.`, command.name);
   }
 
+  const fromStdin = command.flags.filter((f) => f.kind === 'blob' && raw.get(f.name) === STDIN);
+  if (fromStdin.length > 1) {
+    throw new UsageError(`Only one flag can read standard input (-): ${fromStdin.map((f) => `--${f.name}`).join(', ')}.`, command.name);
+  }
   const values = new Map<string, FlagValue>();
   for (const spec of command.flags) {
     const v = raw.get(spec.name);
@@ -146,26 +152,29 @@ export function convertValue(spec: FlagSpec, value: string, command?: string): F
       const v = value.toLowerCase();
       if (v === 'true') return true;
       if (v === 'false') return false;
-      throw new UsageError(`${flag} takes true or false, not "${value}".`, command);
+      throw new UsageError(`${flag} takes true or false.`, command);
     }
     case 'integer': {
-      if (!/^[+-]?[0-9]{1,15}$/.test(value)) throw new UsageError(`${flag} takes a whole number, not "${value}".`, command);
+      if (!/^[+-]?[0-9]{1,15}$/.test(value)) throw new UsageError(`${flag} takes a whole number.`, command);
       return Number(value);
     }
     case 'choice': {
       const choices = spec.choices ?? [];
-      if (!choices.includes(value)) throw new UsageError(`${flag} takes one of ${choices.join(', ')}, not "${value}".`, command);
+      if (!choices.includes(value)) throw new UsageError(`${flag} takes one of ${choices.join(', ')}.`, command);
       return value;
     }
     case 'json': {
       const text = readText(flag, value, command);
       try {
         return JSON.parse(text) as JsonValue;
-      } catch (err) {
-        throw new UsageError(`${flag} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, command);
+      } catch {
+        // V8's message can quote the input; name only where it goes wrong.
+        const at = jsonErrorPosition(text);
+        throw new UsageError(`${flag} is not valid JSON${at === undefined ? '' : ` (at character ${at + 1})`}.`, command);
       }
     }
     case 'blob': {
+      if (value === STDIN) return readStdin(flag, command).toString('base64');
       if (value.startsWith('fileb://')) return readFile(flag, value.slice('fileb://'.length), command).toString('base64');
       if (value.startsWith('file://')) return readText(flag, value, command).trim();
       return value;
@@ -184,11 +193,22 @@ function readFile(flag: string, path: string, command: string | undefined): Buff
   if (path.length === 0) throw new UsageError(`${flag}: the file path after file:// or fileb:// is empty.`, command);
   const resolved = path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
   try {
-    return readFileSync(resolved);
+    return readInputFile(resolved);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UsageError(`${flag}: cannot read ${resolved}: ${reason}.`, command);
+    if (err instanceof InputError) throw new UsageError(`${flag}: ${err.message}.`, command);
+    throw err;
+  }
+}
+
+/** `-`: the value is the raw bytes on standard input (kept out of argv, where others can see it). */
+const STDIN = '-';
+
+function readStdin(flag: string, command: string | undefined): Buffer {
+  try {
+    return readStandardInput();
+  } catch (err) {
+    if (err instanceof InputError) throw new UsageError(`${flag}: ${err.message}.`, command);
+    throw err;
   }
 }
 

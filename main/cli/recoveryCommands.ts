@@ -70,6 +70,7 @@ export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
       { name: 'recovery-key', kind: 'switch', help: 'Ask for the printed recovery key on the terminal (not echoed) instead of the passphrase.' },
     ],
     run: opensNoVault,
+    needsExistingVault: true,
     standalone: async ({ dir, flags }) => {
       const { recoverVault } = await import('../vault/recoveryKit.js');
       const byKey = flags.text('recovery-key-file') !== undefined || flags.boolean('recovery-key') === true;

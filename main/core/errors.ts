@@ -19,6 +19,11 @@ export const KMS_EXCEPTION_NAMES = [
 
   'TagException',
   'InvalidMarkerException',
+  'StorageFullException',
+  'ReadOnlyStorageException',
+  'FileAccessDeniedException',
+  'FileNameTooLongException',
+  'NotARegularFileException',
 ] as const;
 
 export type KmsExceptionName = (typeof KMS_EXCEPTION_NAMES)[number];
@@ -115,6 +120,37 @@ export class TagException extends KmsError {
 export class InvalidMarkerException extends KmsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('InvalidMarkerException', message, options);
+  }
+}
+
+/*
+ * Not AWS names: file-system conditions a script can act on (free space, remount, fix permissions,
+ * shorten a name, pick a file). Each message names the file; the errno stays in the message and
+ * in `cause` for the audit log.
+ */
+export class StorageFullException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('StorageFullException', message, options);
+  }
+}
+export class ReadOnlyStorageException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ReadOnlyStorageException', message, options);
+  }
+}
+export class FileAccessDeniedException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FileAccessDeniedException', message, options);
+  }
+}
+export class FileNameTooLongException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FileNameTooLongException', message, options);
+  }
+}
+export class NotARegularFileException extends KmsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NotARegularFileException', message, options);
   }
 }
 

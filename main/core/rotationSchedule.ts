@@ -95,3 +95,21 @@ export function isDeletionDue(key: KeyRecord, now: Date): boolean {
   if (key.DeletionScheduledDate && t < new Date(key.DeletionScheduledDate).getTime()) return false;
   return t >= new Date(key.DeletionDate).getTime();
 }
+
+/**
+ * A schedule anchored after `now` was set by a clock that ran ahead (a rotation at a wrong date):
+ * left alone it would not rotate again for as long as the clock was wrong. Re-anchors it at `now`
+ * and returns true when it did. A small tolerance absorbs ordinary clock adjustments.
+ */
+export function reanchorFutureSchedule(key: KeyRecord, now: Date, toleranceMs = 60 * 60_000): boolean {
+  const anchor = scheduleAnchor(key);
+  if (!anchor || anchor.getTime() <= now.getTime() + toleranceMs) return false;
+  key.Rotation.AnchorDate = now.toISOString();
+  return true;
+}
+
+/** True when the key's schedule is anchored after `now` (beyond the tolerance). */
+export function isAnchoredInFuture(key: KeyRecord, now: Date, toleranceMs = 60 * 60_000): boolean {
+  const anchor = scheduleAnchor(key);
+  return anchor !== undefined && anchor.getTime() > now.getTime() + toleranceMs;
+}

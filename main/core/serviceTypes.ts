@@ -22,7 +22,14 @@ export interface VaultEvents {
 }
 
 /** What a maintenance pass (start-up catch-up or the scheduler's tick) did. */
-export interface MaintenanceResult {
+export interface MaintenanceClockReport {
+  /** Keys whose deletion window has passed by this clock, waiting for a confirmed date. */
+  DeletionsAwaitingClockConfirmation?: string[];
+  /** Why, in words (absent when the clock is plausible). */
+  ClockProblem?: string;
+}
+
+export interface MaintenanceResult extends MaintenanceClockReport {
   Rotated: Api.RotationEvent[];
   Deleted: string[];
 }

@@ -3,13 +3,15 @@
  * flight (backpressure), temporary outputs committed by fsync + rename (or link, to refuse an
  * existing file), and directory fsync. Memory per job: two read blocks plus one block of output.
  */
-import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { lstat, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ArmorDecoder } from '../crypto/age/armor.js';
-import { CancelledException, NotFoundException, ValidationException } from '../core/errors.js';
-import { errnoCode, fsyncDirectory, publishFile, tempSiblingPath } from '../store/durableFiles.js';
+import { CancelledException, NotARegularFileException, NotFoundException } from '../core/errors.js';
+import { fileSystemError } from '../core/fileSystemErrors.js';
+import { errnoCode, fsyncDirectory, publishFile } from '../store/durableFiles.js';
 import { nameUnnamedOutput, openUnnamedOutput } from './unnamedOutput.js';
 
 /** Read size: large reads cut into 64 KiB STREAM chunks are what make Node fast here. */
@@ -40,14 +42,12 @@ export async function openInput(path: string, flags: string = 'r'): Promise<{ fh
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') throw new NotFoundException(`The file ${path} does not exist.`);
-    if (code === 'EISDIR') throw new ValidationException(`${path} is a directory, not a file.`);
-    if (code === 'EACCES' || code === 'EPERM') throw new ValidationException(`The file ${path} cannot be opened: permission denied.`);
-    throw err;
+    throw fileSystemError(err, 'read', path) ?? err;
   }
   const st = await fh.stat();
   if (!st.isFile()) {
     await fh.close();
-    throw new ValidationException(`${path} is not a regular file.`);
+    throw new NotARegularFileException(`${path} is not a regular file (a device, pipe or socket).`);
   }
   return { fh, size: st.size };
 }
@@ -210,9 +210,73 @@ function skipBytes(parts: Buffer[], n: number): Buffer[] {
   return out;
 }
 
+/** The suffix of a job's partial output; its full name is `.NAME.<pid>.<random>.keyvault-part`. */
+export const PART_SUFFIX = '.keyvault-part';
+const PART_NAME = /^\..+\.([1-9][0-9]{0,9})\.[0-9a-f]{12}\.keyvault-part$/;
+
+/** The name of a partial output for `finalPath`, carrying the writer's pid so a sweeper can tell it is gone. */
+export function partPath(finalPath: string, pid = process.pid): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.${pid}.${randomBytes(6).toString('hex')}${PART_SUFFIX}`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM'; // alive, someone else's
+  }
+}
+
+/**
+ * Partial outputs in `dir` left by a job that was killed (SIGKILL, power cut): ours by name
+ * pattern, owned by this user, a regular file, and the pid in the name is no live process. A part
+ * of a job still running is never listed. A recycled pid only means a part is kept for longer.
+ */
+export async function findStaleParts(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const stale: string[] = [];
+  for (const name of names) {
+    const match = PART_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processIsAlive(pid)) continue;
+    const path = join(dir, name);
+    try {
+      const st = await lstat(path);
+      if (!st.isFile() || (uid !== undefined && st.uid !== uid)) continue;
+    } catch {
+      continue;
+    }
+    stale.push(path);
+  }
+  return stale;
+}
+
+/** Removes findStaleParts(dir), best effort; returns the paths removed. */
+export async function sweepStaleParts(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const path of await findStaleParts(dir)) {
+    try {
+      await unlink(path);
+      removed.push(path);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 /**
  * An output file written under a temporary name in the destination's directory and moved into
  * place only by commit(). discard() removes it; nothing else ever appears at the final path.
+ * Creating one first sweeps the parts that killed jobs left in that directory.
  */
 export class TempOutput {
   private closed = false;
@@ -225,7 +289,8 @@ export class TempOutput {
   ) {}
 
   static async create(finalPath: string, mode = 0o600): Promise<TempOutput> {
-    const tempPath = tempSiblingPath(finalPath, '.keyvault-part', false);
+    await sweepStaleParts(dirname(finalPath));
+    const tempPath = partPath(finalPath);
     // Where possible the file has no name until commit: a killed job leaves nothing behind.
     const unnamed = await openUnnamedOutput(dirname(finalPath), mode);
     if (unnamed) return new TempOutput(finalPath, tempPath, unnamed, true);
@@ -235,10 +300,7 @@ export class TempOutput {
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'ENOENT') throw new NotFoundException(`The output directory ${dirname(finalPath)} does not exist.`);
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-        throw new ValidationException(`Cannot write in ${dirname(finalPath)}: permission denied.`);
-      }
-      throw err;
+      throw fileSystemError(err, 'write', finalPath) ?? err;
     }
     return new TempOutput(finalPath, tempPath, fh);
   }

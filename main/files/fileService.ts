@@ -22,6 +22,7 @@ import { exists, openInput, TempOutput, throwIfAborted } from './fileIo.js';
 import { peekKeyId, unwrapForDecrypt } from './fileKeys.js';
 import { inspectFile } from './inspectFile.js';
 import { Progress } from './jobProgress.js';
+import { defaultOutputPath, typedFileJobError } from './fileJobErrors.js';
 import { decryptPayload, encryptPayload } from './payloadPipeline.js';
 import { RecoveryRecipient } from './recoveryStanza.js';
 import { reEncryptFile } from './reEncryptFile.js';
@@ -53,7 +54,7 @@ export class FileService {
       throw new ValidationException('Operation must be Encrypt, Decrypt, ReEncrypt or Inspect.');
     }
     const input = resolve(requireString(req.InputPath, 'InputPath'));
-    if (req.OutputPath !== undefined && typeof req.OutputPath !== 'string') throw new ValidationException('OutputPath must be a path.');
+    if (req.OutputPath !== undefined && (typeof req.OutputPath !== 'string' || req.OutputPath === '')) throw new ValidationException('OutputPath must be a path (an empty one would name the current directory).');
     if (req.KeyId !== undefined && typeof req.KeyId !== 'string') throw new ValidationException('KeyId must be a key id, ARN or alias.');
     if (this.jobs.has(jobId)) throw new ValidationException(`A file job with JobId ${jobId} is already running.`);
     const controller = new AbortController();
@@ -72,7 +73,7 @@ export class FileService {
           case 'Inspect':
             return inspectFile(this.vault, jobId, input);
         }
-      });
+      }).catch((err: unknown) => { throw typedFileJobError(err, input, defaultOutputPath(op, input, req.OutputPath)); }); // hostile 13.11
     } finally {
       this.jobs.delete(jobId);
     }

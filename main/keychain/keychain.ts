@@ -65,14 +65,21 @@ function formatSeconds(ms: number): string {
   return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
 }
 
+let timedOutCalls = 0;
+
+/** How many keychain calls were abandoned unanswered: each still holds a thread (the CLI's exit must release it). */
+export function keychainCallsTimedOut(): number {
+  return timedOutCalls;
+}
+
 /** Runs one keychain call, bounding it by `timeoutMs` and typing its failures. */
 async function bounded<T>(what: string, timeoutMs: number, call: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DependencyTimeoutException(`The OS keychain did not answer within ${formatSeconds(timeoutMs)} (${what}).`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => {
+      timedOutCalls += 1;
+      reject(new DependencyTimeoutException(`The OS keychain did not answer within ${formatSeconds(timeoutMs)} (${what}).`));
+    }, timeoutMs);
   });
   try {
     return await Promise.race([

@@ -55,6 +55,7 @@ const DOCUMENT_FIELDS = fields<VaultDocument>(
   'Secrets',
   'Recovery',
   'RecoveryKey',
+  'LastSeenDate',
 );
 const KEY_FIELDS = fields<KeyRecord>(
   'KeyId',
@@ -322,6 +323,7 @@ export function checkVaultDocument(json: unknown): asserts json is VaultDocument
   uuid(doc, 'VaultId');
   isoDate(doc, 'CreationDate');
   integer(doc, 'Revision', 0);
+  if (doc.LastSeenDate !== undefined) isoDate(doc, 'LastSeenDate');
   base64(doc, 'RootKeyCheck');
 
   const keys = record(doc, 'Keys');

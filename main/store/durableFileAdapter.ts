@@ -8,20 +8,26 @@
  * never read and are removed (best effort) after the next successful write.
  *
  * Read: a missing file is `null`; a file that is not JSON or does not pass `parse` becomes a
- * KMSInternalException naming the file — never a raw crash.
+ * KMSInternalException naming the file — never a raw crash. Reads are bounded: only a regular file
+ * of at most MAX_DOCUMENT_BYTES is read (a link to /dev/zero or a FIFO is refused at once).
+ *
+ * Symbolic links: a link that resolves is followed, and writes go to its target (temp file and
+ * rename in the target's directory), so the link itself is never replaced. A dangling link is
+ * never read as "no file": it is an error, so nobody creates a new document in its place.
  *
  * Change detection: the adapter remembers the identity (device, inode, size, mtime) of the file
  * it last read or wrote, so `isCurrent()` is a single stat. While that content is "current" the
  * adapter keeps a descriptor open on it (POSIX only): an inode cannot be recycled while it is
  * open, so a file written later by another process can never look identical to it.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
-import { KMSInternalException } from '../core/errors.js';
+import { KMSInternalException, KMSInvalidStateException, NotARegularFileException, ValidationException } from '../core/errors.js';
+import { fileSystemError } from '../core/fileSystemErrors.js';
 import { errnoCode, fsyncDirectory, tempSiblingPath } from './durableFiles.js';
 
 /**
@@ -53,6 +59,8 @@ export interface DurableFileAdapterOptions {
 }
 
 const TEMP_SUFFIX = '.tmp';
+/** The largest document read (64 MiB, far beyond any real vault); anything bigger is refused unread. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 /** A temp file whose writer process is gone, or older than this, is garbage. */
 const STALE_TEMP_AGE_MS = 10 * 60_000;
 
@@ -82,11 +90,65 @@ function decode<T>(text: string, file: string, parse: DocumentParser<T>): T {
     const what = text.length === 0 ? 'is empty' : `is not valid JSON (damaged or truncated: ${reason(err)})`;
     throw new KMSInternalException(`The vault file ${file} ${what}.`, { cause: err });
   }
+  assertDepthAtMost(json, MAX_DOCUMENT_DEPTH, file);
   return parse(json, file, text);
 }
 
+/** A vault document is ~6 levels deep; anything far deeper is refused before a recursive validator sees it. */
+export const MAX_DOCUMENT_DEPTH = 64;
+
+/** Iterative (an explicit stack), so the check itself cannot overflow the call stack. */
+function assertDepthAtMost(json: unknown, limit: number, file: string): void {
+  const stack: [unknown, number][] = [[json, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) throw new ValidationException(`The vault file ${file} is nested more than ${limit} levels deep: it is not a vault document.`);
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
 function readFailure(file: string, err: unknown): Error {
-  return new KMSInternalException(`The vault file ${file} could not be read: ${reason(err)}`, { cause: err });
+  return fileSystemError(err, 'read the vault file', file) ?? new KMSInternalException(`The vault file ${file} could not be read: ${reason(err)}`, { cause: err });
+}
+
+/**
+ * Throws when `file` does not resolve but an entry of some kind is there (a dangling symbolic
+ * link, e.g. to an unmounted drive): a new document must never be created in its place.
+ */
+export function refuseDanglingEntry(file: string): void {
+  const entry = lstatSync(file, { throwIfNoEntry: false });
+  if (!entry) return;
+  if (statSync(file, { throwIfNoEntry: false })) return;
+  let target = '(unreadable link)';
+  try {
+    target = readlinkSync(file);
+  } catch {
+    // keep the placeholder
+  }
+  throw new KMSInvalidStateException(
+    `${file} is a symbolic link to ${target}, which does not exist (a drive that is not mounted?). ` +
+      'Nothing was created in its place: mount or restore the target, or remove the link yourself.',
+  );
+}
+
+/** Reads the whole regular file behind `fd`, refusing other kinds of file and sizes over the bound. */
+function readBounded(fd: number, file: string, size: bigint): Buffer {
+  if (size > BigInt(MAX_DOCUMENT_BYTES)) {
+    throw new ValidationException(`The vault file ${file} is ${size} bytes, more than the ${MAX_DOCUMENT_BYTES} bytes a vault may have: it is not a vault file.`);
+  }
+  // One byte more than announced: a file that keeps growing is caught without reading it all.
+  const buffer = Buffer.alloc(Number(size) + 1);
+  let length = 0;
+  try {
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+  } catch (err) {
+    throw readFailure(file, err);
+  }
+  if (length > Number(size)) throw new KMSInternalException(`The vault file ${file} changed size while it was read.`);
+  return buffer.subarray(0, length);
 }
 
 /**
@@ -96,26 +158,40 @@ function readFailure(file: string, err: unknown): Error {
 function loadWithFd<T>(file: string, parse: DocumentParser<T>): (LoadedFile<T> & { fd: number }) | null {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it has no effect on regular files).
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return null;
+    if (errnoCode(err) === 'ENOENT') {
+      refuseDanglingEntry(file);
+      return null;
+    }
     throw readFailure(file, err);
   }
   try {
     // Signature and content come from the same descriptor, so they describe the same inode even
     // if another process renames a new version into place meanwhile.
-    const signature = signatureOf(fstatSync(fd, { bigint: true }));
-    let text: string;
-    try {
-      text = readFileSync(fd, 'utf8');
-    } catch (err) {
-      throw readFailure(file, err);
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) {
+      throw new NotARegularFileException(`The vault file ${file} is not a regular file (a device, pipe, socket or directory): it was not read.`);
     }
+    const signature = signatureOf(stats);
+    const text = readBounded(fd, file, stats.size).toString('utf8');
     return { data: decode(text, file, parse), signature, fd };
   } catch (err) {
     closeSync(fd);
     throw err;
   }
+}
+
+/**
+ * Where a write must land: `file` itself, or the final target of a symbolic link at `file` (so
+ * the link survives). A dangling link is refused.
+ */
+function writeTarget(file: string): string {
+  const entry = lstatSync(file, { throwIfNoEntry: false });
+  if (!entry?.isSymbolicLink()) return file;
+  refuseDanglingEntry(file);
+  return realpathSync(file);
 }
 
 /** Synchronous read-and-validate for fast reloads. Null if the file does not exist. */
@@ -137,8 +213,6 @@ function isProcessAlive(pid: number): boolean {
 
 export class DurableFileAdapter<T> implements Adapter<T> {
   readonly file: string;
-  private readonly dir: string;
-  private readonly tempPrefix: string;
   private readonly mode: number;
   private readonly holdOpen: boolean;
   private readonly serialize: (data: unknown) => string | Buffer;
@@ -151,8 +225,6 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     options: DurableFileAdapterOptions = {},
   ) {
     this.file = file;
-    this.dir = dirname(file);
-    this.tempPrefix = `.${basename(file)}.`;
     this.mode = options.mode ?? 0o600;
     this.holdOpen = options.holdOpen ?? process.platform !== 'win32';
     this.serialize = options.serialize ?? ((data) => JSON.stringify(data));
@@ -188,7 +260,10 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     const text = this.serialize(data);
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-    const temp = tempSiblingPath(this.file, TEMP_SUFFIX);
+    const target = writeTarget(this.file);
+    const targetDir = dirname(target);
+    const tempPrefix = `.${basename(target)}.`;
+    const temp = tempSiblingPath(target, TEMP_SUFFIX);
     let handle: FileHandle | null = null;
     let renamed = false;
     try {
@@ -202,18 +277,21 @@ export class DurableFileAdapter<T> implements Adapter<T> {
       const written = signatureOf(await handle.stat({ bigint: true }));
       await handle.close();
       handle = null;
-      await rename(temp, this.file);
+      await rename(temp, target);
       renamed = true;
       // From here on the new content is what readers see; record it before anything else runs.
       this.rememberWritten(written);
-      await fsyncDirectory(this.dir);
+      await fsyncDirectory(targetDir);
     } catch (err) {
       if (handle) await handle.close().catch(() => undefined);
       if (!renamed) await unlink(temp).catch(() => undefined);
       else this.forget();
-      throw new KMSInternalException(`The vault file ${this.file} could not be written: ${reason(err)}`, { cause: err });
+      throw (
+        fileSystemError(err, 'write the vault file', target) ??
+        new KMSInternalException(`The vault file ${target} could not be written: ${reason(err)}`, { cause: err })
+      );
     }
-    this.removeStaleTempFiles(temp);
+    removeStaleTempFiles(targetDir, tempPrefix, temp);
   }
 
   /** Releases the descriptor held on the current content. The adapter stays usable. */
@@ -256,31 +334,31 @@ export class DurableFileAdapter<T> implements Adapter<T> {
       this.heldFd = null;
     }
   }
+}
 
-  /**
-   * Best effort: removes temp files whose writer process is gone, or which are older than any
-   * write could take. A live writer's temp file is left alone.
-   */
-  private removeStaleTempFiles(justWritten: string): void {
-    let names: string[];
+/**
+ * Best effort: removes temp files whose writer process is gone, or which are older than any
+ * write could take. A live writer's temp file is left alone.
+ */
+function removeStaleTempFiles(dir: string, tempPrefix: string, justWritten: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(tempPrefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    const path = join(dir, name);
+    if (path === justWritten) continue;
+    const pid = Number(name.slice(tempPrefix.length).split('.')[0]);
     try {
-      names = readdirSync(this.dir);
+      const alive = Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid || isProcessAlive(pid));
+      if (alive && now - statSync(path).mtimeMs < STALE_TEMP_AGE_MS) continue;
+      unlinkSync(path);
     } catch {
-      return;
-    }
-    const now = Date.now();
-    for (const name of names) {
-      if (!name.startsWith(this.tempPrefix) || !name.endsWith(TEMP_SUFFIX)) continue;
-      const path = join(this.dir, name);
-      if (path === justWritten) continue;
-      const pid = Number(name.slice(this.tempPrefix.length).split('.')[0]);
-      try {
-        const alive = Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid || isProcessAlive(pid));
-        if (alive && now - statSync(path).mtimeMs < STALE_TEMP_AGE_MS) continue;
-        unlinkSync(path);
-      } catch {
-        // vanished or not ours to remove: leave it
-      }
+      // vanished or not ours to remove: leave it
     }
   }
 }

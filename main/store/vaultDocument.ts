@@ -35,4 +35,6 @@ export interface VaultDocument {
   Recovery?: RecoveryRecord;
   /** The root secret wrapped under the printed recovery key (`kvrk1:` + base64, see vault/recoveryKey.ts). */
   RecoveryKey?: RecoveryRecord;
+  /** The latest time this vault has seen (core/clockPlausibility.ts): a clock far beyond it cannot destroy keys. */
+  LastSeenDate?: string;
 }

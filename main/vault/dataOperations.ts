@@ -1,7 +1,7 @@
 /** The cryptographic operations on small data: Encrypt, Decrypt, ReEncrypt and the data keys. */
 import { randomBytes } from 'node:crypto';
 import type * as Api from '../core/api.js';
-import { IncorrectKeyException, InvalidCiphertextException, ValidationException } from '../core/errors.js';
+import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../core/errors.js';
 import { keyArn } from '../core/keyIdentifier.js';
 import { MAX_DATA_KEY_BYTES, MAX_PLAINTEXT_BYTES, MIN_DATA_KEY_BYTES } from '../core/limits.js';
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/ciphertextBlob.js';
@@ -72,7 +72,7 @@ function openBlob(ctx: VaultContext, doc: VaultDocument, blobB64: unknown, ctxIn
   const { header, blob } = parseBlob(blobB64);
   const key = doc.Keys[header.keyId];
   if (!key) {
-    throw new InvalidCiphertextException('The ciphertext names a key that is not in this vault (it was deleted, or the blob is damaged).');
+    throw new NotFoundException('The ciphertext names a key that is not in this vault (it was deleted, or the blob is damaged).');
   }
   if (expectKey !== undefined) {
     const expected = ctx.resolveKey(doc, expectKey);

@@ -1,10 +1,10 @@
 /** The vault as a whole: its info, the audit trail, and maintenance (rotation and deletion catch-up). */
+import { maintenanceClock } from './maintenanceClock.js';
 import type * as Api from '../core/api.js';
 import { ValidationException } from '../core/errors.js';
 import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../core/limits.js';
 import { isDeletionDue, isRotationDue } from '../core/rotationSchedule.js';
 import type { MaintenanceResult } from '../core/serviceTypes.js';
-import type { VaultDocument } from '../store/vaultDocument.js';
 import type { Rotation, VaultContext } from './vaultContext.js';
 
 export async function getVaultInfo(ctx: VaultContext): Promise<Api.VaultInfo> {
@@ -38,15 +38,17 @@ export async function listAuditEvents(ctx: VaultContext, req: Api.ListAuditEvent
  * Catch-up: every due key rotates exactly once however many intervals were missed, and keys whose
  * deletion window has passed are purged, all in one durable write. Cheap when nothing is due.
  */
-export async function runMaintenance(ctx: VaultContext): Promise<MaintenanceResult> {
+export async function runMaintenance(ctx: VaultContext, opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
   const now = ctx.clock.now();
-  const pending = (doc: VaultDocument) => Object.values(doc.Keys).some((k) => isRotationDue(k, now) || isDeletionDue(k, now));
-  if (!pending(ctx.store.read())) return { Rotated: [], Deleted: [] };
+  // Destruction needs a clock near what the vault has seen (core/clockPlausibility.ts).
+  const clock = maintenanceClock(ctx.store.read(), now, opts?.ConfirmClock === true);
+  if (!clock.pending) return { Rotated: [], Deleted: [], ...clock.report };
   const rotations: Rotation[] = [];
   const deleted: string[] = [];
   await ctx.transact((doc) => {
+    const mayDestroy = clock.applyTo(doc);
     for (const key of Object.values(doc.Keys)) {
-      if (isDeletionDue(key, now)) {
+      if (mayDestroy && isDeletionDue(key, now)) {
         delete doc.Keys[key.KeyId];
         for (const alias of Object.values(doc.Aliases)) if (alias.TargetKeyId === key.KeyId) delete doc.Aliases[alias.AliasName];
         deleted.push(key.KeyId);
@@ -62,5 +64,5 @@ export async function runMaintenance(ctx: VaultContext): Promise<MaintenanceResu
   ctx.dropPurgedMaterial();
   const events = ctx.afterRotations(rotations);
   if (rotations.length > 0 || deleted.length > 0) ctx.changed();
-  return { Rotated: events, Deleted: deleted };
+  return { Rotated: events, Deleted: deleted, ...clock.report };
 }

@@ -25,6 +25,7 @@ import type { StoreIntegrity } from '../store/documentIntegrity.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from '../store/vaultDocument.js';
 import { tightenVaultDirectory, tighteningAuditDetail } from '../store/vaultDirectory.js';
+import { refuseDanglingEntry } from '../store/durableFileAdapter.js';
 import { VaultStore } from '../store/vaultStore.js';
 import { AuditLog } from './auditLog.js';
 import { readRootSecret } from './rootSecret.js';
@@ -52,6 +53,7 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   const tightened = await tightenVaultDirectory(opts.dir);
   const store = await VaultStore.open(opts.dir, { settleInBackground: opts.settleInBackground ?? false });
   if (!store.exists()) {
+    refuseDanglingEntry(store.file); // a dangling vault.json link (unmounted drive) is never replaced by a new vault
     if (opts.create === false) {
       throw new KMSInvalidStateException(`There is no vault in ${opts.dir}.`);
     }
@@ -140,6 +142,7 @@ export function newVaultDocument(vaultId: string, rootSecret: Buffer, now: Date)
     Aliases: { [DEFAULT_KEY_ALIAS]: { AliasName: DEFAULT_KEY_ALIAS, TargetKeyId: keyId, CreationDate: iso } },
     RecoveryRecipients: [],
     Secrets: [],
+    LastSeenDate: iso,
   };
 }
 

@@ -85,8 +85,8 @@ export class VaultService {
     return maintenance.listAuditEvents(this.context, req);
   }
   /** Start-up and timer catch-up: due rotations and elapsed deletions, in one durable write. */
-  runMaintenance(): Promise<MaintenanceResult> {
-    return maintenance.runMaintenance(this.context);
+  runMaintenance(opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
+    return maintenance.runMaintenance(this.context, opts);
   }
 
   // ---------------------------------------------------------------- keys

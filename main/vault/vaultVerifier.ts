@@ -25,6 +25,9 @@ import { checkDocumentMac, dropDocumentMacMember, hasDocumentMacMember } from '.
 import { checkVaultDocument, DocumentProblem } from '../store/documentSchema.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { VAULT_FILE_NAME } from '../store/vaultDocument.js';
+import { clockProblem } from '../core/clockPlausibility.js';
+import { findStaleParts } from '../files/fileIo.js';
+import { futureScheduleProblems } from './maintenanceClock.js';
 import { readJsonFileSync } from '../store/durableFileAdapter.js';
 import { readLogTail } from './auditLog.js';
 import { verifyChain } from './auditChain.js';
@@ -111,6 +114,7 @@ export function verifyVaultDocument(input: VerifyInput): VerifyReport {
     checkKey(doc, key, sealKey, nowMs, f);
   }
 
+  for (const p of [clockProblem(doc, input.now), ...futureScheduleProblems(doc, input.now)]) if (p !== undefined) f.problem(p); // hostile 13.6
   if (vaultManaged.length !== 1) f.problem(`The vault has ${vaultManaged.length} keys managed by Key Vault; it must have exactly one (${DEFAULT_KEY_ALIAS}).`);
   const defaultAlias = doc.Aliases[DEFAULT_KEY_ALIAS];
   if (!defaultAlias) f.problem(`The alias ${DEFAULT_KEY_ALIAS} is missing.`);
@@ -277,5 +281,7 @@ export async function verifyVaultDirectory(opts: VerifyDirectoryOptions): Promis
       rootKeys = `the OS keychain could not be read: ${message(err)}`;
     }
   }
-  return verifyVaultDocument({ json, text, recordedRevision, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
+  const report = verifyVaultDocument({ json, text, recordedRevision, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
+  for (const part of await findStaleParts(opts.dir)) report.Warnings.push({ Problem: `A killed file job left its partial output ${part}; the next file job here removes it.` });
+  return report;
 }

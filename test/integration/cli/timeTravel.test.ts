@@ -77,6 +77,10 @@ test('at t0+400d, many intervals later, the key rotates exactly once more (no ro
   assert.equal(list.length, 2);
   assert.equal(list[1]!.RotationType, 'AUTOMATIC');
   assertNear(list[1]!.RotationDate, since, 400);
+  // 369 days after the last start is more than a year past anything the vault has seen: the user
+  // confirms the date once, or key deletions would wait (issue 13.6; clockJump.test.ts).
+  const confirm = await vault.ok<{ Deleted: string[] }>(['run-maintenance', '--confirm-clock'], at(400));
+  assert.deepEqual(confirm.Deleted, []);
 });
 
 test('the schedule resumes from the catch-up rotation: next rotation is that run plus 30 days', async () => {

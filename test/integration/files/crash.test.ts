@@ -6,9 +6,9 @@
  * forth between two keys until it is killed.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +18,7 @@ import { journalPath, repairRewrap, writeRewrapJournal } from '../../../main/fil
 import { openVault } from '../../../main/vault/openVault.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
 import { job, newKey, strayFiles, writeRandom } from '../../support/fileTestKit.js';
+import { assertBuilt, CliVault, ROOT } from '../../support/cliHarness.js';
 
 const CHILD = process.env.KEYVAULT_REENCRYPT_CHILD;
 
@@ -164,6 +165,110 @@ if (CHILD) {
         await decryptsTo(file, data, dir);
       }
       assert.deepEqual(strayFiles(dir, ['f.bin', 'f.bin.age']).filter((n) => !n.startsWith('check-')), []);
+    });
+  });
+
+  /*
+   * The CLI file commands stopped by signals: SIGTERM and SIGHUP cancel the job like Ctrl-C (the
+   * partial output is removed, CancelledException, exit 254); after SIGKILL the part stays only
+   * until the next job in that folder sweeps it. Checked after every kill.
+   */
+  describe('file commands stopped by signals leave no partial output', () => {
+    const cli = new CliVault('kv-signals-');
+    let keyId = '';
+    let otherKeyId = '';
+    let dir = '';
+    before(async () => {
+      assertBuilt();
+      keyId = (await cli.ok<{ KeyMetadata: { KeyId: string } }>(['create-key'])).KeyMetadata.KeyId;
+      otherKeyId = (await cli.ok<{ KeyMetadata: { KeyId: string } }>(['create-key'])).KeyMetadata.KeyId;
+      dir = tempDir();
+      writeRandom(join(dir, 'big.bin'), 96 << 20);
+      writeRandom(join(dir, 'small.bin'), 1000);
+      await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'big.bin')]);
+      await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'big.bin'), '--out', join(dir, 'armored.age'), '--armor']);
+    });
+    after(async () => {
+      await cli.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const parts = (): string[] => readdirSync(dir).filter((n) => n.endsWith('.keyvault-part'));
+
+    /** Starts a CLI file command and resolves once its partial output exists (false if it ended first). */
+    async function startAndWaitForPart(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<{ code: number | null; stderr: string }>; sawPart: boolean }> {
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'keyvault'), '--vault-dir', cli.dir, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      let ended = false;
+      const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => ((ended = true), resolve({ code, stderr }))));
+      while (!ended && parts().length === 0) await new Promise((r) => setTimeout(r, 2));
+      return { child, exited, sawPart: !ended };
+    }
+
+    const jobs: [string, string[]][] = [
+      ['encrypt-file', ['encrypt-file', '--in', 'big.bin', '--out', 'out.age', '--overwrite']],
+      ['decrypt-file', ['decrypt-file', '--in', 'big.bin.age', '--out', 'plain.bin', '--overwrite']],
+      // Every run is stopped before its rename, so the file stays under keyId and always has to move.
+      ['armored re-encrypt-file', ['re-encrypt-file', '--in', 'armored.age', '--destination-key-id', 'OTHER']],
+    ];
+    const withPaths = (args: string[]): string[] =>
+      args
+        .map((a, i) => (args[i - 1] === '--in' || args[i - 1] === '--out' ? join(dir, a) : a === 'OTHER' ? otherKeyId : a))
+        .concat(args[0] === 'encrypt-file' ? ['--key-id', keyId] : []);
+
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      for (const [label, args] of jobs) {
+        test(`${signal} during ${label} cancels it and removes the part`, { timeout: 60_000 }, async () => {
+          const run = await startAndWaitForPart(withPaths(args));
+          assert.ok(run.sawPart, 'the job ended before it could be signalled (machine too fast for the fixture)');
+          run.child.kill(signal);
+          const { code, stderr } = await run.exited;
+          assert.equal(code, 254, stderr);
+          const err = JSON.parse(stderr) as { __type: string; message: string };
+          assert.equal(err.__type, 'CancelledException');
+          assert.match(err.message, new RegExp(signal));
+          assert.deepEqual(parts(), [], `no part left after ${signal}`);
+        });
+      }
+    }
+
+    for (const [label, args] of jobs) {
+      test(`SIGKILL during ${label}: the next job in the folder sweeps the stale part`, { timeout: 60_000 }, async () => {
+        const run = await startAndWaitForPart(withPaths(args));
+        assert.ok(run.sawPart, 'the job ended before it could be killed');
+        run.child.kill('SIGKILL');
+        await run.exited;
+        assert.equal(parts().length, 1, 'SIGKILL leaves the part (nothing can run)');
+        await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'small.bin'), '--overwrite']);
+        assert.deepEqual(parts(), [], 'the next job removed the stale part');
+      });
+    }
+
+    test('verify-vault reports a stale part it sees in the vault folder', async () => {
+      const deadPid = spawnSync('true').pid!; // a process that has already exited
+      const stale = join(cli.dir, `.notes.txt.${deadPid}.0123456789ab.keyvault-part`);
+      writeFileSync(stale, 'partial plaintext');
+      try {
+        const report = await cli.ok<{ Warnings: { Problem: string }[] }>(['verify-vault']);
+        assert.ok(report.Warnings.some((w) => w.Problem.includes(stale)), JSON.stringify(report.Warnings));
+      } finally {
+        rmSync(stale, { force: true });
+      }
+    });
+
+    test('a part whose writer is alive, or not named by our pattern, is never swept', async () => {
+      const live = join(dir, `.live.bin.${process.pid}.0123456789ab.keyvault-part`);
+      const foreign = join(dir, '.foreign.bin.0123456789ab.keyvault-part');
+      writeFileSync(live, 'live');
+      writeFileSync(foreign, 'old format');
+      try {
+        await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'small.bin'), '--overwrite']);
+        assert.ok(existsSync(live), 'the part of a live process stays');
+        assert.ok(existsSync(foreign), 'a name without a pid is not ours to judge');
+      } finally {
+        for (const f of [live, foreign]) rmSync(f, { force: true });
+      }
     });
   });
 }

@@ -1,0 +1,70 @@
+/**
+ * The clock side of one maintenance run (VaultService.runMaintenance): whether key destruction may
+ * happen at this clock, which schedules a wrong clock left anchored in the future, and whether the
+ * vault's LastSeenDate moves. The rules are core/clockPlausibility.ts and core/rotationSchedule.ts.
+ */
+import { clockProblem, destructionAllowed, lastSeenTime, nextLastSeen } from '../core/clockPlausibility.js';
+import type { KeyRecord } from '../core/keyModel.js';
+import { isDeletionDue, isRotationDue, reanchorFutureSchedule, scheduleAnchor } from '../core/rotationSchedule.js';
+import type { VaultDocument } from '../store/vaultDocument.js';
+
+const ANCHOR_TOLERANCE_MS = 60 * 60_000;
+
+import type { MaintenanceClockReport } from '../core/serviceTypes.js';
+export type { MaintenanceClockReport } from '../core/serviceTypes.js';
+
+export interface MaintenanceClock {
+  /** Whether the run has anything to write. */
+  pending: boolean;
+  report: MaintenanceClockReport;
+  /** Inside the transaction: records LastSeenDate, re-anchors, and says whether destruction may happen. */
+  applyTo(doc: VaultDocument): boolean;
+}
+
+/**
+ * A schedule anchored after both `now` and the latest time the vault has seen was set while the
+ * clock ran ahead (a rotation at a wrong date). One anchored after `now` but not after last-seen
+ * is an ordinary clock that went back a little: it is left alone (re-anchoring it would rotate early).
+ */
+export function anchoredByWrongClock(key: KeyRecord, now: Date, lastSeen: number): boolean {
+  const anchor = scheduleAnchor(key)?.getTime();
+  return anchor !== undefined && anchor > now.getTime() + ANCHOR_TOLERANCE_MS && anchor > lastSeen + ANCHOR_TOLERANCE_MS;
+}
+
+export function maintenanceClock(snapshot: VaultDocument, now: Date, confirmed: boolean): MaintenanceClock {
+  const keys = Object.values(snapshot.Keys);
+  const allowed = destructionAllowed(snapshot, now, confirmed);
+  const waiting = allowed ? [] : keys.filter((k) => isDeletionDue(k, now)).map((k) => k.KeyId);
+  const seen = lastSeenTime(snapshot);
+  const pending =
+    nextLastSeen(snapshot, now, confirmed) !== undefined ||
+    keys.some((k) => isRotationDue(k, now) || (allowed && isDeletionDue(k, now)) || anchoredByWrongClock(k, now, seen));
+  const problem = confirmed ? undefined : clockProblem(snapshot, now);
+  const report: MaintenanceClockReport = {
+    ...(waiting.length > 0 ? { DeletionsAwaitingClockConfirmation: waiting } : {}),
+    ...(problem !== undefined ? { ClockProblem: problem } : {}),
+  };
+  return {
+    pending,
+    report,
+    applyTo(doc) {
+      const lastSeen = lastSeenTime(doc);
+      for (const key of Object.values(doc.Keys)) if (anchoredByWrongClock(key, now, lastSeen)) reanchorFutureSchedule(key, now, 0);
+      const mayDestroy = destructionAllowed(doc, now, confirmed);
+      const next = nextLastSeen(doc, now, confirmed);
+      if (next !== undefined) doc.LastSeenDate = next;
+      return mayDestroy;
+    },
+  };
+}
+
+/** For verify-vault: schedules a wrong clock left in the future, as problem sentences. */
+export function futureScheduleProblems(doc: VaultDocument, now: Date): string[] {
+  const seen = lastSeenTime(doc);
+  return Object.values(doc.Keys)
+    .filter((k) => anchoredByWrongClock(k, now, seen))
+    .map(
+      (k) =>
+        `Key ${k.KeyId}: its rotation schedule is anchored at ${k.Rotation.AnchorDate}, after both the clock and the latest time the vault has seen (set while the clock was wrong); the next start re-anchors it.`,
+    );
+}
