@@ -6,6 +6,7 @@
 import type { EncryptionContext } from '../core/api.js';
 import type { CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
 import { FILE_COMMANDS } from './fileCommands.js';
+import { INVENTORY_COMMANDS } from './inventoryCommands.js';
 import { RECOVERY_COMMANDS } from './recoveryCommands.js';
 
 // ---------------------------------------------------------------- shared flags
@@ -295,6 +296,9 @@ export const COMMANDS: readonly CommandSpec[] = [
 
   // ---- recovery and backup (recoveryCommands.ts)
   ...RECOVERY_COMMANDS,
+
+  // ---- retiring key versions: version states and the file inventory (inventoryCommands.ts)
+  ...INVENTORY_COMMANDS,
 ];
 
 function dataKeyRequest(flags: ParsedFlags) {

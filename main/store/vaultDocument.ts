@@ -1,4 +1,5 @@
 /** The JSON document a vault keeps in `<vault-dir>/vault.json`. Key material is only ever sealed. */
+import type { FileInventoryRecord } from '../core/fileInventory.js';
 import type { AliasRecord, KeyRecord } from '../core/keyModel.js';
 
 export const VAULT_FORMAT_VERSION = 1;
@@ -35,4 +36,6 @@ export interface VaultDocument {
   Recovery?: RecoveryRecord;
   /** The root secret wrapped under the printed recovery key (`kvrk1:` + base64, see vault/recoveryKey.ts). */
   RecoveryKey?: RecoveryRecord;
+  /** Age files known to depend on a key version, by absolute path (core/fileInventory.ts). */
+  Files?: Record<string, FileInventoryRecord>;
 }

@@ -48,6 +48,10 @@ import type { VaultStore } from '../store/vaultStore.js';
 import type { AuditLog } from './auditLog.js';
 import { FileService } from '../files/fileService.js';
 import { RecoveryService } from './recoveryService.js';
+import { usableSealedMaterial, versionStateFields } from '../core/versionStates.js';
+import type * as Retire from '../core/retireApi.js';
+import { VersionOps, type DestroyedVersion } from './versionOps.js';
+import { InventoryOps } from './inventoryOps.js';
 import type { ListKeyDetailsResponse, CreateKeyWithAliasRequest, VaultEvents } from '../../preload/contract.js';
 
 const MAX_PLAINTEXT_BYTES = 4096;
@@ -79,6 +83,8 @@ export class VaultEventEmitter extends EventEmitter {
 export interface MaintenanceResult {
   Rotated: Api.RotationEvent[];
   Deleted: string[];
+  /** Key versions whose destruction window elapsed (present only when there were any). */
+  Destroyed?: DestroyedVersion[];
 }
 
 type Rotation = { key: KeyRecord; version: KeyVersionRecord };
@@ -94,6 +100,9 @@ export class VaultService {
   /** File operations (age envelope encryption), recovery and backup: separate modules, same door. */
   readonly files: FileService = new FileService(this);
   readonly recovery: RecoveryService = new RecoveryService(this);
+  /** Version states and the file inventory (issue 12). */
+  readonly versions: VersionOps = new VersionOps(this);
+  readonly inventory: InventoryOps = new InventoryOps(this);
   /** Unsealed material by version id; filled lazily, dropped when a key is purged. */
   private readonly materialCache = new Map<string, Buffer>();
 
@@ -502,7 +511,28 @@ export class VaultService {
   // ---------------------------------------------------------------- files and recovery (delegated)
 
   runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult> {
-    return this.files.runFileJob(req);
+    return this.files.runFileJob(req).then((r) => this.inventory.recordJob(r));
+  }
+  disableKeyVersion(req: Retire.KeyVersionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.disableKeyVersion(req);
+  }
+  enableKeyVersion(req: Retire.KeyVersionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.enableKeyVersion(req);
+  }
+  scheduleKeyVersionDestruction(req: Retire.ScheduleKeyVersionDestructionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.scheduleKeyVersionDestruction(req);
+  }
+  cancelKeyVersionDestruction(req: Retire.KeyVersionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.cancelKeyVersionDestruction(req);
+  }
+  listFiles(req?: Retire.ListFilesRequest): Promise<Retire.ListFilesResponse> {
+    return this.inventory.listFiles(req);
+  }
+  scanFiles(req: Retire.ScanFilesRequest): Promise<Retire.ScanFilesResponse> {
+    return this.inventory.scanFiles(req);
+  }
+  reEncryptFiles(req?: Retire.ReEncryptFilesRequest): Promise<Retire.ReEncryptFilesResponse> {
+    return this.inventory.reEncryptFiles(req);
   }
   cancelFileJob(req: { JobId: string }): Promise<{ Cancelled: boolean }> {
     return this.files.cancelFileJob(req);
@@ -549,6 +579,9 @@ export class VaultService {
    */
   async runMaintenance(): Promise<MaintenanceResult> {
     const now = this.clock.now();
+    const destroyed = await this.versions.destroyDueVersions(now);
+    if (destroyed.length > 0) this.dropPurgedMaterial();
+    if (destroyed.length > 0) return { ...(await this.runMaintenance()), Destroyed: destroyed };
     const pending = (doc: VaultDocument) => Object.values(doc.Keys).some((k) => isRotationDue(k, now) || isDeletionDue(k, now));
     if (!pending(this.store.read())) return { Rotated: [], Deleted: [] };
     const rotations: Rotation[] = [];
@@ -707,7 +740,7 @@ export class VaultService {
   }
 
   private versionEntry(key: KeyRecord, v: KeyVersionRecord): Api.KeyVersionEntry {
-    return { KeyId: key.KeyId, KeyVersionId: v.KeyVersionId, CreationDate: v.CreationDate, RotationType: v.RotationType, IsPrimary: v.KeyVersionId === key.PrimaryKeyVersionId };
+    return { KeyId: key.KeyId, KeyVersionId: v.KeyVersionId, CreationDate: v.CreationDate, RotationType: v.RotationType, IsPrimary: v.KeyVersionId === key.PrimaryKeyVersionId, ...versionStateFields(v) };
   }
 
   private checkNewAliasName(name: unknown): asserts name is string {
@@ -804,9 +837,10 @@ export class VaultService {
   }
 
   private material(doc: VaultDocument, key: KeyRecord, version: KeyVersionRecord): Buffer {
+    const sealed = usableSealedMaterial(key, version); // version state rules, before any cached material
     let m = this.materialCache.get(version.KeyVersionId);
     if (!m) {
-      m = openKeyMaterial(this.rootKeys.sealKey, doc.VaultId, key.KeyId, version.KeyVersionId, version.SealedMaterial);
+      m = openKeyMaterial(this.rootKeys.sealKey, doc.VaultId, key.KeyId, version.KeyVersionId, sealed);
       this.materialCache.set(version.KeyVersionId, m);
     }
     return m;
@@ -838,7 +872,7 @@ export class VaultService {
 
   private dropPurgedMaterial(): void {
     const live = new Set<string>();
-    for (const k of Object.values(this.store.read().Keys)) for (const v of k.Versions) live.add(v.KeyVersionId);
+    for (const k of Object.values(this.store.read().Keys)) for (const v of k.Versions) if (v.SealedMaterial !== undefined) live.add(v.KeyVersionId);
     for (const [id, m] of this.materialCache) {
       if (!live.has(id)) {
         m.fill(0);
