@@ -4,12 +4,15 @@
  * moved back), and what every kind of ciphertext says afterwards.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DAY_MS, ManualClock } from '../../../main/core/clock.js';
 import type { VaultService } from '../../../main/vault/vaultService.js';
-import { createTempVault, b64, text, type TempVault } from '../../support/tempVault.js';
+import { openVault } from '../../../main/vault/openVault.js';
+import { restoreBackup } from '../../../main/vault/backupRestore.js';
+import { fastRecovery } from '../../support/recoverySupport.js';
+import { createTempVault, b64, tempDir, text, type TempVault } from '../../support/tempVault.js';
 import { job, rejectsWith, writeRandom } from '../files/fileTestKit.js';
 
 const clock = new ManualClock('2026-03-01T00:00:00.000Z');
@@ -136,4 +139,31 @@ test('a cancelled destruction leaves the version Disabled; enabling it brings de
   await service.runMaintenance();
   await service.enableKeyVersion({ KeyId: keyId, KeyVersionId: oldVersion });
   assert.equal(text((await service.decrypt({ CiphertextBlob: blob })).Plaintext), 'under the old version');
+});
+
+test('a backup made after destruction holds no material for the version, and a restore keeps it Destroyed', async () => {
+  const { keyId, oldVersion, blob } = await rotatedKey();
+  await service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion, PendingWindowInDays: 7, Force: true });
+  clock.advanceDays(8);
+  await service.runMaintenance();
+  const work = tempDir('kv-retire-backup-');
+  const backup = join(work, 'backup.age');
+  fastRecovery(service);
+  await service.exportBackup({ OutPath: backup, Passphrase: 'backup passphrase 1' });
+  service.close(); // the restore below takes over this vault's keychain entry (same vault id)
+  const dir = join(work, 'restored');
+  try {
+    await restoreBackup({ dir, inPath: backup, passphrase: 'backup passphrase 1', keychain: vault.keychain });
+    const restored = await openVault({ dir, keychain: vault.keychain, create: false, catchUp: false });
+    try {
+      const v = restored.store.read().Keys[keyId]!.Versions.find((x) => x.KeyVersionId === oldVersion)!;
+      assert.equal(v.KeyVersionState, 'Destroyed');
+      assert.equal(v.SealedMaterial, undefined);
+      await assert.rejects(restored.decrypt({ CiphertextBlob: blob }), (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message));
+    } finally {
+      restored.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
