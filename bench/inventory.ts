@@ -7,12 +7,12 @@
  *
  * The files are copies of one encrypted file (same header digest, each a valid age file); scan and
  * rewrap do not depend on the payload. Each header-read reference is the median of three passes
- * after one warm-up pass, so both sides read from the page cache.
+ * after one warm-up pass (so both sides read from the page cache), with synchronous calls: the
+ * fastest way Node reads a few KiB, and the way scan-files reads them.
  * Run alone: `node scripts/with-keyring.mjs node --import tsx bench/inventory.ts`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,20 +25,21 @@ const FILES = Number(process.env.KEYVAULT_BENCH_INVENTORY_FILES ?? 10_000);
 const REWRAP = Math.min(FILES, 1000);
 const PER_DIR = 100;
 
-async function readHeaders(paths: readonly string[]): Promise<number> {
+/** The reference: open, read the first 4 KiB, close, with the fastest calls Node has (synchronous). */
+function readHeaders(paths: readonly string[]): number {
   const buf = Buffer.alloc(4096);
   const t0 = performance.now();
   for (const p of paths) {
-    const fh = await open(p, 'r');
-    await fh.read(buf, 0, buf.length, 0);
-    await fh.close();
+    const fd = openSync(p, 'r');
+    readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
   }
   return performance.now() - t0;
 }
 
-async function headerRate(paths: readonly string[]): Promise<number> {
-  await readHeaders(paths);
-  const runs = [await readHeaders(paths), await readHeaders(paths), await readHeaders(paths)];
+function headerRate(paths: readonly string[]): number {
+  readHeaders(paths);
+  const runs = [readHeaders(paths), readHeaders(paths), readHeaders(paths)];
   return paths.length / (median(runs) / 1000);
 }
 
@@ -62,7 +63,7 @@ export async function runInventoryBench(): Promise<BenchResult[]> {
       paths.push(p);
     }
 
-    const scanReference = await headerRate(paths);
+    const scanReference = headerRate(paths);
     const t0 = performance.now();
     const scan = await service.scanFiles({ Directory: folder });
     const scanRate = FILES / ((performance.now() - t0) / 1000);
@@ -71,7 +72,7 @@ export async function runInventoryBench(): Promise<BenchResult[]> {
     await service.rotateKeyOnDemand({ KeyId: keyId });
     const rewrapDirs = Math.ceil(REWRAP / PER_DIR);
     const rewrapPaths = paths.slice(0, rewrapDirs * PER_DIR);
-    const rewrapReference = await headerRate(rewrapPaths);
+    const rewrapReference = headerRate(rewrapPaths);
     let rewrapped = 0;
     const t1 = performance.now();
     for (let d = 0; d < rewrapDirs; d++) {

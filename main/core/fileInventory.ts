@@ -17,7 +17,7 @@ export interface FileInventoryRecord {
   Size: number;
   KeyId: string;
   KeyVersionId: string;
-  /** base64 SHA-256 of the binary age header (MAC line included). */
+  /** base64 of the header MAC: the age HMAC over every header byte, so a digest of the header. */
   HeaderDigest: string;
   LastSeenDate: string;
   /** Set by a scan that found the same header at another path (the file moved). */

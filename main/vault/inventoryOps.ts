@@ -27,6 +27,10 @@ import type { VaultService } from './vaultService.js';
 
 /** re-encrypt-files commits what it has learnt every this many files (and at the end). */
 const COMMIT_EVERY = 250;
+/** scan-files reads this many headers between turns of the event loop. */
+const YIELD_EVERY = 256;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((done) => setImmediate(done));
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -69,7 +73,7 @@ export class InventoryOps {
     const path = result.Operation === 'Encrypt' ? result.OutputPath : result.InputPath;
     if (!path || result.KeyId === undefined) return result;
     try {
-      const facts = await readAgeFileFacts(path);
+      const facts = readAgeFileFacts(path);
       const s = facts ? sighting(path, facts) : null;
       if (s && this.vault.store.read().Keys[s.KeyId]) await this.commit([s]);
     } catch (err) {
@@ -117,9 +121,12 @@ export class InventoryOps {
     const keys = this.vault.store.read().Keys;
     const found: FileSighting[] = [];
     let scanned = 0;
+    let visited = 0;
     for await (const file of walkFiles(dir)) {
+      // Header reads are synchronous (see files/inventory.ts): let other work run now and then.
+      if (++visited % YIELD_EVERY === 0) await yieldToEventLoop();
       if (file.hasJournal) await repairRewrap(file.path);
-      const facts = await readAgeFileFacts(file.path);
+      const facts = readAgeFileFacts(file.path);
       if (!facts) continue;
       scanned++;
       const s = sighting(file.path, facts);
@@ -163,7 +170,7 @@ export class InventoryOps {
           const r = await this.vault.files.runFileJob({ JobId: `${runId}:${out.ReEncrypted + out.AlreadyCurrent + out.Failed.length}`, Operation: 'ReEncrypt', InputPath: path });
           if (r.AlreadyCurrent === true) out.AlreadyCurrent++;
           else out.ReEncrypted++;
-          const facts = await readAgeFileFacts(path);
+          const facts = readAgeFileFacts(path);
           const s = facts ? sighting(path, facts) : null;
           if (s) pending.push(s);
         } catch (err) {
@@ -192,7 +199,7 @@ export class InventoryOps {
 
   private async status(f: FileInventoryRecord): Promise<R.InventoryStatus> {
     if (f.Moved) return 'Missing';
-    const facts = await readAgeFileFacts(f.Path);
+    const facts = readAgeFileFacts(f.Path);
     if (!facts) return (await exists(f.Path)) ? 'Changed' : 'Missing';
     return facts.Size === f.Size && facts.HeaderDigest === f.HeaderDigest ? 'Present' : 'Changed';
   }
