@@ -27,6 +27,8 @@ import type { VaultService } from './vaultService.js';
 
 /** re-encrypt-files commits what it has learnt every this many files (and at the end). */
 const COMMIT_EVERY = 250;
+/** re-encrypt-files rewraps this many files at a time. */
+const REWRAP_LANES = 8;
 /** scan-files reads this many headers between turns of the event loop. */
 const YIELD_EVERY = 256;
 
@@ -152,45 +154,55 @@ export class InventoryOps {
     this.runs.set(runId, controller);
     const out: R.ReEncryptFilesResponse = { ReEncrypted: 0, AlreadyCurrent: 0, Missing: 0, Failed: [] };
     let pending: FileSighting[] = [];
-    const flush = async (): Promise<void> => {
-      if (pending.length > 0) await this.commit(pending);
-      pending = [];
+    let committing: Promise<void> = Promise.resolve();
+    // One commit at a time, in order; each takes what has been learnt so far.
+    const flush = (): Promise<void> => {
+      committing = committing.then(async () => {
+        const batch = pending;
+        pending = [];
+        if (batch.length > 0) await this.commit(batch);
+      });
+      return committing;
+    };
+    let next = 0;
+    let jobs = 0;
+    const rewrapOne = async (path: string): Promise<void> => {
+      if (!(await exists(path))) {
+        out.Missing++;
+        return;
+      }
+      try {
+        const r = await this.vault.files.runFileJob({ JobId: `${runId}:${jobs++}`, Operation: 'ReEncrypt', InputPath: path });
+        if (r.AlreadyCurrent === true) out.AlreadyCurrent++;
+        else out.ReEncrypted++;
+        const facts = readAgeFileFacts(path);
+        const s = facts ? sighting(path, facts) : null;
+        if (s) pending.push(s);
+      } catch (err) {
+        const e = toKmsError(err);
+        if (e instanceof CancelledException) throw e;
+        out.Failed.push({ Path: path, __type: e.__type, message: e.message });
+      }
+      if (pending.length >= COMMIT_EVERY) await flush();
+    };
+    // Several files at once: each rewrap waits mostly on its own fsyncs, which then overlap.
+    const lane = async (): Promise<void> => {
+      while (next < targets.length && !controller.signal.aborted) await rewrapOne(targets[next++]!);
     };
     try {
-      for (const path of targets) {
-        if (controller.signal.aborted) {
-          out.Cancelled = true;
-          break;
-        }
-        if (!(await exists(path))) {
-          out.Missing++;
-          continue;
-        }
-        try {
-          const r = await this.vault.files.runFileJob({ JobId: `${runId}:${out.ReEncrypted + out.AlreadyCurrent + out.Failed.length}`, Operation: 'ReEncrypt', InputPath: path });
-          if (r.AlreadyCurrent === true) out.AlreadyCurrent++;
-          else out.ReEncrypted++;
-          const facts = readAgeFileFacts(path);
-          const s = facts ? sighting(path, facts) : null;
-          if (s) pending.push(s);
-        } catch (err) {
-          const e = toKmsError(err);
-          if (e instanceof CancelledException || controller.signal.aborted) {
-            out.Cancelled = true;
-            break;
-          }
-          out.Failed.push({ Path: path, __type: e.__type, message: e.message });
-        }
-        if (pending.length >= COMMIT_EVERY) await flush();
-      }
-      await flush();
+      await Promise.all(Array.from({ length: Math.min(REWRAP_LANES, targets.length) }, lane));
     } finally {
-      this.runs.delete(runId);
+      try {
+        await flush();
+      } finally {
+        this.runs.delete(runId);
+      }
     }
+    if (controller.signal.aborted && next < targets.length) out.Cancelled = true;
     return out;
   }
 
-  /** Stops a re-encrypt-files run after the file in hand (which completes or rolls back whole). */
+  /** Stops a re-encrypt-files run after the files in hand (each completes or rolls back whole). */
   cancel(jobId: string): boolean {
     const c = this.runs.get(jobId);
     c?.abort();
