@@ -147,3 +147,23 @@ test('re-encrypt-files on a file some other process already rewrapped counts it 
   assert.deepEqual(await service.reEncryptFiles({ KeyId: keyId }), { ReEncrypted: 0, AlreadyCurrent: 1, Missing: 0, Failed: [] });
   assert.equal((await service.listFiles({ KeyId: keyId, Stale: true })).Files.length, 0);
 });
+
+test('a cancelled re-encrypt-files run stops early, and running it again finishes the rest', async () => {
+  const keyId = await newKey();
+  const paths: string[] = [];
+  for (let i = 0; i < 24; i++) paths.push(await encrypted(keyId, `cancel-${i}.txt`, 10));
+  await service.rotateKeyOnDemand({ KeyId: keyId });
+  const running = service.reEncryptFiles({ KeyId: keyId, JobId: 'cancel-me' });
+  assert.equal(service.inventory.cancel('cancel-me'), true);
+  const first = await running;
+  assert.equal(first.Cancelled, true);
+  assert.ok(first.ReEncrypted < paths.length, `stopped early (${first.ReEncrypted} of ${paths.length})`);
+  assert.equal(service.inventory.cancel('cancel-me'), false, 'the run is over');
+  const second = await service.reEncryptFiles({ KeyId: keyId });
+  assert.equal(first.ReEncrypted + second.ReEncrypted + second.AlreadyCurrent, paths.length);
+  assert.equal(second.Cancelled, undefined);
+  const primary = (await service.describeKey({ KeyId: keyId })).KeyMetadata.PrimaryKeyVersion;
+  for (const p of paths) {
+    assert.equal((await job(service, { Operation: 'Inspect', InputPath: p })).KeyVersionId, primary);
+  }
+});
