@@ -89,17 +89,24 @@ export const INVENTORY_COMMANDS: readonly CommandSpec[] = [
     ],
     run: async ({ service, flags }) => {
       const JobId = randomUUID();
-      // Ctrl-C stops after the file in hand; run the command again to carry on.
+      // Ctrl-C stops after the files in hand; run the command again to carry on.
       const onSigint = (): void => void service.inventory.cancel(JobId);
       process.once('SIGINT', onSigint);
+      // Progress on stderr only when it is a terminal, so scripts get nothing but the JSON result.
+      const tty = process.stderr.isTTY === true;
+      const onProgress = (done: number, total: number): void => void process.stderr.write(`\rre-encrypt-files ${done} of ${total} files`);
       try {
-        return await service.reEncryptFiles({
-          JobId,
-          ...(flags.text('key-id') !== undefined ? { KeyId: flags.text('key-id') } : {}),
-          ...(flags.text('dir') !== undefined ? { Directory: flags.text('dir') } : {}),
-        });
+        return await service.inventory.reEncryptFiles(
+          {
+            JobId,
+            ...(flags.text('key-id') !== undefined ? { KeyId: flags.text('key-id') } : {}),
+            ...(flags.text('dir') !== undefined ? { Directory: flags.text('dir') } : {}),
+          },
+          tty ? onProgress : undefined,
+        );
       } finally {
         process.off('SIGINT', onSigint);
+        if (tty) process.stderr.write('\r\x1b[K');
       }
     },
   },

@@ -138,8 +138,11 @@ export class InventoryOps {
     return { Scanned: scanned, Found: found.length, Added: counts.added, Updated: counts.updated };
   }
 
-  /** Rewraps every known file not on its key's primary version (header only, in place). */
-  async reEncryptFiles(req: R.ReEncryptFilesRequest = {}): Promise<R.ReEncryptFilesResponse> {
+  /**
+   * Rewraps every known file not on its key's primary version (header only, in place).
+   * `onProgress` hears (files done, files to do) after each file.
+   */
+  async reEncryptFiles(req: R.ReEncryptFilesRequest = {}, onProgress?: (done: number, total: number) => void): Promise<R.ReEncryptFilesResponse> {
     const dir = req?.Directory === undefined ? undefined : checkDirectory(req.Directory, 'Directory');
     const runId = req?.JobId ?? randomUUID();
     if (typeof runId !== 'string' || this.runs.has(runId)) throw new ValidationException('JobId must be a new job id.');
@@ -169,6 +172,7 @@ export class InventoryOps {
     const rewrapOne = async (path: string): Promise<void> => {
       if (!(await exists(path))) {
         out.Missing++;
+        onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
         return;
       }
       try {
@@ -183,6 +187,7 @@ export class InventoryOps {
         if (e instanceof CancelledException) throw e;
         out.Failed.push({ Path: path, __type: e.__type, message: e.message });
       }
+      onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
       if (pending.length >= COMMIT_EVERY) await flush();
     };
     // Several files at once: each rewrap waits mostly on its own fsyncs, which then overlap.

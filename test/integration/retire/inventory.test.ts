@@ -167,3 +167,14 @@ test('a cancelled re-encrypt-files run stops early, and running it again finishe
     assert.equal((await job(service, { Operation: 'Inspect', InputPath: p })).KeyVersionId, primary);
   }
 });
+
+test('re-encrypt-files reports progress once per file, ending at the total', async () => {
+  const keyId = await newKey();
+  for (let i = 0; i < 3; i++) await encrypted(keyId, `progress-${i}.txt`, 10);
+  await service.rotateKeyOnDemand({ KeyId: keyId });
+  const heard: [number, number][] = [];
+  const r = await service.inventory.reEncryptFiles({ KeyId: keyId }, (done, total) => heard.push([done, total]));
+  assert.equal(r.ReEncrypted, 3);
+  assert.deepEqual(heard.map(([d]) => d).sort(), [1, 2, 3]);
+  assert.ok(heard.every(([, total]) => total === 3));
+});
