@@ -27,6 +27,8 @@ import type { VaultService } from './vaultService.js';
 
 /** re-encrypt-files commits what it has learnt every this many files (and at the end). */
 const COMMIT_EVERY = 250;
+/** How stale "last seen" may get before a file job on an unchanged known file refreshes it. */
+const LAST_SEEN_RESOLUTION_MS = 86_400_000;
 /** re-encrypt-files rewraps this many files at a time. */
 const REWRAP_LANES = 8;
 /** scan-files reads this many headers between turns of the event loop. */
@@ -63,6 +65,17 @@ function checkDirectory(value: unknown, field: string): string {
   return resolve(value);
 }
 
+/**
+ * A file job on a file the inventory already knows exactly as it is, and saw within the last day,
+ * writes nothing: a commit costs a write of the whole vault document, and "last seen" to the day
+ * is all anyone needs from it.
+ */
+function alreadyKnown(known: FileInventoryRecord | undefined, s: FileSighting, now: Date): boolean {
+  if (!known || known.Moved) return false;
+  const same = known.HeaderDigest === s.HeaderDigest && known.Size === s.Size && known.KeyId === s.KeyId && known.KeyVersionId === s.KeyVersionId;
+  return same && now.getTime() - Date.parse(known.LastSeenDate) < LAST_SEEN_RESOLUTION_MS;
+}
+
 const isUnder = (path: string, dir: string): boolean => path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 export class InventoryOps {
@@ -77,7 +90,8 @@ export class InventoryOps {
     try {
       const facts = readAgeFileFacts(path);
       const s = facts ? sighting(path, facts) : null;
-      if (s && this.vault.store.read().Keys[s.KeyId]) await this.commit([s]);
+      const doc = this.vault.store.read();
+      if (s && doc.Keys[s.KeyId] && !alreadyKnown(doc.Files?.[path], s, this.vault.clock.now())) await this.commit([s]);
     } catch (err) {
       // The job itself succeeded and its output is in place; a lost inventory entry is only a memory lost.
       this.vault.audit.append({ Time: this.vault.clock.now().toISOString(), Operation: 'RecordFile', KeyId: result.KeyId, Outcome: 'Failure', ErrorType: toKmsError(err).__type });

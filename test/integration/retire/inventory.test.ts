@@ -178,3 +178,16 @@ test('re-encrypt-files reports progress once per file, ending at the total', asy
   assert.deepEqual(heard.map(([d]) => d).sort(), [1, 2, 3]);
   assert.ok(heard.every(([, total]) => total === 3));
 });
+
+test('opening a known, unchanged file again writes nothing to the vault', async () => {
+  const keyId = await newKey();
+  const path = await encrypted(keyId, 'quiet.txt');
+  const revision = service.store.read().Revision;
+  await job(service, { Operation: 'Decrypt', InputPath: path, OutputPath: `${path}.1` });
+  await job(service, { Operation: 'Inspect', InputPath: path });
+  assert.equal(service.store.read().Revision, revision);
+  // A changed header (a rewrap after rotation) is recorded.
+  await service.rotateKeyOnDemand({ KeyId: keyId });
+  await job(service, { Operation: 'ReEncrypt', InputPath: path });
+  assert.equal((await service.listFiles({ KeyId: keyId })).Files[0]!.IsPrimaryVersion, true);
+});
