@@ -8,6 +8,7 @@
 import type * as Api from '../main/core/api.js';
 
 export type * from '../main/core/api.js';
+export type * from '../main/core/retireApi.js';
 
 export interface CreateKeyWithAliasRequest extends Api.CreateKeyRequest {
   AliasName?: string;
