@@ -191,3 +191,17 @@ test('opening a known, unchanged file again writes nothing to the vault', async 
   await job(service, { Operation: 'ReEncrypt', InputPath: path });
   assert.equal((await service.listFiles({ KeyId: keyId })).Files[0]!.IsPrimaryVersion, true);
 });
+
+test('scan-files reads armored age files too', async () => {
+  const keyId = await newKey();
+  const dir = join(work, 'armored');
+  mkdirSync(dir);
+  const plain = join(dir, 'note.txt');
+  writeRandom(plain, 300);
+  const out = (await job(service, { Operation: 'Encrypt', InputPath: plain, KeyId: keyId, Armor: true })).OutputPath!;
+  const r = await service.scanFiles({ Directory: dir });
+  assert.deepEqual(r, { Scanned: 1, Found: 1, Added: 0, Updated: 1 });
+  const [entry] = (await service.listFiles({ KeyId: keyId })).Files;
+  assert.equal(entry!.Path, out);
+  assert.equal(entry!.Status, 'Present');
+});
