@@ -8,6 +8,7 @@ import { report, meetsTarget, type BenchResult } from './report.js';
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   vault: async () => (await import('./vault.js')).runVaultBench(),
   files: async () => (await import('./files.js')).runFilesBench(),
+  inventory: async () => (await import('./inventory.js')).runInventoryBench(),
   ui: async () => (await import('./ui/keysList.js')).runUiBench(),
   api: async () => (await import('./api.js')).runApiBench(),
 };

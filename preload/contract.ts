@@ -11,6 +11,7 @@ import type { CreateKeyWithAliasRequest, ListKeyDetailsResponse, VaultEvents } f
 export type * from '../main/core/api.js';
 // The service's own request/response/event types are defined in core; the bridge re-exports them.
 export type * from '../main/core/serviceTypes.js';
+export type * from '../main/core/retireApi.js';
 
 /**
  * A file the person chose in main's open dialog or dropped on the window. The renderer never sees

@@ -8,6 +8,7 @@ import type { CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
 import { API_COMMANDS } from './apiCommands.js';
 import { FILE_COMMANDS } from './fileCommands.js';
 import { pagedList, pagingFlags } from './listPaging.js';
+import { INVENTORY_COMMANDS } from './inventoryCommands.js';
 import { RECOVERY_COMMANDS } from './recoveryCommands.js';
 
 // ---------------------------------------------------------------- shared flags
@@ -308,6 +309,8 @@ export const COMMANDS: readonly CommandSpec[] = [
 
   // ---- the AWS-compatible endpoint (apiCommands.ts)
   ...API_COMMANDS,
+  // ---- retiring key versions: version states and the file inventory (inventoryCommands.ts)
+  ...INVENTORY_COMMANDS,
 ];
 
 function dataKeyRequest(flags: ParsedFlags) {

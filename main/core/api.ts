@@ -2,7 +2,7 @@
  * Request and response shapes of the vault API, with the KMS field names. Shared (as types only)
  * by the service, the CLI, the IPC layer and the renderer. Blobs and plaintexts are base64 strings.
  */
-import type { AutomaticRotation, KeyManager, KeyState, Origin, RotationType } from './keyModel.js';
+import type { AutomaticRotation, KeyManager, KeyState, KeyVersionState, Origin, RotationType } from './keyModel.js';
 
 export type EncryptionContext = Record<string, string>;
 
@@ -100,6 +100,10 @@ export interface KeyVersionEntry {
   CreationDate: string;
   RotationType: RotationType;
   IsPrimary: boolean;
+  /** Enabled, Disabled, PendingDestruction or Destroyed (see retireApi.ts). */
+  KeyVersionState: KeyVersionState;
+  DestructionDate?: string;
+  DestroyedDate?: string;
 }
 export interface ListKeyVersionsResponse {
   KeyVersions: KeyVersionEntry[];

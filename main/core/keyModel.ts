@@ -14,12 +14,31 @@ export type KeyManager = 'CUSTOMER' | 'VAULT';
 export type RotationType = 'INITIAL' | 'AUTOMATIC' | 'ON_DEMAND' | 'IMPORT';
 export type AutomaticRotation = 'Enabled' | 'Disabled' | 'Suspended';
 
+/** The life of one key version (as Google Cloud KMS has it). Absent in the store means Enabled. */
+export const KeyVersionState = {
+  Enabled: 'Enabled',
+  Disabled: 'Disabled',
+  PendingDestruction: 'PendingDestruction',
+  Destroyed: 'Destroyed',
+} as const;
+export type KeyVersionState = (typeof KeyVersionState)[keyof typeof KeyVersionState];
+
 export interface KeyVersionRecord {
   KeyVersionId: string;
   CreationDate: string;
   RotationType: RotationType;
-  /** base64 of iv | ciphertext | tag, AES-256-GCM under the root key, bound to key and version ids. */
-  SealedMaterial: string;
+  /**
+   * base64 of iv | ciphertext | tag, AES-256-GCM under the root key, bound to key and version ids.
+   * Absent once the version is Destroyed: the material is gone from the store and every later backup.
+   */
+  SealedMaterial?: string;
+  KeyVersionState?: KeyVersionState;
+  /** While PendingDestruction: when the material will be erased. */
+  DestructionDate?: string;
+  /** When destruction was scheduled; nothing is destroyed while the clock reads earlier. */
+  DestructionScheduledDate?: string;
+  /** When the material was erased. */
+  DestroyedDate?: string;
 }
 
 export interface RotationPolicyRecord {

@@ -30,6 +30,8 @@ export interface MaintenanceClockReport {
 }
 
 export interface MaintenanceResult extends MaintenanceClockReport {
+  /** Key versions whose destruction window elapsed (present only when there were any). */
+  Destroyed?: { KeyId: string; KeyVersionId: string }[];
   Rotated: Api.RotationEvent[];
   Deleted: string[];
 }

@@ -13,6 +13,8 @@
  * The first problem found is reported with its path, e.g. `Keys["…"].Versions[2].SealedMaterial`.
  */
 import { KMSInternalException } from '../core/errors.js';
+import type { FileInventoryRecord } from '../core/fileInventory.js';
+import { MAX_INVENTORY_FILES, MAX_INVENTORY_PATH_LENGTH } from '../core/fileInventory.js';
 import type { AliasRecord, KeyRecord, KeyVersionRecord, RotationPolicyRecord } from '../core/keyModel.js';
 import { MAX_TAGS_PER_KEY, tagProblem } from '../core/keyTags.js';
 import type { RecoveryRecord, SealedSecretRecord, VaultDocument } from './vaultDocument.js';
@@ -56,6 +58,7 @@ const DOCUMENT_FIELDS = fields<VaultDocument>(
   'Recovery',
   'RecoveryKey',
   'LastSeenDate',
+  'Files',
 );
 const KEY_FIELDS = fields<KeyRecord>(
   'KeyId',
@@ -71,7 +74,18 @@ const KEY_FIELDS = fields<KeyRecord>(
   'Versions',
   'Tags',
 );
-const VERSION_FIELDS = fields<KeyVersionRecord>('KeyVersionId', 'CreationDate', 'RotationType', 'SealedMaterial');
+const VERSION_FIELDS = fields<KeyVersionRecord>(
+  'KeyVersionId',
+  'CreationDate',
+  'RotationType',
+  'SealedMaterial',
+  'KeyVersionState',
+  'DestructionDate',
+  'DestructionScheduledDate',
+  'DestroyedDate',
+);
+const VERSION_STATES: ReadonlySet<string> = new Set(['Enabled', 'Disabled', 'PendingDestruction', 'Destroyed']);
+const FILE_FIELDS = fields<FileInventoryRecord>('Path', 'Size', 'KeyId', 'KeyVersionId', 'HeaderDigest', 'LastSeenDate', 'Moved');
 const ROTATION_FIELDS = fields<RotationPolicyRecord>('Enabled', 'IntervalSeconds', 'AnchorDate');
 const ALIAS_FIELDS = fields<AliasRecord>('AliasName', 'TargetKeyId', 'CreationDate');
 const SECRET_FIELDS = fields<SealedSecretRecord>('Id', 'Kind', 'Label', 'CreationDate', 'Sealed');
@@ -235,7 +249,21 @@ function checkVersion(value: unknown, seenVersionIds: Set<string>): string {
   const id = uuid(v, 'KeyVersionId');
   isoDate(v, 'CreationDate');
   oneOf(v, 'RotationType', ROTATION_TYPES);
-  base64(v, 'SealedMaterial');
+  const state = v.KeyVersionState === undefined ? 'Enabled' : oneOf(v, 'KeyVersionState', VERSION_STATES);
+  // A destroyed version has no material left; every other version must have it.
+  if (state === 'Destroyed') {
+    if (v.SealedMaterial !== undefined) fail('SealedMaterial', 'must be absent once the version is Destroyed');
+    isoDate(v, 'DestroyedDate');
+  } else {
+    base64(v, 'SealedMaterial');
+    if (v.DestroyedDate !== undefined) fail('DestroyedDate', 'is only for a Destroyed version');
+  }
+  if (state === 'PendingDestruction') {
+    isoDate(v, 'DestructionDate');
+    isoDate(v, 'DestructionScheduledDate');
+  } else if (v.DestructionDate !== undefined || v.DestructionScheduledDate !== undefined) {
+    fail('DestructionDate', 'is only for a version pending destruction');
+  }
   if (seenVersionIds.has(id)) fail('KeyVersionId', `${id} is used by more than one key version`);
   seenVersionIds.add(id);
   return id;
@@ -289,6 +317,19 @@ function checkTags(tags: unknown[]): void {
     seen.add(key);
   }
   trail.length -= 2;
+}
+
+function checkFile(value: unknown, mapKey: string): void {
+  const f = object(value, FILE_FIELDS);
+  const path = string(f, 'Path');
+  if (path !== mapKey) fail('Path', 'does not match its map key');
+  if (path.length === 0 || path.length > MAX_INVENTORY_PATH_LENGTH || path.includes('\0')) fail('Path', `must be 1 to ${MAX_INVENTORY_PATH_LENGTH} characters without NUL`);
+  integer(f, 'Size', 0);
+  uuid(f, 'KeyId');
+  uuid(f, 'KeyVersionId');
+  base64(f, 'HeaderDigest');
+  isoDate(f, 'LastSeenDate');
+  if (f.Moved !== undefined) boolean(f, 'Moved');
 }
 
 function checkAlias(value: unknown, mapKey: string, keys: Json): void {
@@ -356,6 +397,17 @@ export function checkVaultDocument(json: unknown): asserts json is VaultDocument
     trail.push('Secrets', i);
     checkSecret(secrets[i], seenSecretIds);
     trail.length = 0;
+  }
+
+  if (doc.Files !== undefined) {
+    const files = record(doc, 'Files');
+    let count = 0;
+    for (const path in files) {
+      if (++count > MAX_INVENTORY_FILES) fail('Files', `holds more than ${MAX_INVENTORY_FILES} files`);
+      trail.push('Files', { key: path });
+      checkFile(files[path], path);
+      trail.length = 0;
+    }
   }
 
   for (const field of ['Recovery', 'RecoveryKey'] as const) {

@@ -1,4 +1,5 @@
 /** The JSON document a vault keeps in `<vault-dir>/vault.json`. Key material is only ever sealed. */
+import type { FileInventoryRecord } from '../core/fileInventory.js';
 import type { AliasRecord, KeyRecord } from '../core/keyModel.js';
 
 export const VAULT_FORMAT_VERSION = 1;
@@ -37,4 +38,6 @@ export interface VaultDocument {
   RecoveryKey?: RecoveryRecord;
   /** The latest time this vault has seen (core/clockPlausibility.ts): a clock far beyond it cannot destroy keys. */
   LastSeenDate?: string;
+  /** Age files known to depend on a key version, by absolute path (core/fileInventory.ts). */
+  Files?: Record<string, FileInventoryRecord>;
 }

@@ -22,7 +22,8 @@ export const BACKUP_FORMAT = 'keyvault-backup';
 export const BACKUP_FORMAT_VERSION = 1;
 
 export interface BackupVersion extends Omit<KeyVersionRecord, 'SealedMaterial'> {
-  KeyMaterial: string;
+  /** Absent only for a Destroyed version: its material no longer exists anywhere. */
+  KeyMaterial?: string;
 }
 export interface BackupKey extends Omit<KeyRecord, 'Versions'> {
   Versions: BackupVersion[];
@@ -51,6 +52,7 @@ export function backupFromVault(doc: VaultDocument, sealKey: Buffer, exportDate:
     keys[key.KeyId] = {
       ...structuredClone(rest),
       Versions: Versions.map(({ SealedMaterial, ...v }) => {
+        if (SealedMaterial === undefined) return { ...v };
         const material = openKeyMaterial(sealKey, doc.VaultId, key.KeyId, v.KeyVersionId, SealedMaterial);
         const encoded = material.toString('base64');
         material.fill(0);
@@ -117,6 +119,7 @@ export function vaultFromBackup(json: unknown, rootKeys: RootKeys): VaultDocumen
     const versions = k.Versions.map((v, i) => {
       if (!isObject(v)) bad(`key ${mapKey} version ${i} is not an object`);
       const { KeyMaterial: _material, ...rest } = v;
+      if (v.KeyVersionState === 'Destroyed' && v.KeyMaterial === undefined) return rest;
       const material = takeMaterial(v, `Keys[${mapKey}].Versions[${i}]`);
       const versionId = typeof v.KeyVersionId === 'string' ? v.KeyVersionId : bad(`key ${mapKey} version ${i} has no KeyVersionId`);
       const sealed = sealKeyMaterial(rootKeys.sealKey, vaultId, keyId, versionId, material);

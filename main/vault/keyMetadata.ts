@@ -1,4 +1,5 @@
 /** The KMS views of a stored key: KeyMetadata and key version entries. */
+import { versionStateFields } from '../core/versionStates.js';
 import type * as Api from '../core/api.js';
 import { keyArn } from '../core/keyIdentifier.js';
 import type { AliasRecord, KeyRecord, KeyVersionRecord } from '../core/keyModel.js';
@@ -47,5 +48,5 @@ export function metadata(doc: VaultDocument, key: KeyRecord, byKey?: Map<string,
 }
 
 export function versionEntry(key: KeyRecord, v: KeyVersionRecord): Api.KeyVersionEntry {
-  return { KeyId: key.KeyId, KeyVersionId: v.KeyVersionId, CreationDate: v.CreationDate, RotationType: v.RotationType, IsPrimary: v.KeyVersionId === key.PrimaryKeyVersionId };
+  return { KeyId: key.KeyId, KeyVersionId: v.KeyVersionId, CreationDate: v.CreationDate, RotationType: v.RotationType, IsPrimary: v.KeyVersionId === key.PrimaryKeyVersionId, ...versionStateFields(v) };
 }

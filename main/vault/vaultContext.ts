@@ -11,6 +11,7 @@
  * before anything is encrypted under it) plus a check that the vault's root key is still the one
  * this process holds.
  */
+import { usableSealedMaterial } from '../core/versionStates.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type * as Api from '../core/api.js';
 import type { Clock } from '../core/clock.js';
@@ -189,11 +190,12 @@ export class VaultContext {
     return this.primaryForUse(this.store.read(), keyIdentifier);
   }
 
-  /** A version's unsealed material (no state rules: callers check). */
+  /** A version's unsealed material. Version states apply here (key states: callers check). */
   material(doc: VaultDocument, key: KeyRecord, version: KeyVersionRecord): Buffer {
+    const sealed = usableSealedMaterial(key, version); // version state rules, before any cached material
     let m = this.materialCache.get(version.KeyVersionId);
     if (!m) {
-      m = openKeyMaterial(this.rootKeys.sealKey, doc.VaultId, key.KeyId, version.KeyVersionId, version.SealedMaterial);
+      m = openKeyMaterial(this.rootKeys.sealKey, doc.VaultId, key.KeyId, version.KeyVersionId, sealed);
       this.materialCache.set(version.KeyVersionId, m);
     }
     return m;
@@ -234,7 +236,7 @@ export class VaultContext {
   /** Zeroes and forgets the material of versions no longer in the document. */
   dropPurgedMaterial(): void {
     const live = new Set<string>();
-    for (const k of Object.values(this.store.read().Keys)) for (const v of k.Versions) live.add(v.KeyVersionId);
+    for (const k of Object.values(this.store.read().Keys)) for (const v of k.Versions) if (v.SealedMaterial !== undefined) live.add(v.KeyVersionId);
     for (const [id, m] of this.materialCache) {
       if (!live.has(id)) {
         m.fill(0);

@@ -7,6 +7,10 @@
  *   recipientOperations.ts, maintenance.ts, recoveryService.ts;
  * file jobs are the file engine's (files/fileService.ts), reached through its VaultPort.
  */
+import type * as Retire from '../core/retireApi.js';
+import { destructionAllowed } from '../core/clockPlausibility.js';
+import { InventoryOps } from './inventoryOps.js';
+import { VersionOps } from './versionOps.js';
 import type * as Api from '../core/api.js';
 import type { Clock } from '../core/clock.js';
 import type { KeyRecord } from '../core/keyModel.js';
@@ -38,11 +42,16 @@ export class VaultService {
   /** File operations (age envelope encryption), recovery and backup: separate modules, same door. */
   readonly files: FileService;
   readonly recovery: RecoveryService;
+  /** Version states and the file inventory (issue 12). */
+  readonly versions: VersionOps;
+  readonly inventory: InventoryOps;
 
   constructor(deps: VaultServiceDeps) {
     this.context = new VaultContext(deps);
     this.files = new FileService(new VaultFilePort(this.context));
     this.recovery = new RecoveryService(this.context);
+    this.versions = new VersionOps(this.context);
+    this.inventory = new InventoryOps(this.context, this.files);
   }
 
   get events(): VaultEventEmitter {
@@ -85,8 +94,14 @@ export class VaultService {
     return maintenance.listAuditEvents(this.context, req);
   }
   /** Start-up and timer catch-up: due rotations and elapsed deletions, in one durable write. */
-  runMaintenance(opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
-    return maintenance.runMaintenance(this.context, opts);
+  async runMaintenance(opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
+    const now = this.clock.now();
+    // Version destruction needs the same plausible clock as key deletion (core/clockPlausibility.ts).
+    const plausible = destructionAllowed(this.store.read(), now, opts?.ConfirmClock === true);
+    const destroyed = await this.versions.destroyDueVersions(now, plausible);
+    if (destroyed.length > 0) this.context.dropPurgedMaterial();
+    const result = await maintenance.runMaintenance(this.context, opts);
+    return destroyed.length > 0 ? { ...result, Destroyed: destroyed } : result;
   }
 
   // ---------------------------------------------------------------- keys
@@ -187,7 +202,31 @@ export class VaultService {
   // ---------------------------------------------------------------- files, recipients, identities, recovery
 
   runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult> {
-    return this.files.runFileJob(req);
+    return this.files.runFileJob(req).then((r) => this.inventory.recordJob(r));
+  }
+
+  // ---------------------------------------------------------------- version states and the file inventory
+
+  disableKeyVersion(req: Retire.KeyVersionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.disableKeyVersion(req);
+  }
+  enableKeyVersion(req: Retire.KeyVersionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.enableKeyVersion(req);
+  }
+  scheduleKeyVersionDestruction(req: Retire.ScheduleKeyVersionDestructionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.scheduleKeyVersionDestruction(req);
+  }
+  cancelKeyVersionDestruction(req: Retire.KeyVersionRequest): Promise<Retire.KeyVersionStateResponse> {
+    return this.versions.cancelKeyVersionDestruction(req);
+  }
+  listFiles(req?: Retire.ListFilesRequest): Promise<Retire.ListFilesResponse> {
+    return this.inventory.listFiles(req);
+  }
+  scanFiles(req: Retire.ScanFilesRequest): Promise<Retire.ScanFilesResponse> {
+    return this.inventory.scanFiles(req);
+  }
+  reEncryptFiles(req?: Retire.ReEncryptFilesRequest): Promise<Retire.ReEncryptFilesResponse> {
+    return this.inventory.reEncryptFiles(req);
   }
   cancelFileJob(req: { JobId: string }): Promise<{ Cancelled: boolean }> {
     return this.files.cancelFileJob(req);

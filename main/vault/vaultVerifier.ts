@@ -145,6 +145,7 @@ function checkKey(doc: VaultDocument, key: KeyRecord, sealKey: Buffer | undefine
   const versions = key.Versions;
   for (const v of versions) {
     if (!sealKey) break;
+    if (v.SealedMaterial === undefined) continue; // a Destroyed version: nothing left to unseal
     try {
       openKeyMaterial(sealKey, doc.VaultId, id, v.KeyVersionId, v.SealedMaterial).fill(0);
     } catch (err) {

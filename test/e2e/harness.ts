@@ -231,6 +231,7 @@ export function findKeyMaterial(service: VaultService, crossed: unknown[]): stri
   const text = JSON.stringify(crossed);
   for (const key of Object.values(doc.Keys)) {
     for (const v of key.Versions) {
+      if (v.SealedMaterial === undefined) continue;
       const material = openKeyMaterial(service.sealKey, doc.VaultId, key.KeyId, v.KeyVersionId, v.SealedMaterial);
       for (const form of [material.toString('base64'), material.toString('hex')]) {
         if (text.includes(form)) return `key ${key.KeyId} version ${v.KeyVersionId}`;

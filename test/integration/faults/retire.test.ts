@@ -1,0 +1,102 @@
+/**
+ * Retiring under SIGKILL: a worker rotates, runs re-encrypt-files, schedules the previous version
+ * for destruction and lets its own clock pass the window, in a loop, and is killed at a random
+ * moment; this repeats for KEYVAULT_RETIRE_KILLS lives (default 10). After every kill:
+ * - every version the worker reported destroyed is still Destroyed, with no material in vault.json;
+ * - every file decrypts to its original bytes (a file reported rewrapped always opens, and no file
+ *   is ever left on a destroyed version), and verify-vault finds no problem.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
+import { openVault } from '../../../main/vault/openVault.js';
+import { createTempVault, type TempVault } from '../../support/tempVault.js';
+import { startWorker, type BuiltWorker } from '../../support/faultHarness.js';
+
+const KILLS = Number(process.env.KEYVAULT_RETIRE_KILLS ?? 10);
+const FILES = 12;
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+let worker: BuiltWorker;
+let vault: TempVault;
+
+before(async () => {
+  const dir = join(root, 'node_modules', '.cache', 'keyvault-fault-tests');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `retireWorker-${process.pid}-${Date.now()}.mjs`);
+  await build({
+    entryPoints: [join(root, 'test', 'support', 'retireWorker.ts')],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['keytar'],
+    banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  worker = { file, remove: () => rmSync(file, { force: true }) };
+  vault = await createTempVault();
+  vault.service.close();
+});
+after(async () => {
+  worker?.remove();
+  await vault?.cleanup();
+});
+
+test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay destroyed and every file opens`, { timeout: 600_000 }, async (t) => {
+  const filesDir = `${vault.dir}-files`;
+  mkdirSync(filesDir);
+  const files = new Map<string, string>();
+  const destroyed = new Set<string>();
+  let rounds = 0;
+  try {
+    for (let life = 0; life < KILLS; life++) {
+      // Each life's clock starts far past the last one's, so it never runs backwards between lives.
+      const w = startWorker(worker, { dir: vault.dir, filesDir, files: FILES, clockStart: Date.now() + life * 1000 * 86_400_000 });
+      await Promise.race([w.ready, sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('worker not ready in 60 s')))]);
+      await sleep(randomInt(50, 600));
+      w.child.kill('SIGKILL');
+      const exit = await w.exited;
+      assert.equal(exit.signal, 'SIGKILL', `life ${life}: the worker ended by itself: ${exit.stderr} ${JSON.stringify(w.lines.slice(-2))}`);
+      for (const line of w.lines) {
+        assert.notEqual(line.op, 'untyped-error', JSON.stringify(line));
+        if (line.op === 'file') files.set(line.Path as string, line.Sha256 as string);
+        if (line.op === 'destroyed') for (const v of line.Versions as string[]) destroyed.add(v);
+        if (line.op === 'rewrapped') {
+          rounds++;
+          assert.deepEqual(line.Failed, [], `life ${life}: re-encrypt-files failures`);
+        }
+      }
+
+      const s = await openVault({ dir: vault.dir, keychain: vault.keychain, create: false, catchUp: false });
+      try {
+        const versions = Object.values(s.store.read().Keys).flatMap((k) => k.Versions);
+        for (const id of destroyed) {
+          const v = versions.find((x) => x.KeyVersionId === id);
+          assert.equal(v?.KeyVersionState, 'Destroyed', `life ${life}: version ${id} was reported destroyed`);
+          assert.equal(v?.SealedMaterial, undefined);
+        }
+        assert.equal(files.size, FILES);
+        for (const [path, sha] of files) {
+          const out = `${path}.check`;
+          await s.runFileJob({ JobId: `check-${life}-${path}`, Operation: 'Decrypt', InputPath: path, OutputPath: out, Overwrite: true });
+          assert.equal(createHash('sha256').update(readFileSync(out)).digest('hex'), sha, `life ${life}: ${path} opens to its bytes`);
+          rmSync(out);
+        }
+        assert.deepEqual((await s.verifyVault()).Problems, []);
+      } finally {
+        s.close();
+      }
+    }
+    t.diagnostic(`${rounds} re-encrypt-files rounds reported, ${destroyed.size} versions destroyed`);
+    assert.ok(rounds > 0, 'the workers completed at least one re-encrypt-files round');
+    assert.ok(destroyed.size > 0, 'the workers destroyed at least one version');
+  } finally {
+    rmSync(filesDir, { recursive: true, force: true });
+  }
+});

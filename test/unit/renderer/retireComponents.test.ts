@@ -1,0 +1,57 @@
+/** The retire components render what the state allows (server-rendered markup, no browser). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as React from 'react';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { KeyVersionEntry } from '../../../preload/contract';
+import { VersionRetirePanel } from '../../../renderer/components/VersionRetirePanel';
+import { FileInventoryTable } from '../../../renderer/components/FileInventoryTable';
+
+// tsx compiles the components with the root tsconfig's classic JSX transform (React.createElement);
+// the renderer build uses the automatic one. Give the classic transform its React.
+(globalThis as { React?: unknown }).React = React;
+
+const v = (id: string, state: KeyVersionEntry['KeyVersionState'], day: number, primary = false): KeyVersionEntry => ({
+  KeyId: 'k',
+  KeyVersionId: id,
+  CreationDate: `2026-01-0${day}T00:00:00.000Z`,
+  RotationType: 'ON_DEMAND',
+  IsPrimary: primary,
+  KeyVersionState: state,
+  ...(state === 'Destroyed' ? { DestroyedDate: '2026-02-01T00:00:00.000Z' } : {}),
+});
+
+const rowsOf = (html: string): string[] => html.split('data-testid="retire-row"').slice(1).map((r) => r.slice(0, r.indexOf('</tr>')));
+
+test('each version shows its state, its file count and only the actions its state allows', () => {
+  const html = renderToStaticMarkup(
+    createElement(VersionRetirePanel, {
+      versions: [v('old', 'Destroyed', 1), v('mid', 'Disabled', 2), v('prev', 'Enabled', 3), v('cur', 'Enabled', 4, true)],
+      fileCounts: { prev: 2, mid: 1, cur: 5 },
+      busy: false,
+      onAction: () => undefined,
+      onBringUpToDate: () => undefined,
+    }),
+  );
+  const [cur, prev, mid, old] = rowsOf(html);
+  assert.ok(cur!.includes('Primary') && !cur!.includes('<button'), 'the primary version has no actions');
+  assert.ok(prev!.includes('Disable') && prev!.includes('Schedule destruction'));
+  assert.ok(mid!.includes('Enable') && mid!.includes('Disabled'));
+  assert.ok(old!.includes('Destroyed') && !old!.includes('<button'), 'a destroyed version has no actions');
+  assert.match(html, /Bring 3 files up to date/);
+});
+
+test('the inventory marks old versions and can show only missing or changed files', () => {
+  const file = (path: string, status: 'Present' | 'Missing' | 'Changed', current: boolean) => ({
+    Path: path, KeyId: 'k', KeyVersionId: 'v', IsPrimaryVersion: current, Size: 10, LastSeenDate: '2026-01-01T00:00:00.000Z', Status: status,
+  });
+  const files = [file('/a.age', 'Present', true), file('/b.age', 'Missing', false)];
+  const props = { files, keyIds: ['k'], busy: false, onFilters: () => undefined, onScanFolder: () => undefined };
+  const all = renderToStaticMarkup(createElement(FileInventoryTable, { ...props, filters: { staleOnly: false, missingOnly: false } }));
+  assert.equal(all.split('data-testid="inventory-row"').length - 1, 2);
+  assert.match(all, /Old version/);
+  const missing = renderToStaticMarkup(createElement(FileInventoryTable, { ...props, filters: { staleOnly: false, missingOnly: true } }));
+  assert.equal(missing.split('data-testid="inventory-row"').length - 1, 1);
+  assert.match(missing, /\/b\.age/);
+});
