@@ -54,6 +54,12 @@ export interface AppRestoreBackupResponse {
   /** Key Vault reopens itself on the restored vault right after answering. */
   Restarting: boolean;
 }
+/** Files the OS asked the app to open (double-click, "Open with"), as tokens; see main/app/openWith.ts. */
+export interface TakeOpenedFilesResponse {
+  Files: FileHandle[];
+  /** Files that could not be opened (gone, a link, a folder), with the reason in plain words. */
+  Skipped: { Name: string; Reason: string }[];
+}
 /** Preload → main only (not on window.vault): paths of files in a real drop, for tokens. */
 export interface RegisterDropRequest {
   Paths: string[];
@@ -100,6 +106,7 @@ export interface VaultOperations {
   setRecoveryPassphrase: { req: Api.SetRecoveryPassphraseRequest; res: Api.RecoveryStatus };
   exportBackup: { req: AppExportBackupRequest; res: Api.ExportBackupResponse };
   restoreBackup: { req: AppRestoreBackupRequest; res: AppRestoreBackupResponse };
+  takeOpenedFiles: { req: void; res: TakeOpenedFilesResponse };
 }
 
 export type OperationName = keyof VaultOperations;
@@ -113,13 +120,21 @@ export const OPERATION_NAMES = [
   'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'pickFiles', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
+  'takeOpenedFiles',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;
 
 export type EventName = keyof VaultEvents;
 export const EVENT_NAMES = ['rotation', 'fileProgress', 'vaultChanged'] as const satisfies readonly EventName[];
-export const eventChannelFor = (ev: EventName): string => `vault-event:${ev}`;
+/** Events main sends itself, not the vault service: the OS asked the app to open files (take them). */
+export interface AppEvents {
+  filesOpened: { Count: number };
+}
+export type AppEventName = keyof AppEvents;
+export const APP_EVENT_NAMES = ['filesOpened'] as const satisfies readonly AppEventName[];
+export type BridgeEvents = VaultEvents & AppEvents;
+export const eventChannelFor = (ev: EventName | AppEventName): string => `vault-event:${ev}`;
 
 /** What an IPC handler sends back: a value, or the typed error (never a raw Error across IPC). */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { __type: string; message: string } };
@@ -130,7 +145,7 @@ type Method<O extends OperationName> = VaultOperations[O]['req'] extends void
 
 /** `window.vault` */
 export type VaultBridge = { [O in OperationName]: Method<O> } & {
-  on<E extends EventName>(event: E, listener: (payload: VaultEvents[E]) => void): () => void;
+  on<E extends EventName | AppEventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
   /**
    * Handles for the files of the drop being handled now: the preload saw that (trusted) drop
    * event itself and registered its files with main. Empty for a drop the page synthesised.

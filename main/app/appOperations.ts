@@ -34,6 +34,7 @@ import {
 import { blockedReason } from './blockedService.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
+import { takeOpenedFiles, type OpenedFilesInbox } from './openWith.js';
 
 /** Who is calling: the window a token belongs to. */
 export interface CallContext {
@@ -41,7 +42,7 @@ export interface CallContext {
 }
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup'>;
+export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles'>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {
@@ -69,6 +70,8 @@ export interface AppOperationsOptions {
   restore?: VaultRestorer;
   /** Today's date for the suggested backup file name. */
   today?: () => Date;
+  /** Files the OS asked the app to open (openWith.ts); absent: there are never any. */
+  openedFiles?: Pick<OpenedFilesInbox, 'take'>;
 }
 
 const AGE_FILTERS: FileFilter[] = [
@@ -178,6 +181,10 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
       }
       await confirmOrCancel('Adding the identity', confirmAddIdentity(publicKeys));
       return service.addIdentity(req);
+    },
+
+    async takeOpenedFiles(_req: void, ctx: CallContext): Promise<VaultOperations['takeOpenedFiles']['res']> {
+      return opts.openedFiles ? takeOpenedFiles(opts.openedFiles, tokens, ctx.owner) : { Files: [], Skipped: [] };
     },
 
     async setRecoveryPassphrase(req: Api.SetRecoveryPassphraseRequest): Promise<Api.RecoveryStatus> {

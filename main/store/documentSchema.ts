@@ -54,6 +54,7 @@ const DOCUMENT_FIELDS = fields<VaultDocument>(
   'Secrets',
   'Recovery',
   'RecoveryKey',
+  'LastBackupDate',
 );
 const KEY_FIELDS = fields<KeyRecord>(
   'KeyId',
@@ -304,6 +305,7 @@ export function checkVaultDocument(json: unknown): asserts json is VaultDocument
   isoDate(doc, 'CreationDate');
   integer(doc, 'Revision', 0);
   base64(doc, 'RootKeyCheck');
+  optionalIsoDate(doc, 'LastBackupDate');
 
   const keys = record(doc, 'Keys');
   const seenVersionIds = new Set<string>();

@@ -35,4 +35,6 @@ export interface VaultDocument {
   Recovery?: RecoveryRecord;
   /** The root secret wrapped under the printed recovery key (`kvrk1:` + base64, see vault/recoveryKey.ts). */
   RecoveryKey?: RecoveryRecord;
+  /** When a backup was last exported (reminders: main/app/notifications.ts). */
+  LastBackupDate?: string;
 }
