@@ -37,7 +37,7 @@ import {
   withCspHeader,
 } from './securityPolicy.js';
 import { describeStartupError, resolveVaultDir, userDataOverride } from './startup.js';
-import { createAppTray, type TrayMenuItem } from './tray.js';
+import { createAppTray, rotateDueKeysNow, type TrayMenuItem } from './tray.js';
 import { createWindowOptions } from './windowOptions.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -179,15 +179,13 @@ async function start(): Promise<void> {
     if (!win.isDestroyed() && !contents.isDestroyed() && !contents.isLoading()) contents.send(eventChannelFor('filesOpened'), { Count: count });
   });
 
-  const notifier = createDesktopNotifier({
-    vault: backend,
-    show: (notice: DesktopNotice) => {
-      if (!Notification.isSupported()) return;
-      const n = new Notification({ title: notice.title, body: notice.body, ...(existsSync(iconPath) ? { icon: iconPath } : {}) });
-      n.on('click', showWindow);
-      n.show();
-    },
-  });
+  const showNotice = (notice: Pick<DesktopNotice, 'title' | 'body'>): void => {
+    if (!Notification.isSupported()) return;
+    const n = new Notification({ title: notice.title, body: notice.body, ...(existsSync(iconPath) ? { icon: iconPath } : {}) });
+    n.on('click', showWindow);
+    n.show();
+  };
+  const notifier = createDesktopNotifier({ vault: backend, show: showNotice });
   backend.events.on('rotation', (event) => {
     notifier.rotated(event).catch((err: unknown) => console.error('[notify] rotation notice failed', err));
   });
@@ -210,7 +208,12 @@ async function start(): Promise<void> {
         vault: backend,
         actions: {
           open: showWindow,
-          checkRotations: () => void triggers?.checkNow('tray'),
+          checkRotations: () => {
+            if (!triggers) return;
+            rotateDueKeysNow({ check: () => triggers.checkNow('tray'), events: backend.events, vault: backend, show: showNotice }).catch((err: unknown) =>
+              console.error('[tray] rotate due keys failed', err),
+            );
+          },
           quit: () => app.quit(),
         },
       })

@@ -107,3 +107,33 @@ export function createAppTray(opts: {
     },
   };
 }
+
+/**
+ * The tray's "Rotate due keys now": one scheduler check. Keys it rotates are notified as any
+ * automatic rotation is; when none was due, the person is told so and when the next one is, so the
+ * click never seems to do nothing.
+ */
+export async function rotateDueKeysNow(opts: {
+  check: () => Promise<void>;
+  events: { on(event: 'rotation', l: () => void): unknown; off(event: 'rotation', l: () => void): unknown };
+  vault: { listKeyDetails(): Promise<{ Keys: Api.KeyMetadata[] }> };
+  show: (notice: { id: string; title: string; body: string }) => void;
+  now?: () => Date;
+}): Promise<number> {
+  let rotated = 0;
+  const count = (): void => {
+    rotated++;
+  };
+  opts.events.on('rotation', count);
+  try {
+    await opts.check();
+  } finally {
+    opts.events.off('rotation', count);
+  }
+  if (rotated === 0) {
+    const { Keys } = await opts.vault.listKeyDetails();
+    const at = (opts.now ?? (() => new Date()))();
+    opts.show({ id: `nothing-due:${at.getTime()}`, title: 'No key is due for rotation', body: `${nextRotationLine(Keys, at)}.` });
+  }
+  return rotated;
+}

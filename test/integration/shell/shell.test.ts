@@ -184,6 +184,10 @@ describe('the built main bundle under a mock of electron', () => {
     win.focused = false;
     tray.emit('click');
     assert.equal(win.focused, true, 'a click on the icon opens the window too');
+    // The due key rotated at launch: a check now rotates nothing, and says so with the next date.
+    items.find((i) => i.label === 'Rotate due keys now')!.click!();
+    await until('the nothing-due notice', () => shell.notifications.some((n) => n.title === 'No key is due for rotation'));
+    assert.match(shell.notifications.find((n) => n.title === 'No key is due for rotation')!.body, /^Next rotation: due on /);
   });
 
   it('files the OS opened at launch (argv) and before ready (macOS open-file) reach the page as tokens, ready to inspect', async () => {

@@ -8,7 +8,8 @@ import type { KeyMetadata } from '../../../main/core/api.js';
 import { FileTokenRegistry } from '../../../main/app/fileTokens.js';
 import { backupReminder, createDesktopNotifier, deletionNotices, keyName, rotationNotice, type DesktopNotice } from '../../../main/app/notifications.js';
 import { MAX_PENDING_OPENED_FILES, OpenedFilesInbox, filePathsFromArgv, takeOpenedFiles } from '../../../main/app/openWith.js';
-import { createAppTray, nextRotationLine, trayMenuModel, type TrayMenuItem } from '../../../main/app/tray.js';
+import { EventEmitter } from 'node:events';
+import { createAppTray, nextRotationLine, rotateDueKeysNow, trayMenuModel, type TrayMenuItem } from '../../../main/app/tray.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -186,5 +187,18 @@ describe('tray', () => {
     fail = true;
     await tray.refresh();
     assert.equal(menus.length, 2, 'a failed read leaves the last menu in place');
+  });
+
+  it('"Rotate due keys now" tells the person when nothing was due, and stays quiet when keys rotated', async () => {
+    const events = new EventEmitter();
+    const shown: string[] = [];
+    const vault = { listKeyDetails: async () => ({ Keys: [key({ Aliases: ['alias/a'], NextRotationDate: iso(10) })] }) };
+    const none = await rotateDueKeysNow({ check: async () => undefined, events, vault, show: (n) => shown.push(n.body), now: () => NOW });
+    assert.equal(none, 0);
+    assert.deepEqual(shown, ['Next rotation: a on 10 Dec.']);
+    const two = await rotateDueKeysNow({ check: async () => void (events.emit('rotation'), events.emit('rotation')), events, vault, show: (n) => shown.push(n.body), now: () => NOW });
+    assert.equal(two, 2);
+    assert.equal(shown.length, 1);
+    assert.equal(events.listenerCount('rotation'), 0);
   });
 });
