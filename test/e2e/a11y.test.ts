@@ -54,10 +54,16 @@ async function seed(app: E2eApp): Promise<void> {
   await s.createKey({ AliasName: 'alias/hsm-import', Origin: 'EXTERNAL' });
 }
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  test(`(${colorScheme}) every screen: named controls, landmarks, unique ids, headings in order`, async () => {
+// Light at the large size, dark at the small one (where the layout may hide or fold parts).
+const RUNS = [
+  { colorScheme: 'light', viewport: { width: 1280, height: 800 } },
+  { colorScheme: 'dark', viewport: { width: 900, height: 700 } },
+] as const;
+
+for (const { colorScheme, viewport } of RUNS) {
+  test(`(${colorScheme}, ${viewport.width}x${viewport.height}) every screen: named controls, landmarks, unique ids, headings in order`, async () => {
     const inbox = new OpenedFilesInbox();
-    const app = await env.startApp({ colorScheme, viewport: { width: 1280, height: 800 }, openedFiles: inbox });
+    const app = await env.startApp({ colorScheme, viewport, openedFiles: inbox });
     const problems: string[] = [];
     const audit = async (where: string): Promise<void> => {
       problems.push(...show(where, await auditNamesAndRoles(app.page)));

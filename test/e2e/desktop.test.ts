@@ -37,10 +37,17 @@ async function tabTo(page: Page, accessibleName: string, maxPresses = 60): Promi
   throw new Error(`"${accessibleName}" was not reached with Tab`);
 }
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  test(`(${colorScheme}) a file the app was opened with waits on the Files screen; Decrypt by keyboard only writes it back`, async () => {
+const RUNS = [
+  { colorScheme: 'light', viewport: { width: 1280, height: 800 }, tag: '' },
+  { colorScheme: 'dark', viewport: { width: 1280, height: 800 }, tag: '' },
+  { colorScheme: 'light', viewport: { width: 900, height: 700 }, tag: '900-' },
+  { colorScheme: 'dark', viewport: { width: 900, height: 700 }, tag: '900-' },
+] as const;
+
+for (const { colorScheme, viewport, tag } of RUNS) {
+  test(`(${colorScheme}, ${viewport.width}x${viewport.height}) a file the app was opened with waits on the Files screen; Decrypt by keyboard only writes it back`, async () => {
     const inbox = new OpenedFilesInbox();
-    const app = await env.startApp({ colorScheme, viewport: { width: 1280, height: 800 }, openedFiles: inbox });
+    const app = await env.startApp({ colorScheme, viewport, openedFiles: inbox });
     try {
       await app.service.createKey({ AliasName: 'alias/tax-returns' });
       const file = await ageFile(app, 'return-2025.pdf', 'income: 42\n');
@@ -52,7 +59,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       assert.match(await row.innerText(), /return-2025\.pdf\.age/);
       assert.equal(await app.page.getByTestId('file-jobs').count(), 0, 'nothing runs before the person chooses');
       assert.equal(existsSync(join(app.workDir, 'return-2025.pdf')), false);
-      await app.screenshot(`open-with-${colorScheme}`);
+      await app.screenshot(`open-with-${tag}${colorScheme}`);
 
       await tabTo(app.page, 'Decrypt return-2025.pdf.age');
       await app.page.keyboard.press('Enter');
@@ -60,7 +67,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await job.and(app.page.locator('[data-status="done"]')).waitFor();
       assert.equal(readFileSync(join(app.workDir, 'return-2025.pdf'), 'utf8'), 'income: 42\n');
       assert.equal(await app.page.getByTestId('opened-file').count(), 0, 'the opened file is handled');
-      await app.screenshot(`open-with-decrypted-${colorScheme}`);
+      await app.screenshot(`open-with-decrypted-${tag}${colorScheme}`);
     } finally {
       await app.close();
     }
