@@ -1,6 +1,7 @@
 // The names-and-roles audit that runs IN THE PAGE (plain browser JavaScript, sent as source by
 // a11yCheck.ts, which documents the rules). A function expression of one argument:
 // { expectNavigation: boolean } → [{ rule, element, detail }].
+// eslint-disable-next-line @typescript-eslint/no-unused-expressions -- an expression, evaluated in the page
 (function auditPage(opts) {
   const findings = [];
   const describe = (el) => {
