@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { KeyMetadata } from '../../../main/core/api.js';
 import { FileTokenRegistry } from '../../../main/app/fileTokens.js';
+import { createVaultBridge } from '../../../preload/bridgeFactory.js';
 import { backupReminder, createDesktopNotifier, deletionNotices, keyName, rotationNotice, type DesktopNotice } from '../../../main/app/notifications.js';
 import { MAX_PENDING_OPENED_FILES, OpenedFilesInbox, filePathsFromArgv, takeOpenedFiles } from '../../../main/app/openWith.js';
 import { EventEmitter } from 'node:events';
@@ -44,6 +45,24 @@ describe('filePathsFromArgv', () => {
 
   it('after `--`, a name starting with a dash is a file', () => {
     assert.deepEqual(filePathsFromArgv(['kv', '--', '-odd.age'], { isPackaged: true, cwd: '/w' }), [resolve('/w/-odd.age')]);
+  });
+});
+
+describe('the bridge and opened files', () => {
+  it('window.vault.on("filesOpened") listens on its own channel and hands the page only the payload', () => {
+    const subscribed: string[] = [];
+    let deliver: (payload: unknown) => void = () => undefined;
+    const bridge = createVaultBridge(async () => ({ ok: true, value: null }), (channel, listener) => {
+      subscribed.push(channel);
+      deliver = listener;
+      return () => undefined;
+    }, async () => []);
+    const got: unknown[] = [];
+    bridge.on('filesOpened', (p) => got.push(p.Count));
+    deliver({ Count: 2 });
+    assert.deepEqual(subscribed, ['vault-event:filesOpened']);
+    assert.deepEqual(got, [2]);
+    assert.equal(typeof bridge.takeOpenedFiles, 'function');
   });
 });
 
