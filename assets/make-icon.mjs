@@ -1,8 +1,11 @@
-// Draws the Key Vault icon (a rounded square with a key) and writes assets/icon.png, 512x512 RGBA.
-// Run: node assets/make-icon.mjs assets/icon.png
+// Draws the Key Vault icon (a rounded square with a key) as an RGBA PNG, 512x512 by default.
+// Run: node assets/make-icon.mjs assets/icon.png           (the app icon)
+//      node assets/make-icon.mjs assets/tray.png 32        (the tray icon; 16 px is also used at 2x)
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-const N = 512;
+const N = Number(process.argv[3] ?? 512);
+// The drawing is laid out on a 512 grid; S scales it to N.
+const S = N / 512;
 const px = Buffer.alloc(N * N * 4);
 const set = (x, y, [r, g, b, a]) => { const i = (y * N + x) * 4; px[i] = r; px[i + 1] = g; px[i + 2] = b; px[i + 3] = a; };
 const inRounded = (x, y, m, rad) => {
@@ -10,15 +13,15 @@ const inRounded = (x, y, m, rad) => {
   const cx = Math.min(Math.max(x, lo), hi), cy = Math.min(Math.max(y, lo), hi);
   return (x - cx) ** 2 + (y - cy) ** 2 <= rad * rad && x >= m && y >= m && x < N - m && y < N - m;
 };
-const bowC = [200, 256], bowR = 96, holeR = 40;
+const bowC = [200 * S, 256 * S], bowR = 96 * S, holeR = 40 * S;
 for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) {
-  if (!inRounded(x, y, 16, 96)) { set(x, y, [0, 0, 0, 0]); continue; }
+  if (!inRounded(x, y, 16 * S, 96 * S)) { set(x, y, [0, 0, 0, 0]); continue; }
   const t = y / N;
   let c = [Math.round(30 + 20 * t), Math.round(60 + 40 * t), Math.round(120 + 60 * t), 255];
   const d = Math.hypot(x - bowC[0], y - bowC[1]);
   const onBow = d <= bowR && d >= holeR;
-  const onShaft = x >= bowC[0] + bowR - 8 && x <= 430 && Math.abs(y - 256) <= 22;
-  const onTeeth = (x >= 360 && x <= 386 && y > 256 && y <= 320) || (x >= 404 && x <= 430 && y > 256 && y <= 300);
+  const onShaft = x >= bowC[0] + bowR - 8 * S && x <= 430 * S && Math.abs(y - 256 * S) <= 22 * S;
+  const onTeeth = (x >= 360 * S && x <= 386 * S && y > 256 * S && y <= 320 * S) || (x >= 404 * S && x <= 430 * S && y > 256 * S && y <= 300 * S);
   if (onBow || onShaft || onTeeth) c = [245, 196, 66, 255];
   set(x, y, c);
 }

@@ -5,8 +5,8 @@
  * dropCapture.ts). The page never receives any of these capabilities themselves, only the methods
  * built here. No method takes or returns a path on disk that main would act on.
  */
-import { EVENT_NAMES, OPERATION_NAMES, channelFor, eventChannelFor } from './contract.js';
-import type { EventName, FileHandle, IpcResult, VaultBridge, VaultBridgeError, VaultEvents } from './contract.js';
+import { APP_EVENT_NAMES, EVENT_NAMES, OPERATION_NAMES, channelFor, eventChannelFor } from './contract.js';
+import type { AppEventName, BridgeEvents, EventName, FileHandle, IpcResult, VaultBridge, VaultBridgeError } from './contract.js';
 
 export type Invoke = (channel: string, ...args: unknown[]) => Promise<unknown>;
 export type Subscribe = (channel: string, listener: (payload: unknown) => void) => () => void;
@@ -37,7 +37,7 @@ export function unwrapIpcResult(result: unknown): unknown {
   throw makeBridgeError(result.error.__type, result.error.message);
 }
 
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(EVENT_NAMES);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set([...EVENT_NAMES, ...APP_EVENT_NAMES]);
 
 export function createVaultBridge(invoke: Invoke, subscribe: Subscribe, takeDropped: TakeDropped): VaultBridge {
   const methods: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
@@ -47,12 +47,12 @@ export function createVaultBridge(invoke: Invoke, subscribe: Subscribe, takeDrop
   }
   const bridge = {
     ...methods,
-    on<E extends EventName>(event: E, listener: (payload: VaultEvents[E]) => void): () => void {
+    on<E extends EventName | AppEventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void {
       if (!KNOWN_EVENTS.has(event)) throw makeBridgeError('ValidationException', `Unknown vault event "${String(event)}".`);
       if (typeof listener !== 'function') throw makeBridgeError('ValidationException', 'The event listener must be a function.');
       let active = true;
       const off = subscribe(eventChannelFor(event), (payload) => {
-        if (active) listener(payload as VaultEvents[E]);
+        if (active) listener(payload as BridgeEvents[E]);
       });
       return () => {
         if (!active) return;

@@ -55,6 +55,12 @@ export interface AppRestoreBackupResponse {
   /** Key Vault reopens itself on the restored vault right after answering. */
   Restarting: boolean;
 }
+/** Files the OS asked the app to open (double-click, "Open with"), as tokens; see main/app/openWith.ts. */
+export interface TakeOpenedFilesResponse {
+  Files: FileHandle[];
+  /** Files that could not be opened (gone, a link, a folder), with the reason in plain words. */
+  Skipped: { Name: string; Reason: string }[];
+}
 /** Preload → main only (not on window.vault): paths of files in a real drop, for tokens. */
 export interface RegisterDropRequest {
   Paths: string[];
@@ -120,6 +126,7 @@ export interface VaultOperations {
   setApiEndpoint: { req: SetApiEndpointRequest; res: ApiEndpointStatus };
   rotateApiCredentials: { req: void; res: { AccessKeyId: string } };
   getAwsProfile: { req: void; res: { Profile: string } };
+  takeOpenedFiles: { req: void; res: TakeOpenedFilesResponse };
 }
 
 /** Operations served by the app's endpoint controller rather than the vault service. */
@@ -137,13 +144,21 @@ export const OPERATION_NAMES = [
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
   'getApiEndpointStatus', 'setApiEndpoint', 'rotateApiCredentials', 'getAwsProfile',
+  'takeOpenedFiles',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;
 
 export type EventName = keyof VaultEvents;
 export const EVENT_NAMES = ['rotation', 'fileProgress', 'vaultChanged'] as const satisfies readonly EventName[];
-export const eventChannelFor = (ev: EventName): string => `vault-event:${ev}`;
+/** Events main sends itself, not the vault service: the OS asked the app to open files (take them). */
+export interface AppEvents {
+  filesOpened: { Count: number };
+}
+export type AppEventName = keyof AppEvents;
+export const APP_EVENT_NAMES = ['filesOpened'] as const satisfies readonly AppEventName[];
+export type BridgeEvents = VaultEvents & AppEvents;
+export const eventChannelFor = (ev: EventName | AppEventName): string => `vault-event:${ev}`;
 
 /** What an IPC handler sends back: a value, or the typed error (never a raw Error across IPC). */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { __type: string; message: string } };
@@ -154,7 +169,7 @@ type Method<O extends OperationName> = VaultOperations[O]['req'] extends void
 
 /** `window.vault` */
 export type VaultBridge = { [O in OperationName]: Method<O> } & {
-  on<E extends EventName>(event: E, listener: (payload: VaultEvents[E]) => void): () => void;
+  on<E extends EventName | AppEventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
   /**
    * Handles for the files of the drop being handled now: the preload saw that (trusted) drop
    * event itself and registered its files with main. Empty for a drop the page synthesised.

@@ -14,6 +14,7 @@ import { useActivityStore } from './stores/activityStore';
 import { useFilesStore } from './stores/filesStore';
 import { useKeyDetailStore } from './stores/keyDetailStore';
 import { useKeysStore } from './stores/keysStore';
+import { useOpenedFilesStore } from './stores/openedFilesStore';
 import { useSettingsStore } from './stores/settingsStore';
 import { useUiStore, type ScreenName } from './stores/uiStore';
 
@@ -43,6 +44,8 @@ function useBridgeEvents(): void {
       offs = [
         bridge.on('fileProgress', (e) => useFilesStore.getState().progress(e.JobId, e.BytesDone, e.BytesTotal)),
         bridge.on('vaultChanged', () => scheduleRefresh()),
+        // The OS opened files with the app (double-click, "Open with"): take them to the Files screen.
+        bridge.on('filesOpened', () => void useOpenedFilesStore.getState().take()),
         bridge.on('rotation', async (e) => {
           // A key created a moment ago may not be in the list yet: load it so the notice can name it.
           if (!useKeysStore.getState().keys.some((k) => k.KeyId === e.KeyId)) await useKeysStore.getState().load();
@@ -65,6 +68,8 @@ function useFirstLoad(): void {
     let cancelled = false;
     void (async () => {
       await useKeysStore.getState().load();
+      // Files the app was started with (or opened with while this page loaded).
+      await useOpenedFilesStore.getState().take();
       if (!cancelled) document.body.dataset.ready = 'true';
     })();
     return () => {

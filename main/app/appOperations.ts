@@ -35,6 +35,7 @@ import { blockedReason } from './blockedService.js';
 import type { VaultServiceLike } from './serviceShape.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
+import { takeOpenedFiles, type OpenedFilesInbox } from './openWith.js';
 
 /** Who is calling: the window a token belongs to. */
 export interface CallContext {
@@ -61,6 +62,8 @@ export interface AppOperationsOptions {
   restore?: VaultRestorer;
   /** Today's date for the suggested backup file name. */
   today?: () => Date;
+  /** Files the OS asked the app to open (openWith.ts); absent: there are never any. */
+  openedFiles?: Pick<OpenedFilesInbox, 'take'>;
 }
 
 const AGE_FILTERS: FileFilter[] = [
@@ -170,6 +173,10 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
       }
       await confirmOrCancel('Adding the identity', confirmAddIdentity(publicKeys));
       return service.addIdentity(req);
+    },
+
+    async takeOpenedFiles(_req: void, ctx: CallContext): Promise<VaultOperations['takeOpenedFiles']['res']> {
+      return opts.openedFiles ? takeOpenedFiles(opts.openedFiles, tokens, ctx.owner) : { Files: [], Skipped: [] };
     },
 
     async setRecoveryPassphrase(req: Api.SetRecoveryPassphraseRequest): Promise<Api.RecoveryStatus> {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
+import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
 import type { WebContents } from 'electron';
 import { KmsError } from '../core/errors.js';
 import { createKeytarKeychain } from '../keychain/keychain.js';
@@ -17,10 +17,13 @@ import { startRotationScheduler } from '../vault/rotationScheduler.js';
 import type { VaultRestorer } from './appOperations.js';
 import { createBlockedService } from './blockedService.js';
 import { appCliCommand, attachApiEndpoint } from './apiEndpoint.js';
-import { createEventForwarder, rotationNotice } from './eventForwarder.js';
+import { eventChannelFor } from '../../preload/contract.js';
+import { createEventForwarder } from './eventForwarder.js';
 import { FileTokenRegistry } from './fileTokens.js';
 import { registerVaultIpc } from './ipcHandlers.js';
 import { createElectronDialogs } from './nativeDialogs.js';
+import { createDesktopNotifier, type DesktopNotice } from './notifications.js';
+import { OpenedFilesInbox, filePathsFromArgv } from './openWith.js';
 import { serveRendererAsset } from './rendererProtocol.js';
 import { rotationCheckIntervalMs, wireRotationTriggers } from './rotationTriggers.js';
 import {
@@ -35,6 +38,7 @@ import {
   withCspHeader,
 } from './securityPolicy.js';
 import { describeStartupError, resolveVaultDir, userDataOverride } from './startup.js';
+import { createAppTray, rotateDueKeysNow, type TrayMenuItem } from './tray.js';
 import { createWindowOptions } from './windowOptions.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -53,6 +57,17 @@ const userData = userDataOverride(process.env);
 if (userData) app.setPath('userData', userData);
 
 let mainWindow: BrowserWindow | null = null;
+/** Files the OS asked us to open; filled from argv, `open-file` (macOS) and `second-instance`. */
+const openedFiles = new OpenedFilesInbox();
+/** How often the tray menu and the deletion/backup reminders look at the vault again. */
+const DESKTOP_REFRESH_MS = 10 * 60_000;
+
+function showWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
 
 function hardenContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
@@ -138,6 +153,7 @@ async function start(): Promise<void> {
   const apiEndpoint = service ? attachApiEndpoint(service, { cliCommand: appCliCommand(process.execPath, app.getAppPath()) }) : null;
   void apiEndpoint?.controller.resume();
   const disposeIpc = registerVaultIpc(ipcMain, apiEndpoint?.ipcService ?? backend, {
+    openedFiles,
     isTrustedSender: (frame) =>
       !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
     dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win)),
@@ -161,9 +177,21 @@ async function start(): Promise<void> {
   });
   contents.on('did-finish-load', () => forwarder.markReady());
 
+  // Files opened by the OS while the page runs: it takes them as tokens when told (at its first
+  // load it asks by itself, so nothing is lost while it loads).
+  const stopOpenWith = openedFiles.onArrive((count) => {
+    if (!win.isDestroyed() && !contents.isDestroyed() && !contents.isLoading()) contents.send(eventChannelFor('filesOpened'), { Count: count });
+  });
+
+  const showNotice = (notice: Pick<DesktopNotice, 'title' | 'body'>): void => {
+    if (!Notification.isSupported()) return;
+    const n = new Notification({ title: notice.title, body: notice.body, ...(existsSync(iconPath) ? { icon: iconPath } : {}) });
+    n.on('click', showWindow);
+    n.show();
+  };
+  const notifier = createDesktopNotifier({ vault: backend, show: showNotice });
   backend.events.on('rotation', (event) => {
-    const notice = rotationNotice(event);
-    if (notice && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body }).show();
+    notifier.rotated(event).catch((err: unknown) => console.error('[notify] rotation notice failed', err));
   });
 
   // Nothing rotates in a vault that failed its integrity check.
@@ -176,12 +204,45 @@ async function start(): Promise<void> {
         powerMonitor,
       })
     : null;
-  void triggers?.checkNow('launch');
+  const trayIcon = join(app.getAppPath(), 'assets', 'tray.png');
+  const tray = existsSync(trayIcon)
+    ? createAppTray({
+        tray: new Tray(trayIcon),
+        buildMenu: (template: TrayMenuItem[]) => Menu.buildFromTemplate(template),
+        vault: backend,
+        actions: {
+          open: showWindow,
+          checkRotations: () => {
+            if (!triggers) return;
+            rotateDueKeysNow({ check: () => triggers.checkNow('tray'), events: backend.events, vault: backend, show: showNotice }).catch((err: unknown) =>
+              console.error('[tray] rotate due keys failed', err),
+            );
+          },
+          quit: () => app.quit(),
+        },
+      })
+    : null;
+  const lookAgain = (): void => {
+    void tray?.refresh();
+    // A blocked vault has nothing to remind of; its window says what is wrong.
+    if (service) notifier.check().catch((err: unknown) => console.error('[notify] reminder check failed', err));
+  };
+  backend.events.on('vaultChanged', lookAgain);
+  backend.events.on('rotation', lookAgain);
+  const desktopTimer = setInterval(lookAgain, DESKTOP_REFRESH_MS);
+  desktopTimer.unref();
+  // Catch-up at launch first, so the tray and the reminders see the rotated keys.
+  void (triggers ? triggers.checkNow('launch') : Promise.resolve()).then(lookAgain);
 
   let closed = false;
   const shutdown = (): void => {
     if (closed) return;
     closed = true;
+    clearInterval(desktopTimer);
+    backend.events.off('vaultChanged', lookAgain);
+    backend.events.off('rotation', lookAgain);
+    stopOpenWith();
+    tray?.dispose();
     triggers?.dispose();
     disposeIpc();
     forwarder.dispose();
@@ -201,10 +262,18 @@ if (!app.requestSingleInstanceLock()) {
   // Another Key Vault already runs: it gets focus (second-instance), this one leaves.
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+  // At first launch (Linux, Windows) the files to open are in our own argv.
+  openedFiles.add(filePathsFromArgv(process.argv, { isPackaged: app.isPackaged, cwd: process.cwd() }));
+  // macOS: a double-clicked file, possibly before ready (then the page takes it at its first load).
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    openedFiles.add([path]);
+    showWindow();
+  });
+  // Another launch (a double-click while we run) hands us its argv and leaves; we get the focus.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    openedFiles.add(filePathsFromArgv(argv, { isPackaged: app.isPackaged, cwd: workingDirectory }));
+    showWindow();
   });
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   // One window; closing it ends the app on every platform (nothing runs without the window).

@@ -14,7 +14,7 @@ import type { KmsExceptionName } from '../core/errors.js';
 import { OPERATION_NAMES, REGISTER_DROP_CHANNEL, channelFor } from '../../preload/contract.js';
 import type { IpcResult, OperationName } from '../../preload/contract.js';
 import { createAppOperations, registerDroppedFiles } from './appOperations.js';
-import type { CallContext, VaultRestorer, VaultServiceLike } from './appOperations.js';
+import type { AppOperationsOptions, CallContext, VaultRestorer, VaultServiceLike } from './appOperations.js';
 import { FileTokenRegistry } from './fileTokens.js';
 import { validateDropRequest, validateRequest } from './ipcSchemas.js';
 import type { DialogPort } from './nativeDialogs.js';
@@ -45,6 +45,8 @@ export interface RegisterVaultIpcOptions {
   defaultSaveDir?: () => string;
   vaultDir?: string;
   restore?: VaultRestorer;
+  /** Files the OS asked the app to open (openWith.ts). */
+  openedFiles?: AppOperationsOptions['openedFiles'];
   /** Where unexpected failures and refusals are reported (console.error by default). */
   log?: (message: string, detail?: unknown) => void;
 }
@@ -119,6 +121,7 @@ export function registerVaultIpc(
     defaultSaveDir: opts.defaultSaveDir ?? (() => homedir()),
     ...(opts.vaultDir ? { vaultDir: opts.vaultDir } : {}),
     ...(opts.restore ? { restore: opts.restore } : {}),
+    ...(opts.openedFiles ? { openedFiles: opts.openedFiles } : {}),
   });
   const asOps = ops as unknown as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>;
 

@@ -155,6 +155,7 @@ export const requestSchemas = {
   setApiEndpoint: z.strictObject({ Enabled: z.boolean(), Port: wholeNumber.min(1).max(65535).optional() }),
   rotateApiCredentials: nothing,
   getAwsProfile: nothing,
+  takeOpenedFiles: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -292,6 +292,8 @@ export interface RecoveryStatus {
   /** Whether a printed recovery key (create-recovery-key) can recover the vault, and since when. */
   RecoveryKeySet?: boolean;
   RecoveryKeyCreationDate?: string;
+  /** When a backup of this vault was last exported (absent: never, or not since this was recorded). */
+  LastBackupDate?: string;
 }
 export interface CreateRecoveryKeyRequest {
   /** Replace an existing recovery key (its printed sheet stops working). */

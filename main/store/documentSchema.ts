@@ -59,6 +59,7 @@ const DOCUMENT_FIELDS = fields<VaultDocument>(
   'RecoveryKey',
   'LastSeenDate',
   'Files',
+  'LastBackupDate',
 );
 const KEY_FIELDS = fields<KeyRecord>(
   'KeyId',
@@ -366,6 +367,7 @@ export function checkVaultDocument(json: unknown): asserts json is VaultDocument
   integer(doc, 'Revision', 0);
   if (doc.LastSeenDate !== undefined) isoDate(doc, 'LastSeenDate');
   base64(doc, 'RootKeyCheck');
+  optionalIsoDate(doc, 'LastBackupDate');
 
   const keys = record(doc, 'Keys');
   const seenVersionIds = new Set<string>();

@@ -40,4 +40,6 @@ export interface VaultDocument {
   LastSeenDate?: string;
   /** Age files known to depend on a key version, by absolute path (core/fileInventory.ts). */
   Files?: Record<string, FileInventoryRecord>;
+  /** When a backup was last exported (reminders: main/app/notifications.ts). */
+  LastBackupDate?: string;
 }

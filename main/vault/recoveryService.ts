@@ -30,10 +30,11 @@ export class RecoveryService {
   constructor(readonly vault: VaultContext) {}
 
   async getRecoveryStatus(): Promise<Api.RecoveryStatus> {
-    const { Recovery: recovery, RecoveryKey: key } = this.vault.store.read();
+    const { Recovery: recovery, RecoveryKey: key, LastBackupDate: lastBackup } = this.vault.store.read();
     return {
       ...(recovery ? { RecoveryPassphraseSet: true, CreationDate: recovery.CreationDate } : { RecoveryPassphraseSet: false }),
       ...(key ? { RecoveryKeySet: true, RecoveryKeyCreationDate: key.CreationDate } : { RecoveryKeySet: false }),
+      ...(lastBackup ? { LastBackupDate: lastBackup } : {}),
     };
   }
 
@@ -128,6 +129,11 @@ export class RecoveryService {
       const backup = backupFromVault(doc, this.vault.sealKey, this.vault.clock.now().toISOString());
       const file = await sealBackup(backup, protection, this.workFactor);
       await writeFileDurably(outPath, file, req.Overwrite === true);
+      // Remembered for the "backup older than 30 days" reminder; the backup itself is on disk already.
+      await this.vault.transact((current) => {
+        current.LastBackupDate = backup.ExportDate;
+      });
+      this.vault.changed();
       return { OutPath: outPath, KeyCount: Object.keys(backup.Keys).length };
     });
   }

@@ -3,6 +3,7 @@ import { useEffect, useMemo } from 'react';
 import type { FileOperation } from '../../preload/contract';
 import { DropZone } from '../components/DropZone';
 import { FileJobRow } from '../components/FileJobRow';
+import { OpenedFiles } from '../components/OpenedFiles';
 import { keyLabel } from '../format';
 import { useFilesStore } from '../stores/filesStore';
 import { useKeysStore } from '../stores/keysStore';
@@ -34,6 +35,7 @@ export function FilesScreen() {
       <header className="screen-header">
         <h1 id="files-title">Files</h1>
       </header>
+      <OpenedFiles {...(blocked ? { encryptBlockedReason: 'Create or enable a key first.' } : {})} />
       <div className="panel">
         <div className="form form-row">
           <label className="field field-compact">

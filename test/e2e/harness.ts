@@ -29,6 +29,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { EVENT_NAMES, eventChannelFor, type IpcResult } from '../../preload/contract.js';
 import { registerVaultIpc, type IpcHandlerLike, type VaultServiceLike } from '../../main/app/ipcHandlers.js';
 import type { VaultRestorer } from '../../main/app/appOperations.js';
+import type { OpenedFilesInbox } from '../../main/app/openWith.js';
 import { ScriptedDialogs } from '../../main/app/scriptedDialogs.js';
 import { openKeyMaterial } from '../../main/crypto/sealing.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../main/keychain/keychain.js';
@@ -83,6 +84,8 @@ export interface StartOptions {
    * restarting), so `app.service` and the closing material scan see the restored vault.
    */
   restore?: (backupPath: string, passphrase: string, target: { dir: string; keychain: Keychain }) => ReturnType<VaultRestorer>;
+  /** Files "the OS opened the app with" (main/app/openWith.ts); the test adds paths to it. */
+  openedFiles?: OpenedFilesInbox;
 }
 
 /** Shared per test file: one browser and one server; each `startApp` gets its own vault and page. */
@@ -140,6 +143,7 @@ export class E2eEnvironment {
         defaultSaveDir: () => workDir,
         vaultDir: dir,
         ...(restorer ? { restore: restorer } : {}),
+        ...(opts.openedFiles ? { openedFiles: opts.openedFiles } : {}),
       },
     );
     const crossed: unknown[] = [];

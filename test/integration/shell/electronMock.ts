@@ -1,6 +1,6 @@
 /**
  * A stand-in for the `electron` module with exactly the API main/app/index.ts uses (app,
- * BrowserWindow, protocol, session, ipcMain, dialog, Notification, powerMonitor), so the BUILT main
+ * BrowserWindow, protocol, session, ipcMain, dialog, Notification, powerMonitor, Tray, Menu), so the BUILT main
  * bundle boots under Node. Everything the app does through it is recorded in `shell`; the test
  * fires `ready`, scripts dialog answers and invokes IPC as the window would.
  */
@@ -21,7 +21,8 @@ export interface ShellRecord {
   windows: RecordedWindow[];
   ipcHandlers: Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>;
   dialogs: { kind: 'open' | 'save' | 'message'; parent: unknown; options: Record<string, unknown> }[];
-  notifications: { title: string; body: string; shown: boolean }[];
+  notifications: MockNotification[];
+  trays: MockTray[];
   exitCode: number | undefined;
   relaunched: boolean;
   sandboxEnabled: boolean;
@@ -39,6 +40,7 @@ export const shell: ShellRecord = {
   ipcHandlers: new Map(),
   dialogs: [],
   notifications: [],
+  trays: [],
   exitCode: undefined,
   relaunched: false,
   sandboxEnabled: false,
@@ -137,6 +139,7 @@ export class MockWebContents extends EventEmitter {
   readonly id = nextContentsId++;
   readonly mainFrame: MockFrame = { url: '', parent: null, processId: 40 + this.id, routingId: 1 };
   readonly sent: { channel: string; payload: unknown }[] = [];
+  loading = false;
   windowOpenHandler: ((details: unknown) => unknown) | undefined;
   private destroyed = false;
   send(channel: string, payload: unknown): void {
@@ -144,6 +147,9 @@ export class MockWebContents extends EventEmitter {
   }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  isLoading(): boolean {
+    return this.loading;
   }
   setWindowOpenHandler(handler: (details: unknown) => unknown): void {
     this.windowOpenHandler = handler;
@@ -166,8 +172,10 @@ export class MockBrowserWindow extends EventEmitter {
   }
   async loadURL(url: string): Promise<void> {
     shell.calls.push(`loadURL ${url}`);
+    this.webContents.loading = true;
     this.webContents.emit('did-start-loading');
     this.webContents.mainFrame.url = url;
+    this.webContents.loading = false;
     this.webContents.emit('did-finish-load');
     this.emit('ready-to-show');
   }
@@ -233,19 +241,62 @@ export const dialog = {
   },
 };
 
-export class Notification {
-  private readonly entry: { title: string; body: string; shown: boolean };
+export class MockNotification extends EventEmitter {
+  readonly title: string;
+  readonly body: string;
+  shown = false;
   static isSupported(): boolean {
     return true;
   }
   constructor(options: { title: string; body: string }) {
-    this.entry = { title: options.title, body: options.body, shown: false };
-    shell.notifications.push(this.entry);
+    super();
+    this.title = options.title;
+    this.body = options.body;
+    shell.notifications.push(this);
   }
   show(): void {
-    this.entry.shown = true;
+    this.shown = true;
   }
 }
+export { MockNotification as Notification };
+
+export interface MockMenuItem {
+  id?: string;
+  label?: string;
+  type?: string;
+  enabled?: boolean;
+  click?: () => void;
+}
+
+export class MockMenu {
+  constructor(readonly items: MockMenuItem[]) {}
+  static buildFromTemplate(template: MockMenuItem[]): MockMenu {
+    if (!isReady) throw new Error('Menu.buildFromTemplate before the app is ready');
+    return new MockMenu(template);
+  }
+}
+export { MockMenu as Menu };
+
+export class MockTray extends EventEmitter {
+  toolTip = '';
+  menu: MockMenu | null = null;
+  destroyed = false;
+  constructor(readonly image: string) {
+    super();
+    if (!isReady) throw new Error('A Tray cannot be created before the app is ready');
+    shell.trays.push(this);
+  }
+  setToolTip(text: string): void {
+    this.toolTip = text;
+  }
+  setContextMenu(menu: MockMenu): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+export { MockTray as Tray };
 
 class MockPowerMonitor extends EventEmitter {}
 export const powerMonitor = new MockPowerMonitor();

@@ -4,7 +4,9 @@
  * on a real vault and the real OS keychain. Asserts what main does with Electron: the app://
  * scheme registered before ready, a sandboxed context-isolated window without Node, the page URL,
  * every IPC handler, the rotation scheduler running (a due key rotates at launch and is notified),
- * native dialogs going through the port with the window as parent, file tokens, navigation locks.
+ * native dialogs going through the port with the window as parent, file tokens, navigation locks,
+ * files the OS asks us to open (argv at launch, macOS `open-file` before and after ready, the
+ * `second-instance` argv) reaching the page as tokens, the tray and the desktop notifications.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { openVault } from '../../../main/vault/openVault.js';
 import { APP_ENTRY_URL } from '../../../main/app/securityPolicy.js';
 import { OPERATION_NAMES, REGISTER_DROP_CHANNEL, channelFor } from '../../../preload/contract.js';
 import { app, fireReady, invokeFrom, powerMonitor, shell, type MockBrowserWindow } from './electronMock.js';
+import { eventChannelFor } from '../../../preload/contract.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLE = join(ROOT, 'test-results', 'shell-build', 'main', 'index.js');
@@ -42,6 +45,11 @@ describe('the built main bundle under a mock of electron', () => {
   const documents = mkdtempSync(join(tmpdir(), 'keyvault-shell-docs-'));
   const keychain = createKeytarKeychain();
   let vaultId = '';
+  // Files the OS hands us: one in the first launch's argv, one by macOS before ready.
+  const launchFile = join(documents, 'from-launch.txt.age');
+  const earlyFile = join(documents, 'early-mac.txt.age');
+  const secondFile = join(documents, 'second.txt.age');
+  const lateFile = join(documents, 'late-mac.txt.age');
   let win: MockBrowserWindow;
   const invoke = (channel: string, ...args: unknown[]) => invokeFrom(win, channel, ...args) as Promise<Envelope>;
 
@@ -58,7 +66,19 @@ describe('the built main bundle under a mock of electron', () => {
     const prep = await openVault({ dir: vaultDir, keychain, clock: past });
     vaultId = prep.vaultId;
     await prep.createKey({ AliasName: 'alias/due', EnableAutomaticRotation: true, RotationInterval: '30d' });
+    for (const file of [launchFile, earlyFile, secondFile, lateFile]) {
+      const plain = file.slice(0, -4);
+      writeFileSync(plain, `contents of ${plain}\n`);
+      await prep.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', InputPath: plain, KeyId: 'alias/due' });
+      rmSync(plain);
+    }
     prep.close();
+    // (No catch-up here: the due key must rotate at the app's launch.)
+    // A key whose deletion, scheduled 5 days ago with the shortest window (7 days), is 2 days away.
+    const fiveDaysAgo = await openVault({ dir: vaultDir, keychain, clock: new ManualClock(Date.now() - 5 * 86_400_000), catchUp: false });
+    const { KeyMetadata: old } = await fiveDaysAgo.createKey({ AliasName: 'alias/old-taxes' });
+    await fiveDaysAgo.scheduleKeyDeletion({ KeyId: old.KeyId, PendingWindowInDays: 7 });
+    fiveDaysAgo.close();
 
     process.env.KEYVAULT_HOME = vaultDir;
     process.env.KEYVAULT_USER_DATA = userData;
@@ -68,7 +88,17 @@ describe('the built main bundle under a mock of electron', () => {
     register(new URL('./electronLoader.mjs', import.meta.url), {
       data: { mockUrl: new URL('./electronMock.ts', import.meta.url).href },
     });
-    await import(pathToFileURL(BUNDLE).href);
+    const argv = process.argv;
+    process.argv = [argv[0]!, join(ROOT, 'out', 'main', 'index.js'), '--enable-logging', launchFile];
+    try {
+      await import(pathToFileURL(BUNDLE).href);
+    } finally {
+      process.argv = argv;
+    }
+    // macOS reports a double-clicked file before ready when it starts the app for it.
+    let prevented = false;
+    app.emit('open-file', { preventDefault: () => (prevented = true) }, earlyFile);
+    assert.equal(prevented, true, 'open-file is handled (Electron would otherwise try to open it itself)');
   });
 
   after(async () => {
@@ -107,13 +137,97 @@ describe('the built main bundle under a mock of electron', () => {
   });
 
   it('starts the rotation scheduler: the due key rotates at launch and a notification says so', async () => {
-    await until('the launch rotation notice', () => shell.notifications.length > 0);
-    assert.equal(shell.notifications[0]!.title, 'Key rotated');
-    assert.equal(shell.notifications[0]!.shown, true);
+    await until('the launch rotation notice', () => shell.notifications.some((n) => n.title === 'Key rotated'));
+    const rotated = shell.notifications.filter((n) => n.title === 'Key rotated');
+    assert.equal(rotated.length, 1);
+    assert.equal(rotated[0]!.shown, true);
+    assert.match(rotated[0]!.body, /“due” was rotated on schedule/, 'the notice names the key by its alias');
     assert.equal(powerMonitor.listenerCount('resume'), 1, 'a resume triggers a check');
     const res = await invoke(channelFor('listKeyRotations'), { KeyId: 'alias/due' });
     assert.equal(res.ok, true);
     assert.equal((res.value as { Rotations: unknown[] }).Rotations.length, 1);
+  });
+
+  it('notifies a deletion coming due within 3 days, and a vault never backed up in 40 days; each once', async () => {
+    await until('the deletion notice', () => shell.notifications.some((n) => n.title === 'A key will be deleted soon'));
+    await until('the backup reminder', () => shell.notifications.some((n) => n.title === 'Time for a backup'));
+    const deletion = shell.notifications.filter((n) => n.title === 'A key will be deleted soon');
+    assert.equal(deletion.length, 1);
+    assert.match(deletion[0]!.body, /“old-taxes” will be deleted in 2 days/);
+    assert.equal(deletion[0]!.shown, true);
+    const backup = shell.notifications.find((n) => n.title === 'Time for a backup')!;
+    assert.match(backup.body, /never been backed up/);
+    // Another look at the vault (any change) does not say the same things again.
+    const before = shell.notifications.length;
+    await invoke(channelFor('createKey'), { AliasName: 'alias/another' });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(shell.notifications.length, before);
+    // A click on a notice brings the window forward.
+    win.focused = false;
+    deletion[0]!.emit('click');
+    assert.equal(win.focused, true);
+  });
+
+  it('puts a tray icon up with the next rotation, the coming deletion and Open / Rotate due keys now / Quit', async () => {
+    assert.equal(shell.trays.length, 1);
+    const tray = shell.trays[0]!;
+    assert.equal(tray.image, join(ROOT, 'assets', 'tray.png'));
+    await until('the tray to name the next rotation', () => /Next rotation: due on /.test(tray.toolTip));
+    const items = tray.menu!.items;
+    assert.match(String(items[0]?.label), /^Next rotation: due on \d{1,2} [A-Z][a-z]{2}/);
+    assert.equal(items[0]?.enabled, false, 'information, not an action');
+    assert.ok(items.some((i) => /“old-taxes” will be deleted on/.test(String(i.label))));
+    assert.deepEqual(items.filter((i) => i.click).map((i) => i.label), ['Open Key Vault', 'Rotate due keys now', 'Quit Key Vault']);
+    win.focused = false;
+    items.find((i) => i.label === 'Open Key Vault')!.click!();
+    assert.equal(win.focused, true);
+    win.focused = false;
+    tray.emit('click');
+    assert.equal(win.focused, true, 'a click on the icon opens the window too');
+    // The due key rotated at launch: a check now rotates nothing, and says so with the next date.
+    items.find((i) => i.label === 'Rotate due keys now')!.click!();
+    await until('the nothing-due notice', () => shell.notifications.some((n) => n.title === 'No key is due for rotation'));
+    assert.match(shell.notifications.find((n) => n.title === 'No key is due for rotation')!.body, /^Next rotation: due on /);
+  });
+
+  it('files the OS opened at launch (argv) and before ready (macOS open-file) reach the page as tokens, ready to inspect', async () => {
+    const res = await invoke(channelFor('takeOpenedFiles'));
+    assert.equal(res.ok, true, JSON.stringify(res.error));
+    const { Files, Skipped } = res.value as { Files: { FileToken: string; Name: string }[]; Skipped: unknown[] };
+    assert.deepEqual(Files.map((f) => f.Name), ['from-launch.txt.age', 'early-mac.txt.age'], 'the switch in argv is not a file');
+    assert.deepEqual(Skipped, []);
+    const inspected = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Inspect', FileToken: Files[0]!.FileToken });
+    assert.equal(inspected.ok, true, JSON.stringify(inspected.error));
+    const again = await invoke(channelFor('takeOpenedFiles'));
+    assert.deepEqual((again.value as { Files: unknown[] }).Files, [], 'taken once');
+  });
+
+  it('a second launch with a file (Linux, Windows) and macOS open-file while running tell the page, which takes them', async () => {
+    win.focused = false;
+    const before = win.webContents.sent.length;
+    // The second instance's argv: its executable, the app path (unpackaged), Chromium switches, a relative path.
+    app.emit('second-instance', {}, ['/usr/bin/electron', ROOT, '--original-process-start-time=1', 'second.txt.age'], documents, {});
+    assert.equal(win.focused, true, 'the running window comes forward');
+    app.emit('open-file', { preventDefault() {} }, lateFile);
+    const told = win.webContents.sent.slice(before).filter((m) => m.channel === eventChannelFor('filesOpened'));
+    assert.deepEqual(told.map((m) => m.payload), [{ Count: 1 }, { Count: 2 }]);
+    const res = await invoke(channelFor('takeOpenedFiles'));
+    const { Files } = res.value as { Files: { FileToken: string; Name: string }[] };
+    assert.deepEqual(Files.map((f) => f.Name), ['second.txt.age', 'late-mac.txt.age']);
+    const decrypted = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Decrypt', FileToken: Files[0]!.FileToken });
+    assert.equal(decrypted.ok, true, JSON.stringify(decrypted.error));
+    assert.equal(readFileSync(secondFile.slice(0, -4), 'utf8'), `contents of ${secondFile.slice(0, -4)}\n`);
+  });
+
+  it('a file the OS names that is gone is skipped with its reason; the others still open', async () => {
+    app.emit('open-file', { preventDefault() {} }, join(documents, 'vanished.age'));
+    app.emit('open-file', { preventDefault() {} }, launchFile);
+    const res = await invoke(channelFor('takeOpenedFiles'));
+    const { Files, Skipped } = res.value as { Files: { Name: string }[]; Skipped: { Name: string; Reason: string }[] };
+    assert.deepEqual(Files.map((f) => f.Name), ['from-launch.txt.age']);
+    assert.equal(Skipped.length, 1);
+    assert.equal(Skipped[0]!.Name, 'vanished.age');
+    assert.match(Skipped[0]!.Reason, /no longer exists/);
   });
 
   it('refuses IPC from a frame that is not the window\'s app page', async () => {
@@ -146,6 +260,10 @@ describe('the built main bundle under a mock of electron', () => {
     const accepted = await invoke(channelFor('exportBackup'), { Passphrase: 'a long and fine passphrase' });
     assert.equal(accepted.ok, true, JSON.stringify(accepted.error));
     assert.ok(existsSync(target));
+    // Remembered for the 30-day reminder.
+    const status = await invoke(channelFor('getRecoveryStatus'));
+    const last = (status.value as { LastBackupDate?: string }).LastBackupDate;
+    assert.ok(last && Math.abs(Date.parse(last) - Date.now()) < 60_000, `LastBackupDate is now, got ${last}`);
   });
 
   it('files come from Electron\'s open dialog as tokens; a reload of the page revokes them', async () => {
@@ -235,6 +353,7 @@ describe('the built main bundle under a mock of electron', () => {
     // Quitting ran the shutdown: no handler is left, the scheduler stopped.
     assert.equal(shell.ipcHandlers.size, 0);
     assert.equal(powerMonitor.listenerCount('resume'), 0);
+    assert.equal(shell.trays[0]!.destroyed, true, 'the tray icon goes away');
     const restored = await openVault({ dir: vaultDir, keychain, create: false });
     try {
       const aliases = (await restored.listAliases()).Aliases.map((a) => a.AliasName);

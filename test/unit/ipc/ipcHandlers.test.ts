@@ -75,11 +75,12 @@ const VALID: Record<OperationName, unknown> = {
   setApiEndpoint: { Enabled: true, Port: 9631 },
   rotateApiCredentials: undefined,
   getAwsProfile: undefined,
+  takeOpenedFiles: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
-  'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase',
+  'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
