@@ -54,6 +54,15 @@ export interface AppRestoreBackupResponse {
   /** Key Vault reopens itself on the restored vault right after answering. */
   Restarting: boolean;
 }
+/** The recovery key, shown once. Its printable sheet stays in main (saveRecoverySheet writes it). */
+export interface AppRecoveryKeyResponse {
+  RecoveryKey: string;
+  VaultId: string;
+  CreationDate: string;
+}
+export interface SaveRecoverySheetResponse {
+  FileName: string;
+}
 /** Preload → main only (not on window.vault): paths of files in a real drop, for tokens. */
 export interface RegisterDropRequest {
   Paths: string[];
@@ -100,6 +109,9 @@ export interface VaultOperations {
   setRecoveryPassphrase: { req: Api.SetRecoveryPassphraseRequest; res: Api.RecoveryStatus };
   exportBackup: { req: AppExportBackupRequest; res: Api.ExportBackupResponse };
   restoreBackup: { req: AppRestoreBackupRequest; res: AppRestoreBackupResponse };
+  createRecoveryKey: { req: Api.CreateRecoveryKeyRequest; res: AppRecoveryKeyResponse };
+  saveRecoverySheet: { req: void; res: SaveRecoverySheetResponse };
+  forgetRecoverySheet: { req: void; res: Record<string, never> };
 }
 
 export type OperationName = keyof VaultOperations;
@@ -113,6 +125,7 @@ export const OPERATION_NAMES = [
   'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'pickFiles', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
+  'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

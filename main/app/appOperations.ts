@@ -32,6 +32,7 @@ import {
   confirmSetRecoveryPassphrase,
 } from './confirmations.js';
 import { blockedReason } from './blockedService.js';
+import { createRecoveryKeyOperations } from './recoveryKeyOperations.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
 
@@ -41,7 +42,10 @@ export interface CallContext {
 }
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup'>;
+export type PassThroughOperation = Exclude<
+  OperationName,
+  'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet'
+>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {
@@ -49,6 +53,7 @@ export type VaultServiceLike = {
 } & {
   runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult>;
   exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse>;
+  createRecoveryKey(req: Api.CreateRecoveryKeyRequest): Promise<Api.CreateRecoveryKeyResponse>;
 };
 
 export type AppOperations = {
@@ -100,6 +105,7 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
   };
 
   const guarded = {
+    ...createRecoveryKeyOperations(service, { dialogs, defaultSaveDir: opts.defaultSaveDir }),
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };

@@ -151,6 +151,10 @@ export const requestSchemas = {
   // Where to write and where to read are asked by main in native dialogs, never sent by the page.
   exportBackup: z.strictObject({ Passphrase: passphrase }),
   restoreBackup: z.strictObject({ Passphrase: passphrase }),
+  // The sheet is never sent by the page: main writes the copy the service gave it.
+  createRecoveryKey: z.strictObject({ Replace: z.boolean().optional() }),
+  saveRecoverySheet: nothing,
+  forgetRecoverySheet: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

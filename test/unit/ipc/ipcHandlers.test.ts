@@ -71,11 +71,15 @@ const VALID: Record<OperationName, unknown> = {
   setRecoveryPassphrase: { Passphrase: '' },
   exportBackup: { Passphrase: 'correct horse' },
   restoreBackup: { Passphrase: 'correct horse' },
+  createRecoveryKey: { Replace: true },
+  saveRecoverySheet: undefined,
+  forgetRecoverySheet: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase',
+  'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
