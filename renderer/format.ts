@@ -1,5 +1,5 @@
 /** Small display helpers: dates, day counts, rotation intervals, base64. */
-import { readRotationInterval } from '../main/core/rotationInterval';
+import { readRotationInterval } from '../main/core/rotationInterval.js';
 
 const DAY_MS = 86_400_000;
 

@@ -22,6 +22,11 @@ export function KeyDetailScreen({ keyId }: { keyId: string }) {
   useEffect(() => {
     void load(keyId);
   }, [keyId, load]);
+  // Focus moves to the key's name once it is on screen (the heading does not exist while loading).
+  const shown = meta !== undefined;
+  useEffect(() => {
+    if (shown && !document.querySelector('dialog[open]')) document.getElementById('key-title')?.focus({ preventScroll: true });
+  }, [shown, keyId]);
 
   const back = (
     <button type="button" className="button button-link" onClick={() => openKey(undefined)} data-testid="back-to-keys" aria-keyshortcuts="Escape">

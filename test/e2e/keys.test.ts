@@ -32,12 +32,17 @@ test('a key created with rotation appears in the list with its schedule', async 
     await row.waitFor();
     assert.match(await row.innerText(), /Payroll exports/);
     assert.equal(await row.getByTestId('key-state').innerText(), 'Enabled');
-    assert.match(await row.getByTestId('rotation-status').innerText(), /Enabled/);
-    assert.equal(await row.getByTestId('next-rotation').innerText(), 'next rotation in 90 days');
+    assert.equal(await row.getByTestId('key-state').count(), 1, 'one pill: the key state');
 
     const stored = (await app.service.listKeyDetails()).Keys.find((k) => k.Aliases.includes('alias/payroll'));
     assert.ok(stored, 'the key is in the vault');
     assert.equal(stored.RotationInterval, `${90 * 86400}s`);
+    // Rotation in words, with the date the vault scheduled: "Rotates every 90 days · next on 28 Feb 2027".
+    const next = new Date(stored.NextRotationDate ?? '');
+    const words = await row.getByTestId('rotation-status').innerText();
+    assert.match(words, /^Rotates every 90 days · next on \d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
+    assert.ok(words.includes(`on ${next.getUTCDate()} ${next.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })}`), words);
+    assert.ok(!(await row.innerText()).includes(stored.KeyId), 'the id is not in the row');
   } finally {
     await app.close();
   }
@@ -91,6 +96,13 @@ test('rotate now makes version 2 the primary; disabling the key suspends rotatio
     assert.equal(await page.getByTestId('timeline-next').count(), 1, 'the next rotation is drawn');
 
     await page.getByTestId('rotate-now').click();
+    // Rotate now asks first; "Not now" leaves the key as it was.
+    await page.getByTestId('cancel-rotate').click();
+    assert.equal(await page.getByTestId('rotate-confirm').count(), 0);
+    assert.equal(await page.getByTestId('version-row').count(), 1);
+    await page.getByTestId('rotate-now').click();
+    assert.match(await page.getByTestId('rotate-confirm').innerText(), /Rotate invoices now\?/);
+    await page.getByTestId('confirm-rotate').click();
     await page.locator('[data-testid="version-row"]').nth(1).waitFor();
     const primary = page.locator('[data-testid="version-row"][data-primary="true"]');
     assert.equal(await primary.count(), 1);
@@ -100,17 +112,18 @@ test('rotate now makes version 2 the primary; disabling the key suspends rotatio
     const versions = (await app.service.listKeyVersions({ KeyId: keyId ?? '' })).KeyVersions;
     const stored = versions.find((v) => v.IsPrimary);
     assert.equal(versions.length, 2);
-    assert.match(await primary.innerText(), new RegExp(stored?.KeyVersionId ?? 'missing'));
+    assert.equal(await primary.getAttribute('data-version-id'), stored?.KeyVersionId);
     assert.equal(await page.getByTestId('timeline-version').count(), 2);
 
     await page.getByTestId('disable-key').click();
-    await detail.getByTestId('rotation-status').filter({ hasText: 'Suspended' }).waitFor();
+    await detail.getByTestId('rotation-status').filter({ hasText: 'Rotation paused while the key is disabled' }).waitFor();
     assert.equal(await detail.getByTestId('key-state').first().innerText(), 'Disabled');
     assert.equal(await page.getByTestId('rotate-now').isDisabled(), true);
 
     await page.getByTestId('back-to-keys').click();
     const row = page.getByTestId('key-row').filter({ hasText: 'invoices' });
-    assert.match(await row.getByTestId('rotation-status').innerText(), /Suspended/);
+    assert.equal(await row.getByTestId('rotation-status').getAttribute('data-rotation'), 'Suspended');
+    assert.match(await row.getByTestId('rotation-status').innerText(), /paused/);
     assert.equal(await row.getByTestId('key-state').innerText(), 'Disabled');
   } finally {
     await app.close();
