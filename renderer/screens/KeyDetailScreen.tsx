@@ -57,11 +57,6 @@ export function KeyDetailScreen({ keyId }: { keyId: string }) {
         </div>
       </header>
 
-      <div className="panel">
-        <h2>Details</h2>
-        <KeyFacts meta={meta} />
-      </div>
-
       {meta.KeyState === 'PendingImport' && meta.Origin === 'EXTERNAL' && (
         <div className="panel">
           <h2>Import key material</h2>
@@ -83,6 +78,11 @@ export function KeyDetailScreen({ keyId }: { keyId: string }) {
       <div className="panel">
         <h2>Lifecycle</h2>
         <KeyLifecyclePanel keyMeta={meta} />
+      </div>
+
+      <div className="panel">
+        <h2>Details</h2>
+        <KeyFacts meta={meta} />
       </div>
 
       {meta.KeyState === 'Enabled' && (

@@ -181,6 +181,7 @@ test('shortcuts and the command palette; the layout at 900×700 (light and dark)
       await page.keyboard.press('Enter');
       await page.locator(`[data-testid="screen-key-detail"][data-key-id="${k.KeyId}"]`).waitFor();
       await page.getByTestId('version-row').nth(1).waitFor();
+      await page.getByTestId('versions-table').scrollIntoViewIfNeeded();
       await app.screenshot(`key-detail-versions-900-${theme}`);
     } finally {
       await app.close();
