@@ -21,7 +21,18 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
   return (
     <div className="lifecycle">
       {confirmingRotate && state === 'Enabled' && (
-        <div className="confirm-inline" role="group" aria-labelledby={`${ids}-rotate-q`} data-testid="rotate-confirm">
+        <div
+          className="confirm-inline"
+          role="group"
+          aria-labelledby={`${ids}-rotate-q`}
+          data-testid="rotate-confirm"
+          // Escape answers "Not now" here rather than leaving the key.
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.preventDefault();
+            setConfirmingRotate(false);
+          }}
+        >
           <p id={`${ids}-rotate-q`}>
             <strong>Rotate {keyLabel(keyMeta)} now?</strong> New data will use a new version of the key. Files and text encrypted before still open.
           </p>
@@ -82,7 +93,14 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
           </button>
         </div>
       ) : (
-        <div className="deletion">
+        <div
+          className="deletion"
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape' || !confirming) return;
+            e.preventDefault();
+            setConfirming(false);
+          }}
+        >
           <label className="field field-compact" htmlFor={`${ids}-days`}>
             <span>Delete after a waiting period of</span>
           </label>
@@ -111,7 +129,7 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
               >
                 Yes, schedule deletion
               </button>
-              <button type="button" className="button" onClick={() => setConfirming(false)}>
+              <button type="button" className="button" autoFocus onClick={() => setConfirming(false)} data-testid="keep-key">
                 Keep the key
               </button>
             </>

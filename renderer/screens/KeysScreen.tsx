@@ -51,7 +51,8 @@ function KeyListScreen() {
           <input
             type="search"
             className="search"
-            placeholder="Search alias, id or description"
+            placeholder="Search keys (Ctrl+F)"
+            title="Search by name, description or id"
             aria-label="Search keys"
             value={search}
             onChange={(e) => setSearch(e.target.value)}

@@ -169,3 +169,80 @@ test('text encrypted in the key panel decrypts back to the same text', async () 
     await app.close();
   }
 });
+
+test('an error names the key by its alias and offers the fix in place', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    const s = app.service;
+    const { KeyMetadata: tax } = await s.createKey({ AliasName: 'alias/tax-returns' });
+    await s.createKey({ AliasName: 'alias/notes' });
+    const { CiphertextBlob } = await s.encrypt({ KeyId: tax.KeyId, Plaintext: Buffer.from('2025 return').toString('base64') });
+    await s.disableKey({ KeyId: tax.KeyId });
+    await page.getByTestId('key-row').filter({ hasText: 'notes' }).click();
+    await page.getByTestId('decrypt-input').fill(CiphertextBlob);
+    await page.getByTestId('decrypt-button').click();
+    const error = page.getByTestId('text-crypto').getByTestId('error-text');
+    await error.waitFor();
+    assert.equal(await error.getAttribute('data-error-name'), 'DisabledException');
+    const words = await error.innerText();
+    assert.match(words, /“tax-returns” is disabled/);
+    assert.ok(!words.includes(tax.KeyId), 'the id is replaced by the name');
+    const fix = error.getByTestId('error-fix');
+    assert.equal(await fix.innerText(), 'Enable tax-returns');
+    await fix.click();
+    await error.getByTestId('error-fixed').waitFor();
+    assert.equal((await s.describeKey({ KeyId: tax.KeyId })).KeyMetadata.KeyState, 'Enabled');
+    await page.getByTestId('decrypt-button').click();
+    assert.equal(await page.getByTestId('decrypt-output').innerText(), '2025 return');
+  } finally {
+    await app.close();
+  }
+});
+
+/** WCAG contrast ratio of two `rgb(...)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
+test('"Yes, schedule deletion" stays readable on hover (light); disabled buttons look disabled (dark)', async () => {
+  for (const theme of ['light', 'dark'] as const) {
+    const app = await env.startApp({ colorScheme: theme });
+    try {
+      const { page } = app;
+      const { KeyMetadata: k } = await app.service.createKey({ AliasName: 'alias/old-laptop' });
+      await page.getByTestId('key-row').filter({ hasText: 'old-laptop' }).click();
+      await page.getByTestId('schedule-deletion').click();
+      const yes = page.getByTestId('confirm-deletion');
+      await yes.hover();
+      const [fg, bg] = (await yes.evaluate((el) => {
+        const st = el.ownerDocument.defaultView?.getComputedStyle(el);
+        return [st?.color, st?.backgroundColor];
+      })) as [string, string];
+      assert.ok(contrast(fg, bg) >= 4.5, `${theme}: hovered "Yes, schedule deletion" ${fg} on ${bg} has contrast ${contrast(fg, bg).toFixed(2)}`);
+      await page.keyboard.press('Escape');
+
+      const enabledStyle = await page.getByTestId('rotate-now').evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor);
+      await app.service.disableKey({ KeyId: k.KeyId });
+      await page.getByTestId('enable-key').waitFor();
+      assert.equal(await page.getByTestId('rotate-now').isDisabled(), true);
+      const disabled = (await page.getByTestId('rotate-now').evaluate((el) => {
+        const st = el.ownerDocument.defaultView?.getComputedStyle(el);
+        return [st?.backgroundColor, st?.borderTopStyle, st?.color];
+      })) as [string, string, string];
+      assert.notEqual(disabled[0], enabledStyle, `${theme}: a disabled primary button loses its fill`);
+      assert.equal(disabled[1], 'dashed', `${theme}: a disabled button has a dashed edge`);
+      if (theme === 'dark') await app.screenshot('key-disabled-buttons-dark');
+    } finally {
+      await app.close();
+    }
+  }
+});
