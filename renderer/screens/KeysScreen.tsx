@@ -3,7 +3,9 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import type { KeyMetadata } from '../../preload/contract';
 import { KeyRow } from '../components/KeyRow';
 import { VirtualList } from '../components/VirtualList';
+import { Checklist } from '../components/Checklist';
 import { Welcome } from '../components/Welcome';
+import { recoveryReady, useSetupStore } from '../stores/setupStore';
 import { yourKeys } from '../format';
 import { filterKeys, useKeysStore } from '../stores/keysStore';
 import { useUiStore } from '../stores/uiStore';
@@ -37,6 +39,9 @@ function KeyListScreen() {
   const setCreating = useUiStore((s) => s.setCreatingKey);
   const returnToKeyId = useUiStore((s) => s.returnToKeyId);
   const noKeysOfYourOwn = loaded && yourKeys(keys).length === 0;
+  const recovery = useSetupStore((s) => s.recovery);
+  const backupSaved = useSetupStore((s) => s.backupSaved);
+  const stepsLeft = (recovery !== undefined && !recoveryReady(recovery) ? 1 : 0) + (backupSaved ? 0 : 1);
   // Typing stays responsive with many keys: filtering follows the text at lower priority.
   const deferredSearch = useDeferredValue(search);
   const visible = useMemo(() => filterKeys(keys, deferredSearch), [keys, deferredSearch]);
@@ -66,6 +71,14 @@ function KeyListScreen() {
       <p className="muted list-count" aria-live="polite" data-testid="key-count">
         {!loaded ? 'Loading keys…' : noKeysOfYourOwn ? 'No keys yet' : search.trim() === '' ? `${keys.length} key${keys.length === 1 ? '' : 's'}` : `${visible.length} of ${keys.length} keys match`}
       </p>
+      {!noKeysOfYourOwn && loaded && recovery !== undefined && stepsLeft > 0 && (
+        <details className="checklist-compact" data-testid="checklist-compact">
+          <summary>
+            Getting started: {stepsLeft} of 3 steps left
+          </summary>
+          <Checklist hasKeys />
+        </details>
+      )}
       {noKeysOfYourOwn && search.trim() === '' ? (
         <Welcome />
       ) : (
