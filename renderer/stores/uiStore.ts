@@ -101,7 +101,8 @@ export const useUiStore = create<UiState>()((set, get) => ({
   dismissError: (id) => set({ errors: get().errors.filter((e) => e.id !== id) }),
   notify: (text) => {
     const id = nextId++;
-    set({ notices: [...get().notices, { id, text }].slice(-4) });
+    // The same words twice make one notice (the newer), and at most three stack up.
+    set({ notices: [...get().notices.filter((n) => n.text !== text), { id, text }].slice(-3) });
     setTimeout(() => get().dismissNotice(id), 8000);
   },
   dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
