@@ -2,6 +2,17 @@
 import { recoveryReady, useSetupStore } from '../stores/setupStore';
 import { useUiStore } from '../stores/uiStore';
 
+/** Opens Settings with the backup form in view and its passphrase field focused. */
+function goToBackup(navigate: (screen: 'settings') => void): void {
+  navigate('settings');
+  // After the heading took focus (next frame), hand it to the form the person came for.
+  setTimeout(() => {
+    const field = document.querySelector<HTMLElement>('[data-testid="backup-passphrase"]');
+    field?.scrollIntoView({ block: 'center' });
+    field?.focus({ preventScroll: true });
+  }, 50);
+}
+
 export function Checklist({ hasKeys }: { hasKeys: boolean }) {
   const recovery = useSetupStore((s) => s.recovery);
   const backupSaved = useSetupStore((s) => s.backupSaved);
@@ -10,7 +21,7 @@ export function Checklist({ hasKeys }: { hasKeys: boolean }) {
   const navigate = useUiStore((s) => s.navigate);
   const items = [
     { id: 'recovery', done: recoveryReady(recovery), title: 'Create the recovery key', why: 'So the vault can be opened again if the keychain is lost.', action: 'Create recovery key', run: () => setRecoveryOpen(true) },
-    { id: 'backup', done: backupSaved, title: 'Save a backup', why: 'A passphrase-protected copy of every key, kept off this computer.', action: 'Go to backup', run: () => navigate('settings') },
+    { id: 'backup', done: backupSaved, title: 'Save a backup', why: 'A passphrase-protected copy of every key, kept off this computer.', action: 'Go to backup', run: () => goToBackup(navigate) },
     { id: 'key', done: hasKeys, title: 'Create your first key', why: 'One key per purpose, e.g. “tax-returns” or “photos”.', action: 'Create key', run: () => setCreatingKey(true) },
   ];
   return (

@@ -24,7 +24,7 @@ export function VersionsTable({ versions }: { versions: KeyVersionEntry[] }) {
             <th scope="col">Version</th>
             <th scope="col">Made</th>
             <th scope="col">How</th>
-            <th scope="col">Used for</th>
+            <th scope="col">Role</th>
             <th scope="col"><span className="visually-hidden">Version id</span></th>
           </tr>
         </thead>
@@ -40,7 +40,7 @@ export function VersionsTable({ versions }: { versions: KeyVersionEntry[] }) {
               <td>{rows.length - i}</td>
               <td>{formatDateTime(v.CreationDate)}</td>
               <td>{TYPE_TEXT[v.RotationType] ?? v.RotationType}</td>
-              <td>{v.IsPrimary ? <span className="badge badge-primary">New data</span> : <span className="muted">Opening older data</span>}</td>
+              <td>{v.IsPrimary ? <span className="badge badge-primary">Current</span> : <span className="muted">Older: opens what it encrypted</span>}</td>
               <td className="cell-end"><CopyButton value={v.KeyVersionId} what={`the id of version ${rows.length - i}`} /></td>
             </tr>
           ))}

@@ -80,6 +80,15 @@ for (const theme of ['light', 'dark'] as const) {
       await page.locator('[data-testid="checklist-recovery"][data-done="true"]').waitFor();
       assert.equal(await page.getByTestId('recovery-key-text').count(), 0, 'the key is not kept on screen');
 
+      // "Go to backup" lands in the backup form; Escape comes back to the welcome.
+      await tabTo(page, 'checklist-backup-action');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('screen-settings').waitFor();
+      for (let i = 0; i < 20 && (await focusedTestId(page)) !== 'backup-passphrase'; i++) await page.waitForTimeout(25);
+      assert.equal(await focusedTestId(page), 'backup-passphrase');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('welcome').waitFor();
+
       await tabTo(page, 'checklist-key-action');
       await page.keyboard.press('Enter');
       assert.equal(await focusedTestId(page), 'create-key-alias');
