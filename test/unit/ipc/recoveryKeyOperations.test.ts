@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createRecoveryKeyOperations, SHEET_KEPT_MS } from '../../../main/app/recoveryKeyOperations.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
+import { validateRequest } from '../../../main/app/ipcSchemas.js';
 import type * as Api from '../../../main/core/api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyvault-recoverykey-'));
@@ -102,5 +103,16 @@ describe('save-recovery-sheet', () => {
     await rejectsWith(ops.saveRecoverySheet(undefined, me), 'ValidationException');
     // None of these refusals showed a save dialog.
     assert.equal(dialogs.shown.filter((d) => d.kind === 'saveFile').length, 0);
+  });
+});
+
+describe('the page cannot supply the sheet or a path', () => {
+  it('refuses HTML, paths or any argument at the IPC boundary', () => {
+    assert.equal(validateRequest('saveRecoverySheet', undefined).ok, true);
+    assert.equal(validateRequest('saveRecoverySheet', { SheetHtml: '<script>steal()</script>' }).ok, false);
+    assert.equal(validateRequest('saveRecoverySheet', { OutPath: '/tmp/x.html' }).ok, false);
+    assert.equal(validateRequest('createRecoveryKey', {}).ok, true);
+    assert.equal(validateRequest('createRecoveryKey', { Replace: 'yes' }).ok, false);
+    assert.equal(validateRequest('createRecoveryKey', { Replace: true, SheetHtml: '<p>' }).ok, false);
   });
 });
