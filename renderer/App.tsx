@@ -106,7 +106,7 @@ function useShortcuts(): void {
         }
         return;
       }
-      if (e.key === 'Escape' && !e.defaultPrevented && !modalOpen()) {
+      if (e.key === 'Escape' && !e.defaultPrevented && !modalOpen() && !ui.blocked) {
         const target = e.target as HTMLElement | null;
         // In the search box Escape first clears it (the browser's own behaviour).
         if (target?.matches('input[type="search"]') && (target as HTMLInputElement).value !== '') return;
