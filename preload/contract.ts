@@ -61,6 +61,15 @@ export interface TakeOpenedFilesResponse {
   /** Files that could not be opened (gone, a link, a folder), with the reason in plain words. */
   Skipped: { Name: string; Reason: string }[];
 }
+/** The recovery key, shown once. Its printable sheet stays in main (saveRecoverySheet writes it). */
+export interface AppRecoveryKeyResponse {
+  RecoveryKey: string;
+  VaultId: string;
+  CreationDate: string;
+}
+export interface SaveRecoverySheetResponse {
+  FileName: string;
+}
 /** Preload → main only (not on window.vault): paths of files in a real drop, for tokens. */
 export interface RegisterDropRequest {
   Paths: string[];
@@ -127,6 +136,9 @@ export interface VaultOperations {
   rotateApiCredentials: { req: void; res: { AccessKeyId: string } };
   getAwsProfile: { req: void; res: { Profile: string } };
   takeOpenedFiles: { req: void; res: TakeOpenedFilesResponse };
+  createRecoveryKey: { req: Api.CreateRecoveryKeyRequest; res: AppRecoveryKeyResponse };
+  saveRecoverySheet: { req: void; res: SaveRecoverySheetResponse };
+  forgetRecoverySheet: { req: void; res: Record<string, never> };
 }
 
 /** Operations served by the app's endpoint controller rather than the vault service. */
@@ -145,6 +157,7 @@ export const OPERATION_NAMES = [
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
   'getApiEndpointStatus', 'setApiEndpoint', 'rotateApiCredentials', 'getAwsProfile',
   'takeOpenedFiles',
+  'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

@@ -1,5 +1,11 @@
 /** The window: sidebar, the current screen, the message area; wires bridge events to the stores. */
 import { useEffect, type JSX } from 'react';
+import type { KeyMetadata } from '../preload/contract';
+import { CommandPalette, focusSearchSoon } from './components/CommandPalette';
+import { CreateKeyDialog } from './components/CreateKeyDialog';
+import { RecoveryKeyDialog } from './components/RecoveryKeyPanel';
+import { RecoveryWarning } from './components/RecoveryWarning';
+import { useSetupStore } from './stores/setupStore';
 import { vault } from './bridge';
 import { MessageArea } from './components/MessageArea';
 import { IntegrityBlocked } from './components/IntegrityBlocked';
@@ -25,6 +31,7 @@ function refreshVisibleData(): void {
   if (screen === 'keys' && openKeyId) void useKeyDetailStore.getState().refresh();
   if (screen === 'activity') void useActivityStore.getState().load();
   if (screen === 'settings') void useSettingsStore.getState().load();
+  void useSetupStore.getState().load();
 }
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,7 +59,7 @@ function useBridgeEvents(): void {
           const key = useKeysStore.getState().keys.find((k) => k.KeyId === e.KeyId);
           const name = key ? keyLabel(key) : e.KeyId.slice(0, 8);
           const how = e.RotationType === 'AUTOMATIC' ? 'rotated automatically' : e.RotationType === 'ON_DEMAND' ? 'rotated' : 'changed';
-          useUiStore.getState().notify(`Key “${name}” ${how}; new primary version ${e.KeyVersionId.slice(0, 8)}…`);
+          useUiStore.getState().notify(`Key “${name}” ${how}: new data now uses its newest version; older files still open.`);
           scheduleRefresh();
         }),
       ];
@@ -67,7 +74,7 @@ function useFirstLoad(): void {
   useEffect(() => {
     let cancelled = false;
     void (async () => {
-      await useKeysStore.getState().load();
+      await Promise.all([useKeysStore.getState().load(), useSetupStore.getState().load()]);
       // Files the app was started with (or opened with while this page loaded).
       await useOpenedFilesStore.getState().take();
       if (!cancelled) document.body.dataset.ready = 'true';
@@ -76,6 +83,62 @@ function useFirstLoad(): void {
       cancelled = true;
     };
   }, []);
+}
+
+/** Whether a modal (native <dialog>) is open: it handles its own keys, Escape included. */
+function modalOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
+}
+
+/** Escape goes back, Ctrl+F searches keys, Ctrl+N makes a key, Ctrl+K opens the command palette. */
+function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const ui = useUiStore.getState();
+      const ctrl = e.ctrlKey || e.metaKey;
+      if (ctrl && !e.altKey && !e.shiftKey && ['k', 'f', 'n'].includes(e.key.toLowerCase())) {
+        if (ui.blocked) return;
+        e.preventDefault();
+        const key = e.key.toLowerCase();
+        if (key === 'k') ui.setPaletteOpen(!ui.paletteOpen);
+        else if (modalOpen()) return;
+        else if (key === 'f') {
+          ui.openKey(undefined);
+          focusSearchSoon();
+        } else {
+          ui.navigate('keys');
+          ui.setCreatingKey(true);
+        }
+        return;
+      }
+      if (e.key === 'Escape' && !e.defaultPrevented && !modalOpen() && !ui.blocked) {
+        const target = e.target as HTMLElement | null;
+        // In the search box Escape first clears it (the browser's own behaviour).
+        if (target?.matches('input[type="search"]') && (target as HTMLInputElement).value !== '') return;
+        if (ui.openKeyId) ui.openKey(undefined);
+        else if (ui.screen !== 'keys') ui.navigate('keys');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+/** After navigation, focus moves to the new screen's heading (screen readers announce it). */
+function useFocusHeading(screen: ScreenName, openKeyId: string | undefined): void {
+  useEffect(() => {
+    // The list takes focus itself when coming back from a key (its row is active again).
+    if (screen === 'keys' && !openKeyId && useUiStore.getState().returnToKeyId) return;
+    const frame = requestAnimationFrame(() => {
+      if (modalOpen()) return;
+      const heading = document.querySelector<HTMLElement>('main h1');
+      if (!heading) return;
+      // Focusable by script only (not a Tab stop).
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [screen, openKeyId]);
 }
 
 const SCREENS: Record<ScreenName, () => JSX.Element> = {
@@ -89,19 +152,31 @@ export function App() {
   const screen = useUiStore((s) => s.screen);
   const openKeyId = useUiStore((s) => s.openKeyId);
   const blocked = useUiStore((s) => s.blocked);
+  const creatingKey = useUiStore((s) => s.creatingKey);
   useBridgeEvents();
   useFirstLoad();
+  useShortcuts();
+  useFocusHeading(screen, openKeyId);
   if (blocked) return <IntegrityBlocked error={blocked} />;
   const Screen = SCREENS[screen];
   return (
     <div className="app">
       <Sidebar />
       <main className="main" data-screen={screen}>
-        <MessageArea />
+        <RecoveryWarning />
         <ScreenErrorBoundary resetKey={`${screen}:${openKeyId ?? ''}`}>
           <Screen />
         </ScreenErrorBoundary>
       </main>
+      <MessageArea />
+      <CreateKeyDialog open={creatingKey} onClose={keyCreated} />
+      <RecoveryKeyDialog />
+      <CommandPalette />
     </div>
   );
+}
+
+function keyCreated(created?: KeyMetadata): void {
+  useUiStore.getState().setCreatingKey(false);
+  if (created) useUiStore.getState().notify(`Key created: ${keyLabel(created)}.`);
 }

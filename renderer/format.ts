@@ -1,5 +1,5 @@
 /** Small display helpers: dates, day counts, rotation intervals, base64. */
-import { readRotationInterval } from '../main/core/rotationInterval';
+import { readRotationInterval } from '../main/core/rotationInterval.js';
 
 const DAY_MS = 86_400_000;
 
@@ -92,4 +92,68 @@ export function base64ToText(b64: string): string {
 export function keyLabel(key: { KeyId: string; Aliases: string[] }): string {
   const alias = key.Aliases[0];
   return alias ? alias.replace(/^alias\//, '') : key.KeyId;
+}
+
+// ---- people1: people's words for keys ----
+
+/** Keys the person made (the vault's own default key is not "theirs"). */
+export function yourKeys<K extends { KeyManager: string }>(keys: readonly K[]): K[] {
+  return keys.filter((k) => k.KeyManager !== 'VAULT');
+}
+
+const shortDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const shortDateYear = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** `12 Jan`, with the year only when it is not the current one. */
+export function dayMonth(iso: string | undefined, now: number = Date.now()): string | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return undefined;
+  return new Date(t).getUTCFullYear() === new Date(now).getUTCFullYear() ? shortDate.format(t) : shortDateYear.format(t);
+}
+
+/** "Rotates every 30 days · next on 12 Jan", or why it does not rotate. */
+export function rotationWords(
+  key: { AutomaticRotation: string; RotationInterval?: string | number | undefined; NextRotationDate?: string | undefined; KeyState: string },
+  now: number = Date.now(),
+): string {
+  if (key.AutomaticRotation === 'Suspended') {
+    return key.KeyState === 'PendingDeletion' ? 'Rotation paused: deletion is scheduled' : 'Rotation paused while the key is disabled';
+  }
+  if (key.AutomaticRotation !== 'Enabled') return 'Does not rotate automatically';
+  const every = `Rotates every ${describeInterval(key.RotationInterval)}`;
+  const days = daysUntil(key.NextRotationDate, now);
+  if (days === undefined) return every;
+  if (days <= 0) return `${every} · due now`;
+  return `${every} · next on ${dayMonth(key.NextRotationDate, now) ?? '?'}`;
+}
+
+const UUID_PATTERN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+export interface KeyFix {
+  label: 'Enable' | 'Cancel deletion' | 'Import material';
+  keyId: string;
+}
+
+/**
+ * A service message with every key id replaced by the key's name, and the action that fixes the
+ * error when there is one ("tax-returns is disabled — Enable").
+ */
+export function explainKeyError(
+  error: { name: string; message: string },
+  keys: readonly { KeyId: string; Aliases: string[]; KeyState: string }[],
+): { message: string; key?: string; fix?: KeyFix } {
+  let named: { KeyId: string; Aliases: string[]; KeyState: string } | undefined;
+  const message = error.message.replace(UUID_PATTERN, (id) => {
+    const key = keys.find((k) => k.KeyId.toLowerCase() === id.toLowerCase());
+    if (!key) return id;
+    named ??= key;
+    return key.Aliases[0] ? `“${keyLabel(key)}”` : id;
+  });
+  if (!named) return { message };
+  const key = keyLabel(named);
+  const fix: KeyFix['label'] | undefined =
+    named.KeyState === 'Disabled' ? 'Enable' : named.KeyState === 'PendingDeletion' ? 'Cancel deletion' : named.KeyState === 'PendingImport' ? 'Import material' : undefined;
+  if (fix) return { message, key, fix: { label: fix, keyId: named.KeyId } };
+  return { message, key };
 }

@@ -33,6 +33,7 @@ import {
 } from './confirmations.js';
 import { blockedReason } from './blockedService.js';
 import type { VaultServiceLike } from './serviceShape.js';
+import { createRecoveryKeyOperations } from './recoveryKeyOperations.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
 import { takeOpenedFiles, type OpenedFilesInbox } from './openWith.js';
@@ -95,6 +96,7 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
   };
 
   const guarded = {
+    ...createRecoveryKeyOperations(service, { dialogs, defaultSaveDir: opts.defaultSaveDir }),
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };

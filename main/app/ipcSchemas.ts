@@ -156,6 +156,10 @@ export const requestSchemas = {
   rotateApiCredentials: nothing,
   getAwsProfile: nothing,
   takeOpenedFiles: nothing,
+  // The sheet is never sent by the page: main writes the copy the service gave it.
+  createRecoveryKey: z.strictObject({ Replace: z.boolean().optional() }),
+  saveRecoverySheet: nothing,
+  forgetRecoverySheet: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

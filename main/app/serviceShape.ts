@@ -3,7 +3,7 @@ import type * as Api from '../core/api.js';
 import type { ApiEndpointOperationName, OperationName, VaultOperations } from '../../preload/contract.js';
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | ApiEndpointOperationName>;
+export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet' | ApiEndpointOperationName>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {
@@ -11,6 +11,7 @@ export type VaultServiceLike = {
 } & {
   runFileJob(req: Api.FileJobRequest): Promise<Api.FileJobResult>;
   exportBackup(req: Api.ExportBackupRequest): Promise<Api.ExportBackupResponse>;
+  createRecoveryKey(req: Api.CreateRecoveryKeyRequest): Promise<Api.CreateRecoveryKeyResponse>;
 } & {
   // Added by apiEndpoint.ts where the endpoint runs; absent ones answer UnsupportedOperationException.
   [O in ApiEndpointOperationName]?: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;

@@ -20,6 +20,7 @@ export function intervalProblem(interval: string): string | undefined {
 
 export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose(created?: KeyMetadata): void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
+  const aliasRef = useRef<HTMLInputElement>(null);
   const createKey = useKeysStore((s) => s.createKey);
   const [origin, setOrigin] = useState<Origin>('VAULT');
   const [description, setDescription] = useState('');
@@ -41,6 +42,8 @@ export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose(crea
       setRotationInterval('365d');
       setError(undefined);
       dialog.showModal();
+      // The name comes first: showModal alone would focus the first radio button.
+      aliasRef.current?.focus();
     } else if (!open && dialog.open) {
       dialog.close();
     }
@@ -102,7 +105,8 @@ export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose(crea
             value={alias}
             placeholder="e.g. backups (alias/ is added for you)"
             onChange={(e) => setAlias(e.target.value)}
-            autoFocus
+            ref={aliasRef}
+            data-testid="create-key-alias"
           />
         </label>
         <label className="field">

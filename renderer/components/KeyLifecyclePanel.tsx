@@ -1,7 +1,7 @@
 /** Rotate now, enable / disable, and schedule or cancel deletion. */
 import { useId, useState } from 'react';
 import type { KeyMetadata } from '../../preload/contract';
-import { daysUntil, formatDateTime } from '../format';
+import { daysUntil, formatDateTime, keyLabel } from '../format';
 import { useKeyDetailStore } from '../stores/keyDetailStore';
 
 export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
@@ -12,6 +12,7 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
   const cancelDeletion = useKeyDetailStore((s) => s.cancelDeletion);
   const [days, setDays] = useState(30);
   const [confirming, setConfirming] = useState(false);
+  const [confirmingRotate, setConfirmingRotate] = useState(false);
   const ids = useId();
   const state = keyMeta.KeyState;
   const anyBusy = busy !== undefined;
@@ -19,16 +20,52 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
 
   return (
     <div className="lifecycle">
+      {confirmingRotate && state === 'Enabled' && (
+        <div
+          className="confirm-inline"
+          role="group"
+          aria-labelledby={`${ids}-rotate-q`}
+          data-testid="rotate-confirm"
+          // Escape answers "Not now" here rather than leaving the key.
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.preventDefault();
+            setConfirmingRotate(false);
+          }}
+        >
+          <p id={`${ids}-rotate-q`}>
+            <strong>Rotate {keyLabel(keyMeta)} now?</strong> New data will use a new version of the key. Files and text encrypted before still open.
+          </p>
+          <div className="button-row">
+            <button
+              type="button"
+              className="button button-primary"
+              autoFocus
+              disabled={anyBusy}
+              onClick={() => {
+                setConfirmingRotate(false);
+                void rotateNow();
+              }}
+              data-testid="confirm-rotate"
+            >
+              Yes, rotate now
+            </button>
+            <button type="button" className="button" onClick={() => setConfirmingRotate(false)} data-testid="cancel-rotate">
+              Not now
+            </button>
+          </div>
+        </div>
+      )}
       <div className="button-row">
         <button
           type="button"
           className="button button-primary"
-          disabled={anyBusy || state !== 'Enabled'}
-          onClick={() => void rotateNow()}
+          disabled={anyBusy || state !== 'Enabled' || confirmingRotate}
+          onClick={() => setConfirmingRotate(true)}
           data-testid="rotate-now"
           title={state !== 'Enabled' ? 'Only an enabled key can be rotated.' : undefined}
         >
-          {busy === 'Rotate now' ? 'Rotating…' : 'Rotate now'}
+          {busy === 'Rotate now' ? 'Rotating…' : 'Rotate now…'}
         </button>
         {state === 'Enabled' && !managed && (
           <button type="button" className="button" disabled={anyBusy} onClick={() => void setEnabled(false)} data-testid="disable-key">
@@ -56,7 +93,14 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
           </button>
         </div>
       ) : (
-        <div className="deletion">
+        <div
+          className="deletion"
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape' || !confirming) return;
+            e.preventDefault();
+            setConfirming(false);
+          }}
+        >
           <label className="field field-compact" htmlFor={`${ids}-days`}>
             <span>Delete after a waiting period of</span>
           </label>
@@ -85,7 +129,7 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
               >
                 Yes, schedule deletion
               </button>
-              <button type="button" className="button" onClick={() => setConfirming(false)}>
+              <button type="button" className="button" autoFocus onClick={() => setConfirming(false)} data-testid="keep-key">
                 Keep the key
               </button>
             </>

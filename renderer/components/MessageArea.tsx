@@ -19,7 +19,7 @@ export function MessageArea() {
         </div>
       ))}
       {notices.map((n) => (
-        <div key={n.id} className="banner banner-notice" role="status" data-testid="notice">
+        <div key={n.id} className="banner banner-notice" role="status" data-testid="notice" data-notice-id={n.id}>
           <span>{n.text}</span>
           <button type="button" className="icon-button" aria-label="Dismiss notice" onClick={() => dismissNotice(n.id)}>
             ×

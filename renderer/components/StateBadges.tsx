@@ -1,8 +1,8 @@
-/** Small coloured labels for a key's state and its automatic rotation status. */
+/** The one coloured label of a key (its state), and its rotation said in words. */
 import type { KeyMetadata } from '../../preload/contract';
+import { rotationWords } from '../format';
 
 type KeyState = KeyMetadata['KeyState'];
-type AutomaticRotation = KeyMetadata['AutomaticRotation'];
 
 const STATE_LABEL: Record<KeyState, string> = {
   Enabled: 'Enabled',
@@ -19,14 +19,11 @@ export function KeyStateBadge({ state }: { state: KeyState }) {
   );
 }
 
-export function RotationBadge({ status }: { status: AutomaticRotation }) {
+/** Rotation in plain words, not a second pill: "Rotates every 30 days · next on 12 Jan". */
+export function RotationWords({ keyMeta, now }: { keyMeta: KeyMetadata; now?: number }) {
   return (
-    <span className={`badge badge-rotation-${status}`} data-testid="rotation-status" title={`Automatic rotation: ${status}`}>
-      <span className="badge-prefix">
-        <span aria-hidden="true">↻</span>
-        <span className="visually-hidden">Automatic rotation:</span>
-      </span>{' '}
-      {status}
+    <span className={`rotation-words rotation-${keyMeta.AutomaticRotation}`} data-testid="rotation-status" data-rotation={keyMeta.AutomaticRotation}>
+      {rotationWords(keyMeta, now)}
     </span>
   );
 }

@@ -19,6 +19,8 @@ export interface VirtualListProps<T> {
   onScrollTopChange?(scrollTop: number): void;
   /** Called once after the first frame that shows rows. */
   onRowsPainted?(): void;
+  /** The row made active (and the list focused) on mount, e.g. the key the person came back from. */
+  returnToKey?: string | undefined;
 }
 
 export function VirtualList<T>(props: VirtualListProps<T>) {
@@ -26,7 +28,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const [firstVisible, setFirstVisible] = useState(() => Math.floor(initialScrollTop / rowHeight));
   const [viewportHeight, setViewportHeight] = useState(0);
-  const [activeIndex, setActiveIndex] = useState(-1);
+  const [activeIndex, setActiveIndex] = useState(() => (props.returnToKey === undefined ? -1 : items.findIndex((it) => itemKey(it) === props.returnToKey)));
   const idBase = useId();
   const onScrollTopChange = props.onScrollTopChange;
   const onRowsPainted = props.onRowsPainted;
@@ -37,6 +39,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     if (!el) return;
     if (initialScrollTop > 0) el.scrollTop = initialScrollTop;
     setViewportHeight(el.clientHeight);
+    if (props.returnToKey !== undefined && activeIndex >= 0) el.focus();
     const observer = new ResizeObserver(() => setViewportHeight(el.clientHeight));
     observer.observe(el);
     return () => observer.disconnect();
@@ -133,6 +136,10 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
       data-testid={testId}
       onScroll={onScroll}
       onKeyDown={onKeyDown}
+      // Entering the list makes a row active at once, so Enter opens something visible.
+      onFocus={(e) => {
+        if (e.target === e.currentTarget && activeIndex < 0 && items.length > 0) setActiveIndex(Math.min(items.length - 1, firstVisible));
+      }}
     >
       <div className="vlist-spacer" style={{ height: items.length * rowHeight }}>
         {rows}

@@ -1,10 +1,12 @@
 /** The keys list (searchable, windowed) or, when one is open, its detail. */
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { KeyMetadata } from '../../preload/contract';
-import { CreateKeyDialog } from '../components/CreateKeyDialog';
 import { KeyRow } from '../components/KeyRow';
 import { VirtualList } from '../components/VirtualList';
-import { keyLabel } from '../format';
+import { Checklist } from '../components/Checklist';
+import { Welcome } from '../components/Welcome';
+import { recoveryReady, useSetupStore } from '../stores/setupStore';
+import { yourKeys } from '../format';
 import { filterKeys, useKeysStore } from '../stores/keysStore';
 import { useUiStore } from '../stores/uiStore';
 import { KeyDetailScreen } from './KeyDetailScreen';
@@ -34,8 +36,12 @@ function KeyListScreen() {
   const [listScrollTop] = useState(() => useKeysStore.getState().listScrollTop);
   const setListScrollTop = useKeysStore((s) => s.setListScrollTop);
   const openKey = useUiStore((s) => s.openKey);
-  const notify = useUiStore((s) => s.notify);
-  const [creating, setCreating] = useState(false);
+  const setCreating = useUiStore((s) => s.setCreatingKey);
+  const returnToKeyId = useUiStore((s) => s.returnToKeyId);
+  const noKeysOfYourOwn = loaded && yourKeys(keys).length === 0;
+  const recovery = useSetupStore((s) => s.recovery);
+  const backupSaved = useSetupStore((s) => s.backupSaved);
+  const stepsLeft = (recovery !== undefined && !recoveryReady(recovery) ? 1 : 0) + (backupSaved ? 0 : 1);
   // Typing stays responsive with many keys: filtering follows the text at lower priority.
   const deferredSearch = useDeferredValue(search);
   const visible = useMemo(() => filterKeys(keys, deferredSearch), [keys, deferredSearch]);
@@ -45,12 +51,13 @@ function KeyListScreen() {
   return (
     <section className="screen" aria-labelledby="keys-title" data-testid="screen-keys">
       <header className="screen-header">
-        <h1 id="keys-title">Keys</h1>
+        <h1 id="keys-title" tabIndex={-1}>Keys</h1>
         <div className="screen-tools">
           <input
             type="search"
             className="search"
-            placeholder="Search alias, id or description"
+            placeholder="Search keys (Ctrl+F)"
+            title="Search by name, description or id"
             aria-label="Search keys"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
@@ -62,15 +69,18 @@ function KeyListScreen() {
         </div>
       </header>
       <p className="muted list-count" aria-live="polite" data-testid="key-count">
-        {!loaded ? 'Loading keys…' : search.trim() === '' ? `${keys.length} key${keys.length === 1 ? '' : 's'}` : `${visible.length} of ${keys.length} keys match`}
+        {!loaded ? 'Loading keys…' : noKeysOfYourOwn ? 'No keys yet' : search.trim() === '' ? `${keys.length} key${keys.length === 1 ? '' : 's'}` : `${visible.length} of ${keys.length} keys match`}
       </p>
-      {loaded && keys.length === 0 ? (
-        <div className="empty">
-          <p>No keys yet.</p>
-          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
-            Create your first key
-          </button>
-        </div>
+      {!noKeysOfYourOwn && loaded && recovery !== undefined && stepsLeft > 0 && (
+        <details className="checklist-compact" data-testid="checklist-compact">
+          <summary>
+            Getting started: {stepsLeft} of 3 steps left
+          </summary>
+          <Checklist hasKeys />
+        </details>
+      )}
+      {noKeysOfYourOwn && search.trim() === '' ? (
+        <Welcome />
       ) : (
         <VirtualList<KeyMetadata>
           items={visible}
@@ -84,15 +94,9 @@ function KeyListScreen() {
           initialScrollTop={listScrollTop}
           onScrollTopChange={setListScrollTop}
           onRowsPainted={markRowsPainted}
+          returnToKey={returnToKeyId}
         />
       )}
-      <CreateKeyDialog
-        open={creating}
-        onClose={(created) => {
-          setCreating(false);
-          if (created) notify(`Key created: ${keyLabel(created)}.`);
-        }}
-      />
     </section>
   );
 }

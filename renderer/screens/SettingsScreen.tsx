@@ -5,6 +5,8 @@ import { ApiEndpointPanel } from '../components/ApiEndpointPanel';
 import { formatDateTime } from '../format';
 import { useKeysStore } from '../stores/keysStore';
 import { useSettingsStore } from '../stores/settingsStore';
+import { useSetupStore } from '../stores/setupStore';
+import { useUiStore } from '../stores/uiStore';
 
 export function SettingsScreen() {
   const load = useSettingsStore((s) => s.load);
@@ -14,9 +16,10 @@ export function SettingsScreen() {
   return (
     <section className="screen" aria-labelledby="settings-title" data-testid="screen-settings">
       <header className="screen-header">
-        <h1 id="settings-title">Settings</h1>
+        <h1 id="settings-title" tabIndex={-1}>Settings</h1>
       </header>
       <VaultInfoPanel />
+      <RecoveryKeySettings />
       <RecoveryRecipientsPanel />
       <IdentitiesPanel />
       <RecoveryPassphrasePanel />
@@ -24,6 +27,24 @@ export function SettingsScreen() {
       <RestoreSection />
       <ApiEndpointPanel />
     </section>
+  );
+}
+
+/** The printed recovery key: whether there is one, and the button that makes (or replaces) it. */
+function RecoveryKeySettings() {
+  const recovery = useSetupStore((s) => s.recovery);
+  const setRecoveryOpen = useUiStore((s) => s.setRecoveryOpen);
+  const set = recovery?.RecoveryKeySet === true;
+  return (
+    <div className="panel" data-testid="recovery-key-settings">
+      <h2>Recovery key</h2>
+      <p>
+        {recovery === undefined ? 'Loading…' : set ? `A recovery key was made on ${formatDateTime(recovery.RecoveryKeyCreationDate)}. Keep its sheet away from this computer.` : 'No recovery key yet: without it (or a recovery passphrase) the keys are lost if the keychain loses the vault’s secret.'}
+      </p>
+      <button type="button" className={set ? 'button' : 'button button-primary'} onClick={() => setRecoveryOpen(true)} data-testid="open-recovery-key">
+        {set ? 'Replace recovery key…' : 'Create recovery key…'}
+      </button>
+    </div>
   );
 }
 

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { KeyMetadata, KeyVersionEntry } from '../../preload/contract';
 import { vault } from '../bridge';
+import { keyLabel } from '../format';
 import { useKeysStore } from './keysStore';
 import { attempt, useUiStore } from './uiStore';
 
@@ -33,7 +34,9 @@ export const useKeyDetailStore = create<KeyDetailState>()((set, get) => {
       await run(keyId);
       ok = true;
     } catch (err) {
-      useUiStore.getState().reportError(action, err);
+      // Errors name the key by its alias, not its id.
+      const meta = get().meta;
+      useUiStore.getState().reportError(meta ? `${action} (${keyLabel(meta)})` : action, err);
     } finally {
       set({ busy: undefined });
     }

@@ -2,7 +2,8 @@
 import { create } from 'zustand';
 import type { CreateKeyWithAliasRequest, KeyMetadata } from '../../preload/contract';
 import { vault } from '../bridge';
-import { attempt } from './uiStore';
+import type { KeyFix } from '../format';
+import { attempt, useUiStore } from './uiStore';
 
 interface KeysState {
   keys: KeyMetadata[];
@@ -17,6 +18,8 @@ interface KeysState {
   createKey(req: CreateKeyWithAliasRequest): Promise<KeyMetadata | undefined>;
   /** Replaces one key's metadata after an operation returned it. */
   upsert(meta: KeyMetadata): void;
+  /** The action an error offered (enable, cancel deletion, open to import); whether it worked. */
+  fixKey(fix: KeyFix): Promise<boolean>;
 }
 
 export const useKeysStore = create<KeysState>()((set, get) => ({
@@ -37,6 +40,17 @@ export const useKeysStore = create<KeysState>()((set, get) => ({
     const res = await vault().createKey(req);
     get().upsert(res.KeyMetadata);
     return res.KeyMetadata;
+  },
+  fixKey: async (fix) => {
+    if (fix.label === 'Import material') {
+      useUiStore.getState().openKey(fix.keyId);
+      return true;
+    }
+    const res = await attempt(fix.label === 'Enable' ? 'Enable key' : 'Cancel deletion', (): Promise<unknown> =>
+      fix.label === 'Enable' ? vault().enableKey({ KeyId: fix.keyId }) : vault().cancelKeyDeletion({ KeyId: fix.keyId }),
+    );
+    if (res) await get().load();
+    return res !== undefined;
   },
   upsert: (meta) => {
     const keys = get().keys;

@@ -25,6 +25,16 @@ interface UiState {
   notices: Notice[];
   /** The vault failed its integrity check: the whole window shows this, with its advice. */
   blocked: ShownError | undefined;
+  /** The key whose detail was closed last: the list makes its row active again. */
+  returnToKeyId: string | undefined;
+  /** The Create key dialog (also opened by Ctrl+N and the palette). */
+  creatingKey: boolean;
+  paletteOpen: boolean;
+  /** The recovery key dialog (from the warning, the checklist or the palette). */
+  recoveryOpen: boolean;
+  setCreatingKey(open: boolean): void;
+  setPaletteOpen(open: boolean): void;
+  setRecoveryOpen(open: boolean): void;
   navigate(screen: ScreenName): void;
   openKey(keyId: string | undefined): void;
   setTheme(theme: ThemeChoice): void;
@@ -58,8 +68,15 @@ export const useUiStore = create<UiState>()((set, get) => ({
   errors: [],
   notices: [],
   blocked: undefined,
-  navigate: (screen) => set({ screen, openKeyId: screen === 'keys' ? get().openKeyId : undefined }),
-  openKey: (keyId) => set({ screen: 'keys', openKeyId: keyId }),
+  returnToKeyId: undefined,
+  creatingKey: false,
+  paletteOpen: false,
+  recoveryOpen: false,
+  setCreatingKey: (creatingKey) => set({ creatingKey }),
+  setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
+  setRecoveryOpen: (recoveryOpen) => set({ recoveryOpen }),
+  navigate: (screen) => set({ screen, openKeyId: screen === 'keys' ? get().openKeyId : undefined, returnToKeyId: undefined }),
+  openKey: (keyId) => set({ screen: 'keys', openKeyId: keyId, returnToKeyId: keyId === undefined ? get().openKeyId : undefined }),
   setTheme: (theme) => {
     try {
       if (theme === 'system') localStorage.removeItem(THEME_STORAGE_KEY);
@@ -84,7 +101,8 @@ export const useUiStore = create<UiState>()((set, get) => ({
   dismissError: (id) => set({ errors: get().errors.filter((e) => e.id !== id) }),
   notify: (text) => {
     const id = nextId++;
-    set({ notices: [...get().notices, { id, text }].slice(-4) });
+    // The same words twice make one notice (the newer), and at most three stack up.
+    set({ notices: [...get().notices.filter((n) => n.text !== text), { id, text }].slice(-3) });
     setTimeout(() => get().dismissNotice(id), 8000);
   },
   dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),

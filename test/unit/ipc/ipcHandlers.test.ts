@@ -76,11 +76,15 @@ const VALID: Record<OperationName, unknown> = {
   rotateApiCredentials: undefined,
   getAwsProfile: undefined,
   takeOpenedFiles: undefined,
+  createRecoveryKey: { Replace: true },
+  saveRecoverySheet: undefined,
+  forgetRecoverySheet: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
+  'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
