@@ -3,6 +3,7 @@
  * of the operation modules. The root keys are derived in memory: nothing is written to the
  * keychain (the context is given the real one, which these tests do not reach).
  */
+import { withTestIntegrity } from './storeIntegrity.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,13 +31,13 @@ export async function createTestContext(start = '2026-01-01T00:00:00.000Z'): Pro
   const secret = randomBytes(ROOT_SECRET_BYTES);
   const vaultId = randomUUID();
   const rootKeys = deriveRootKeys(secret, vaultId);
-  const store = await VaultStore.open(dir);
+  const store = withTestIntegrity(await VaultStore.open(dir), vaultId);
   await store.create(newVaultDocument(vaultId, secret, clock.now()));
   secret.fill(0);
   const keychain = createKeytarKeychain();
   const contexts: VaultContext[] = [];
   const open = async (s?: VaultStore): Promise<VaultContext> => {
-    const ctx = new VaultContext({ store: s ?? (await VaultStore.open(dir)), keychain, clock, rootKeys, audit: new AuditLog(join(dir, 'audit.log')) });
+    const ctx = new VaultContext({ store: s ?? withTestIntegrity(await VaultStore.open(dir), vaultId), keychain, clock, rootKeys, audit: new AuditLog(join(dir, 'audit.log')) });
     contexts.push(ctx);
     return ctx;
   };

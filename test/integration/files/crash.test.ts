@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -195,15 +195,37 @@ if (CHILD) {
 
     const parts = (): string[] => readdirSync(dir).filter((n) => n.endsWith('.keyvault-part'));
 
+    /**
+     * Whether `pid` holds an output with no name yet in `dir` (Linux O_TMPFILE: /proc shows it as
+     * "<dir>/#<inode> (deleted)"), the form partial output takes where the file system allows it.
+     */
+    const holdsUnnamedOutput = (pid: number): boolean => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+          try {
+            const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+            return target.startsWith(`${dir}/#`) && target.endsWith('(deleted)');
+          } catch {
+            return false;
+          }
+        });
+      } catch {
+        return false;
+      }
+    };
+
     /** Starts a CLI file command and resolves once its partial output exists (false if it ended first). */
-    async function startAndWaitForPart(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<{ code: number | null; stderr: string }>; sawPart: boolean }> {
+    async function startAndWaitForPart(
+      args: string[],
+    ): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<{ code: number | null; stderr: string }>; sawPart: boolean; unnamed: boolean }> {
       const child = spawn(process.execPath, [join(ROOT, 'bin', 'keyvault'), '--vault-dir', cli.dir, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
       let ended = false;
       const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => ((ended = true), resolve({ code, stderr }))));
-      while (!ended && parts().length === 0) await new Promise((r) => setTimeout(r, 2));
-      return { child, exited, sawPart: !ended };
+      let unnamed = false;
+      while (!ended && parts().length === 0 && !(unnamed = holdsUnnamedOutput(child.pid!))) await new Promise((r) => setTimeout(r, 2));
+      return { child, exited, sawPart: !ended, unnamed };
     }
 
     const jobs: [string, string[]][] = [
@@ -234,16 +256,25 @@ if (CHILD) {
     }
 
     for (const [label, args] of jobs) {
-      test(`SIGKILL during ${label}: the next job in the folder sweeps the stale part`, { timeout: 60_000 }, async () => {
+      test(`SIGKILL during ${label} leaves no partial output once the next job ran`, { timeout: 60_000 }, async () => {
         const run = await startAndWaitForPart(withPaths(args));
         assert.ok(run.sawPart, 'the job ended before it could be killed');
         run.child.kill('SIGKILL');
         await run.exited;
-        assert.equal(parts().length, 1, 'SIGKILL leaves the part (nothing can run)');
+        if (run.unnamed) assert.deepEqual(parts(), [], 'an output with no name yet goes with its process');
+        else assert.equal(parts().length, 1, 'SIGKILL leaves the named part (nothing can run)');
         await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'small.bin'), '--overwrite']);
-        assert.deepEqual(parts(), [], 'the next job removed the stale part');
+        assert.deepEqual(parts(), [], 'nothing partial is left');
       });
     }
+
+    test('the next job in a folder sweeps a stale part of a dead writer (where outputs have names)', async () => {
+      const deadPid = spawnSync('true').pid!; // a process that has already exited
+      const stale = join(dir, `.big.bin.${deadPid}.0123456789ab.keyvault-part`);
+      writeFileSync(stale, 'partial plaintext');
+      await cli.ok(['encrypt-file', '--key-id', keyId, '--in', join(dir, 'small.bin'), '--overwrite']);
+      assert.equal(existsSync(stale), false, 'the stale part was removed');
+    });
 
     test('verify-vault reports a stale part it sees in the vault folder', async () => {
       const deadPid = spawnSync('true').pid!; // a process that has already exited
