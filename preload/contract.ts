@@ -37,6 +37,24 @@ export interface TokenFileJobRequest {
   Armor?: boolean;
   /** Encrypt/Decrypt: main asks where to save the output (native save dialog). */
   SaveAs?: boolean;
+  /** Encrypt/Decrypt onto an existing name: main picks a free one ("report (2).pdf") instead. */
+  KeepBoth?: boolean;
+}
+/** Opens the system file manager on the output of a finished job (main knows the path). */
+export interface ShowInFolderRequest {
+  JobId: string;
+}
+/** Which audit events to export; main asks where to save (native dialog) and writes the file. */
+export interface ExportActivityRequest {
+  Format: 'csv' | 'json';
+  KeyId?: string;
+  Outcome?: 'Success' | 'Failure';
+  /** Include reads (DescribeKey, ListKeys, ...); state changes only otherwise. */
+  IncludeReads?: boolean;
+}
+export interface ExportActivityResponse {
+  FileName: string;
+  Count: number;
 }
 /** Main asks where to save (native dialog) and for confirmation; the renderer gives only the passphrase. */
 export interface AppExportBackupRequest {
@@ -100,6 +118,8 @@ export interface VaultOperations {
   setRecoveryPassphrase: { req: Api.SetRecoveryPassphraseRequest; res: Api.RecoveryStatus };
   exportBackup: { req: AppExportBackupRequest; res: Api.ExportBackupResponse };
   restoreBackup: { req: AppRestoreBackupRequest; res: AppRestoreBackupResponse };
+  showInFolder: { req: ShowInFolderRequest; res: { Shown: boolean } };
+  exportActivity: { req: ExportActivityRequest; res: ExportActivityResponse };
 }
 
 export type OperationName = keyof VaultOperations;
@@ -113,6 +133,7 @@ export const OPERATION_NAMES = [
   'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'pickFiles', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
+  'showInFolder', 'exportActivity',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

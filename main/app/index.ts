@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
+import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import { KmsError } from '../core/errors.js';
 import { createKeytarKeychain } from '../keychain/keychain.js';
@@ -136,7 +136,7 @@ async function start(): Promise<void> {
   const disposeIpc = registerVaultIpc(ipcMain, backend, {
     isTrustedSender: (frame) =>
       !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
-    dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win)),
+    dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win), shell),
     tokens,
     defaultSaveDir: () => app.getPath('documents'),
     vaultDir,

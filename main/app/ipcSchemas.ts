@@ -137,6 +137,7 @@ export const requestSchemas = {
     Overwrite: z.boolean().optional(),
     Armor: z.boolean().optional(),
     SaveAs: z.boolean().optional(),
+    KeepBoth: z.boolean().optional(),
   }),
   cancelFileJob: z.strictObject({ JobId: z.uuid() }),
   addRecoveryRecipient: z.strictObject({ Recipient: z.string().min(1).max(MAX_RECIPIENT_LENGTH) }),
@@ -151,6 +152,14 @@ export const requestSchemas = {
   // Where to write and where to read are asked by main in native dialogs, never sent by the page.
   exportBackup: z.strictObject({ Passphrase: passphrase }),
   restoreBackup: z.strictObject({ Passphrase: passphrase }),
+  // A job id only: main opens the folder of the output it wrote for that job, never a page's path.
+  showInFolder: z.strictObject({ JobId: z.uuid() }),
+  exportActivity: z.strictObject({
+    Format: z.enum(['csv', 'json']),
+    KeyId: keyId.optional(),
+    Outcome: z.enum(['Success', 'Failure']).optional(),
+    IncludeReads: z.boolean().optional(),
+  }),
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -74,7 +74,7 @@ export class FileService {
           case 'Inspect':
             return inspectFile(this.vault, jobId, input);
         }
-      });
+      }, basename(input));
     } finally {
       this.jobs.delete(jobId);
     }

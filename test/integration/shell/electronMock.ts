@@ -29,6 +29,9 @@ export interface ShellRecord {
   openAnswers: string[][];
   saveAnswers: (string | null)[];
   messageAnswers: number[];
+  /** electron's shell.showItemInFolder (the app imports `shell`, which resolves to this record). */
+  showItemInFolder(fullPath: string): void;
+  shownInFolder: string[];
 }
 
 export const shell: ShellRecord = {
@@ -45,6 +48,11 @@ export const shell: ShellRecord = {
   openAnswers: [],
   saveAnswers: [],
   messageAnswers: [],
+  showItemInFolder(fullPath: string): void {
+    shell.calls.push('shell.showItemInFolder');
+    shell.shownInFolder.push(fullPath);
+  },
+  shownInFolder: [],
 };
 
 let isReady = false;

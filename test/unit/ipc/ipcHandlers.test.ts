@@ -71,11 +71,14 @@ const VALID: Record<OperationName, unknown> = {
   setRecoveryPassphrase: { Passphrase: '' },
   exportBackup: { Passphrase: 'correct horse' },
   restoreBackup: { Passphrase: 'correct horse' },
+  showInFolder: { JobId: randomUUID() },
+  exportActivity: { Format: 'csv' },
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase',
+  'showInFolder', 'exportActivity',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
