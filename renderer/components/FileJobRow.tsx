@@ -48,7 +48,7 @@ export function FileJobRow({ job }: { job: FileJob }) {
       <div className="file-job-head">
         <span className="file-job-name">{job.fileName}</span>
         <span className="muted">{job.status === 'running' ? verb.doing : verb.done}</span>
-        <span className={`badge badge-job-${job.status}`} data-testid="file-job-status">{STATUS_TEXT[job.status]}</span>
+        <span className={clash ? 'badge badge-warn' : `badge badge-job-${job.status}`} data-testid="file-job-status">{clash ? 'Name taken' : STATUS_TEXT[job.status]}</span>
         {job.status === 'running' && (
           <button type="button" className="button button-small" onClick={() => void cancel(job.jobId)} aria-label={`Cancel ${job.fileName}`}>
             Cancel

@@ -92,7 +92,8 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     await page.getByTestId('file-operation').selectOption({ label: 'Inspect' });
     await pickFiles(app, [`${original}.age`]);
     assert.equal(await finished(app, 'ledger.csv.age'), 'done');
-    assert.match(await jobRow(app, 'ledger.csv.age').innerText(), /not the current primary/);
+    // The version's date arrives a moment after the result: wait for the whole sentence.
+    await jobRow(app, 'ledger.csv.age').getByTestId('file-job-sentence').filter({ hasText: /^Encrypted under archive \(version of .+\), an older version\.$/ }).waitFor();
 
     await chooseOperation(app, 'ReEncrypt');
     await pickFiles(app, [`${original}.age`]);
