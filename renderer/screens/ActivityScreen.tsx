@@ -70,9 +70,9 @@ export function ActivityScreen() {
               <tr>
                 <th scope="col">Time</th>
                 <th scope="col">What happened</th>
+                <th scope="col">Outcome</th>
                 <th scope="col">Key</th>
                 <th scope="col">File or detail</th>
-                <th scope="col">Outcome</th>
               </tr>
             </thead>
             <tbody>
@@ -80,13 +80,13 @@ export function ActivityScreen() {
                 <tr key={`${e.Time}-${i}`} data-testid="activity-row" data-operation={e.Operation} data-outcome={e.Outcome}>
                   <td className="nowrap">{formatDateTime(e.Time)}</td>
                   <td>{activityWords(e)}</td>
-                  <td title={e.KeyId} data-testid="activity-key">{e.KeyId ? labels.get(e.KeyId) ?? <span className="mono">{e.KeyId.slice(0, 8)}…</span> : <span className="muted">—</span>}</td>
-                  <td data-testid="activity-detail">{e.Detail ?? ''}</td>
-                  <td>
+                  <td className="nowrap">
                     <span className={e.Outcome === 'Success' ? 'badge badge-ok' : 'badge badge-fail'} title={e.ErrorType}>
                       {e.Outcome === 'Success' ? 'Done' : failureWords(e.ErrorType)}
                     </span>
                   </td>
+                  <td className="nowrap" title={e.KeyId} data-testid="activity-key">{e.KeyId ? labels.get(e.KeyId) ?? <span className="mono">{e.KeyId.slice(0, 8)}…</span> : <span className="muted">—</span>}</td>
+                  <td className="activity-detail" data-testid="activity-detail">{e.Detail ?? ''}</td>
                 </tr>
               ))}
             </tbody>
