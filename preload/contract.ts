@@ -21,6 +21,19 @@ export interface FileHandle {
   /** Base name, for display. */
   Name: string;
   Size: number;
+  /** Set when the file came from a folder picked or dropped as a whole (main expanded it). */
+  Folder?: FolderSummary;
+}
+/** A folder main expanded into its files (recursively, without following links). */
+export interface FolderSummary {
+  /** The folder's own name, for display. */
+  Name: string;
+  /** Path of the file below the folder, '/'-separated, for display. */
+  RelativePath: string;
+  /** Files taken from this folder. */
+  FileCount: number;
+  /** Entries left out: links, devices, sockets and the like, and folders nested too deep. */
+  Skipped: number;
 }
 export interface PickFilesResponse {
   /** Empty when the person cancelled the dialog. */
@@ -120,6 +133,8 @@ export interface VaultOperations {
   restoreBackup: { req: AppRestoreBackupRequest; res: AppRestoreBackupResponse };
   showInFolder: { req: ShowInFolderRequest; res: { Shown: boolean } };
   exportActivity: { req: ExportActivityRequest; res: ExportActivityResponse };
+  /** Main's native folder dialog; each folder is expanded into its files (see FolderSummary). */
+  pickFolder: { req: void; res: PickFilesResponse };
 }
 
 export type OperationName = keyof VaultOperations;
@@ -133,7 +148,7 @@ export const OPERATION_NAMES = [
   'encrypt', 'decrypt', 'reEncrypt', 'listAuditEvents', 'pickFiles', 'runFileJob', 'cancelFileJob',
   'addRecoveryRecipient', 'removeRecoveryRecipient', 'listRecoveryRecipients', 'addIdentity',
   'removeIdentity', 'listIdentities', 'getRecoveryStatus', 'setRecoveryPassphrase', 'exportBackup', 'restoreBackup',
-  'showInFolder', 'exportActivity',
+  'showInFolder', 'exportActivity', 'pickFolder',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

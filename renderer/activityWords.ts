@@ -1,5 +1,4 @@
 /** The Activity screen's words: each audit operation as what a person did or saw. Pure. */
-import type { AuditEntry } from '../preload/contract';
 
 const WORDS: Record<string, string> = {
   CreateKey: 'Key created',
@@ -50,7 +49,7 @@ const ROTATION_WORDS: Record<string, string> = {
 };
 
 /** "CreateKey" → "Key created"; an unknown name is split into words ("FooBar" → "Foo bar"). */
-export function activityWords(e: Pick<AuditEntry, 'Operation' | 'RotationType'>): string {
+export function activityWords(e: { Operation: string; RotationType?: string | undefined }): string {
   if (e.Operation === 'Rotation') return ROTATION_WORDS[e.RotationType ?? ''] ?? 'Rotated';
   const known = WORDS[e.Operation];
   if (known) return known;

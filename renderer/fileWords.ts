@@ -2,7 +2,7 @@
  * The Files screen's words: job results as sentences naming keys by alias and versions by date,
  * and why a chosen key cannot be used right now. Pure, so unit tests read them.
  */
-import type { FileJobResult, FileOperation, KeyMetadata } from '../preload/contract';
+import type { FileJobResult, FileOperation, KeyMetadata } from '../preload/contract.js';
 
 /** What the sentences need to know about keys: a name, and when a version was made. */
 export interface KeyNames {
@@ -72,6 +72,8 @@ export function describeResult(result: FileJobResult, names: KeyNames, now: Date
       if (i.RecoveryRecipients.length > 0) notes.push('Your recovery key can open it too.');
       return { sentence: `${where}${current}.`, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) };
     }
+    default:
+      return { sentence: 'Done.' };
   }
 }
 
@@ -84,7 +86,7 @@ export function operationWords(op: FileOperation): { doing: string; done: string
       return { doing: 'Decrypting', done: 'Decrypt' };
     case 'ReEncrypt':
       return { doing: 'Re-encrypting', done: 'Re-encrypt' };
-    case 'Inspect':
+    default:
       return { doing: 'Inspecting', done: 'Inspect' };
   }
 }

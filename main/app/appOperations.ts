@@ -46,7 +46,7 @@ export interface CallContext {
 }
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'showInFolder' | 'exportActivity'>;
+export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'showInFolder' | 'exportActivity' | 'pickFolder'>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {
@@ -118,6 +118,11 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };
+    },
+
+    async pickFolder(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
+      const paths = await dialogs.openFiles({ title: 'Choose a folder', multiple: true, folders: true });
+      return { Files: paths.length > 0 ? await tokens.issueExpanding(ctx.owner, paths) : [] };
     },
 
     async runFileJob(req: VaultOperations['runFileJob']['req'], ctx: CallContext): Promise<Api.FileJobResult> {
@@ -263,7 +268,7 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
   return ops as unknown as AppOperations;
 }
 
-/** The preload's report of a real drop: tokens for its files (the preload never holds them longer). */
+/** The preload's report of a real drop: tokens for its files, folders expanded (the preload never holds them longer). */
 export function registerDroppedFiles(tokens: FileTokenRegistry, req: RegisterDropRequest, ctx: CallContext) {
-  return tokens.issue(ctx.owner, req.Paths).then((Files) => ({ Files }));
+  return tokens.issueExpanding(ctx.owner, req.Paths).then((Files) => ({ Files }));
 }

@@ -160,6 +160,7 @@ export const requestSchemas = {
     Outcome: z.enum(['Success', 'Failure']).optional(),
     IncludeReads: z.boolean().optional(),
   }),
+  pickFolder: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -13,6 +13,8 @@ export interface OpenFilesRequest {
   title: string;
   /** Several files at once (the Files screen) or exactly one (a backup to restore). */
   multiple: boolean;
+  /** Choose folders instead of files (the Files screen's "Choose a folder…"). */
+  folders?: boolean;
   filters?: FileFilter[];
 }
 
@@ -82,7 +84,7 @@ export function createElectronDialogs(dialog: ElectronDialogLike, parentWindow: 
   return {
     ...(shell ? { showItemInFolder: (path: string) => shell.showItemInFolder(path) } : {}),
     async openFiles(req) {
-      const properties = req.multiple ? ['openFile', 'multiSelections'] : ['openFile'];
+      const properties = [req.folders === true ? 'openDirectory' : 'openFile', ...(req.multiple ? ['multiSelections'] : [])];
       const res = await dialog.showOpenDialog(parentWindow(), { title: req.title, properties, ...(req.filters ? { filters: req.filters } : {}) });
       return res.canceled ? [] : res.filePaths;
     },

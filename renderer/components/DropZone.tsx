@@ -8,7 +8,7 @@ import { vault } from '../bridge';
 import { useUiStore } from '../stores/uiStore';
 
 /** children: shown instead of the hint while the zone is disabled (why, and the fix). */
-export function DropZone({ onFiles, onPick, disabled, hint, children }: { onFiles(files: FileHandle[]): void; onPick(): void; disabled?: boolean; hint: string; children?: ReactNode }) {
+export function DropZone({ onFiles, onPick, onPickFolder, disabled, hint, children }: { onFiles(files: FileHandle[]): void; onPick(): void; onPickFolder?(): void; disabled?: boolean; hint: string; children?: ReactNode }) {
   const [over, setOver] = useState(false);
 
   const onDrop = (e: DragEvent<HTMLDivElement>) => {
@@ -36,11 +36,18 @@ export function DropZone({ onFiles, onPick, disabled, hint, children }: { onFile
       onDrop={onDrop}
       data-testid="dropzone"
     >
-      <p className="dropzone-title">Drop files here</p>
+      <p className="dropzone-title">Drop files or folders here</p>
       {disabled && children ? children : <p className="muted">{hint}</p>}
-      <button type="button" className="button" disabled={disabled} onClick={onPick} data-testid="file-pick">
-        Choose files…
-      </button>
+      <div className="button-row">
+        <button type="button" className="button" disabled={disabled} onClick={onPick} data-testid="file-pick">
+          Choose files…
+        </button>
+        {onPickFolder && (
+          <button type="button" className="button" disabled={disabled} onClick={onPickFolder} data-testid="file-pick-folder">
+            Choose a folder…
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { FileOperation, KeyMetadata } from '../../preload/contract';
 import { DropZone } from '../components/DropZone';
+import { FolderAsk } from '../components/FolderAsk';
 import { FileJobRow } from '../components/FileJobRow';
 import { KeyBlockNotice } from '../components/KeyBlockNotice';
 import { keyLabel } from '../format';
@@ -24,7 +25,7 @@ const STATE_WORDS: Partial<Record<KeyMetadata['KeyState'], string>> = {
 };
 
 export function FilesScreen() {
-  const { jobs, operation, keyId, overwrite, armor, saveAs, setOperation, setOptions, start, pick, clearFinished } = useFilesStore();
+  const { jobs, operation, keyId, overwrite, armor, saveAs, pendingFolders, setOperation, setOptions, start, pick, pickFolder, startFolders, clearFinished } = useFilesStore();
   const keys = useKeysStore((s) => s.keys);
   const keysLoaded = useKeysStore((s) => s.loaded);
   const keySelect = useRef<HTMLSelectElement>(null);
@@ -92,7 +93,7 @@ export function FilesScreen() {
             </label>
           )}
         </div>
-        <DropZone onFiles={start} onPick={() => void pick()} disabled={block.kind !== 'none'} hint={op.hint}>
+        <DropZone onFiles={start} onPick={() => void pick()} onPickFolder={() => void pickFolder()} disabled={block.kind !== 'none'} hint={op.hint}>
           {noKeys ? (
             <div className="key-block" role="status" data-testid="file-key-blocked" data-kind="no-keys">
               <p className="key-block-text">There is no key to encrypt with yet.</p>
@@ -102,6 +103,15 @@ export function FilesScreen() {
             <KeyBlockNotice block={block} keyId={keyId} onChooseAnother={chooseAnother} />
           )}
         </DropZone>
+        {pendingFolders && (
+          <FolderAsk
+            pending={pendingFolders}
+            operation={operation}
+            blocked={block.kind !== 'none'}
+            {...(chosenKnown ? { keyName: keyLabel(keys.find((k) => k.KeyId === keyId)!) } : {})}
+            onAnswer={startFolders}
+          />
+        )}
       </div>
       {jobs.length > 0 && (
         <div className="panel">

@@ -57,8 +57,21 @@ function rememberKey(keyId: string): void {
   }
 }
 
+/** Folders picked or dropped as a whole: counted first, started only when the person says so. */
+export interface PendingFolders {
+  files: FileHandle[];
+  folders: { name: string; files: number; skipped: number }[];
+}
+
+export function summariseFolders(files: readonly FileHandle[]): PendingFolders['folders'] {
+  const byName = new Map<string, { name: string; files: number; skipped: number }>();
+  for (const f of files) if (f.Folder) byName.set(f.Folder.Name, { name: f.Folder.Name, files: f.Folder.FileCount, skipped: f.Folder.Skipped });
+  return [...byName.values()];
+}
+
 interface FilesState {
   jobs: FileJob[];
+  pendingFolders: PendingFolders | null;
   operation: FileOperation;
   keyId: string;
   overwrite: boolean;
@@ -69,10 +82,16 @@ interface FilesState {
   /** Switching operation clears the options that belonged to the previous one. */
   setOperation(operation: FileOperation): void;
   setOptions(options: Partial<Pick<FilesState, 'keyId' | 'overwrite' | 'armor' | 'saveAs'>>): void;
-  /** Starts one job per file with the current options (an `.age` file in Encrypt mode waits). */
+  /** Files from a drop or a dialog: folders are counted first (pendingFolders), files start. */
   start(files: FileHandle[]): void;
+  /** Starts one job per file with the current options (an `.age` file in Encrypt mode waits). */
+  startNow(files: FileHandle[]): void;
   /** Main's native open dialog, then one job per chosen file. */
   pick(): Promise<void>;
+  /** Main's native folder dialog; the files found wait for startFolders(). */
+  pickFolder(): Promise<void>;
+  /** Starts (true) or drops (false) the files of the pending folders. */
+  startFolders(go: boolean): void;
   /** The person's answer for a held `.age` file. */
   resolveHeld(jobId: string, choice: 'encrypt' | 'decrypt' | 'skip'): void;
   /** The output name was taken: replace it (main confirms) or keep both (main picks a free name). */
@@ -145,6 +164,7 @@ export const useFilesStore = create<FilesState>()((set, get) => {
 
   return {
     jobs: [],
+    pendingFolders: null,
     operation: 'Encrypt',
     keyId: rememberedKey(),
     overwrite: false,
@@ -156,6 +176,27 @@ export const useFilesStore = create<FilesState>()((set, get) => {
     },
     setOptions: (options) => set(options),
     start: (files) => {
+      // A folder is never started unseen: its count is shown first.
+      if (files.some((f) => f.Folder)) {
+        set({ pendingFolders: { files, folders: summariseFolders(files) } });
+        return;
+      }
+      get().startNow(files);
+    },
+    startFolders: (go) => {
+      const pending = get().pendingFolders;
+      set({ pendingFolders: null });
+      if (go && pending) get().startNow(pending.files);
+    },
+    pickFolder: async () => {
+      try {
+        const { Files } = await vault().pickFolder();
+        if (Files.length > 0) get().start(Files);
+      } catch (err) {
+        useUiStore.getState().reportError('Choose a folder', err);
+      }
+    },
+    startNow: (files) => {
       const { operation, keyId, overwrite, armor, saveAs } = get();
       const options: FileJobOptions = { operation, keyId, overwrite, armor, saveAs };
       if (operation === 'Encrypt' && keyId) rememberKey(keyId);
@@ -163,7 +204,7 @@ export const useFilesStore = create<FilesState>()((set, get) => {
         const held = operation === 'Encrypt' && looksEncrypted(f.Name);
         return {
           jobId: crypto.randomUUID(),
-          fileName: f.Name,
+          fileName: f.Folder ? `${f.Folder.Name}/${f.Folder.RelativePath}` : f.Name,
           fileToken: f.FileToken,
           operation,
           options,

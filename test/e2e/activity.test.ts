@@ -69,14 +69,15 @@ for (const { theme, viewport } of VIEWS) {
       // Nothing is cut off: the region ends inside the window, and scrolled to its far side it
       // shows the last column whole.
       const region = page.getByRole('region', { name: 'Activity, newest first' });
-      const fit = await region.evaluate((el) => {
+      // A string, as the test's own tsconfig has no DOM types; it runs in the page.
+      const fit = (await region.evaluate(`(el) => {
         el.scrollLeft = el.scrollWidth;
         const box = el.getBoundingClientRect();
-        const last = el.querySelector('thead th:last-child')!.getBoundingClientRect();
+        const last = el.querySelector('thead th:last-child').getBoundingClientRect();
         const out = { right: box.right, window: document.documentElement.clientWidth, lastRight: last.right, overflow: getComputedStyle(el).overflowX };
         el.scrollLeft = 0;
         return out;
-      });
+      }`)) as { right: number; window: number; lastRight: number; overflow: string };
       assert.ok(fit.right <= fit.window, `the region ends inside the window (${fit.right} <= ${fit.window})`);
       assert.ok(fit.lastRight <= fit.right + 0.5, `the last column can be scrolled into view (${fit.lastRight} <= ${fit.right})`);
       assert.equal(fit.overflow, 'auto');

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { activityCsv, csvCell, exportedEvents } from '../../../main/app/activityExport.js';
-import { createAppOperations } from '../../../main/app/appOperations.js';
-import { FileTokenRegistry } from '../../../main/app/fileTokens.js';
+import { createAppOperations, registerDroppedFiles } from '../../../main/app/appOperations.js';
+import { FileTokenRegistry, MAX_FOLDER_DEPTH, MAX_FOLDER_FILES } from '../../../main/app/fileTokens.js';
 import { freePath, numberedName } from '../../../main/app/freeName.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
 import { filterActivity, isReadOperation } from '../../../main/core/activityFilter.js';
@@ -156,5 +156,53 @@ describe('activity', () => {
     dialogs.willSave(out).willConfirm(true);
     assert.equal((await ops.exportActivity({ Format: 'csv', Outcome: 'Failure' }, ctx)).Count, 1);
     assert.match(readFileSync(out, 'utf8'), /DecryptFile,photos,k2,,Failure,DisabledException,a\.age/);
+  });
+});
+
+describe('folders as a whole', () => {
+  function tree(): string {
+    const root = mkdtempSync(join(dir, 'photos-'));
+    writeFileSync(join(root, 'a.jpg'), 'a');
+    mkdirSync(join(root, '2025', 'summer'), { recursive: true });
+    writeFileSync(join(root, '2025', 'summer', 'b.jpg'), 'bb');
+    writeFileSync(join(root, '2025', 'c.jpg'), 'ccc');
+    symlinkSync('/etc/passwd', join(root, 'link-to-file'));
+    symlinkSync('/etc', join(root, 'link-to-folder'));
+    let deep = root;
+    for (let i = 0; i <= MAX_FOLDER_DEPTH; i++) deep = join(deep, `d${i}`);
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(deep, 'too-deep.txt'), 'x');
+    return root;
+  }
+
+  it('a dropped folder becomes its regular files, links never followed, with the count of what was left out', async () => {
+    const root = tree();
+    const loose = join(dir, 'loose.txt');
+    writeFileSync(loose, 'l');
+    const tokens = new FileTokenRegistry();
+    const { Files } = await registerDroppedFiles(tokens, { Paths: [loose, root] }, ctx);
+    assert.deepEqual(Files.map((f) => f.Folder?.RelativePath ?? f.Name), ['loose.txt', '2025/c.jpg', '2025/summer/b.jpg', 'a.jpg']);
+    const folder = Files[1]!.Folder!;
+    assert.equal(folder.FileCount, 3);
+    assert.equal(folder.Skipped, 3, 'two links and one folder nested too deep');
+    assert.equal(tokens.resolve(ctx.owner, Files[2]!.FileToken), join(root, '2025', 'summer', 'b.jpg'));
+    assert.ok(!Files.some((f) => f.Name === 'passwd' || f.Name === 'too-deep.txt'));
+  });
+
+  it('refuses a folder with more files than the bound, before issuing any token', async () => {
+    const big = mkdtempSync(join(dir, 'big-'));
+    for (let i = 0; i <= MAX_FOLDER_FILES; i++) writeFileSync(join(big, `f${i}`), '');
+    const tokens = new FileTokenRegistry();
+    await assert.rejects(tokens.issueExpanding(ctx.owner, [big]), (e: { __type?: string; message: string }) => e.__type === 'ValidationException' && /up to 1000 files/.test(e.message));
+    assert.equal(tokens.size, 0);
+  });
+
+  it('"Choose a folder" asks main\'s dialog for folders', async () => {
+    const root = tree();
+    const { ops, dialogs } = setup();
+    dialogs.willOpen([root]);
+    const { Files } = await ops.pickFolder(undefined, ctx);
+    assert.equal(Files.length, 3);
+    assert.deepEqual(dialogs.shown, [{ kind: 'openFiles', title: 'Choose a folder', multiple: true, folders: true }]);
   });
 });

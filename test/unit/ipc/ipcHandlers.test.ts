@@ -73,12 +73,13 @@ const VALID: Record<OperationName, unknown> = {
   restoreBackup: { Passphrase: 'correct horse' },
   showInFolder: { JobId: randomUUID() },
   exportActivity: { Format: 'csv' },
+  pickFolder: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase',
-  'showInFolder', 'exportActivity',
+  'showInFolder', 'exportActivity', 'pickFolder',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
