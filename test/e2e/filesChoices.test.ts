@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2eEnvironment, type E2eApp } from './harness.js';
 
@@ -204,3 +204,34 @@ test('decrypting onto an existing file: Replace goes through main\'s confirmatio
     await app.close();
   }
 });
+
+for (const { theme, viewport } of VIEWS) {
+  test(`a folder is counted before anything starts, then each file is encrypted (${theme}, ${viewport.width}px)`, async () => {
+    const app = await env.startApp({ colorScheme: theme, viewport });
+    try {
+      const { page } = app;
+      await app.service.createKey({ AliasName: 'alias/photos' });
+      const root = join(app.workDir, 'holiday');
+      mkdirSync(join(root, 'day-2'), { recursive: true });
+      writeFileSync(join(root, 'beach.jpg'), 'sand');
+      writeFileSync(join(root, 'day-2', 'hill.jpg'), 'grass');
+      symlinkSync('/etc/hostname', join(root, 'a-link'));
+      await app.navigate('files');
+      await page.getByTestId('file-key').selectOption({ label: 'photos' });
+      app.dialogs.willOpen([root]);
+      await page.getByTestId('file-pick-folder').click();
+      await page.getByTestId('folder-count').filter({ hasText: 'holiday: 2 files; 1 left out' }).waitFor();
+      assert.equal(await page.getByTestId('file-job').count(), 0, 'nothing starts before the person says so');
+      assert.equal(await page.getByTestId('folder-start').innerText(), 'Encrypt 2 files with photos');
+      await app.screenshot(`files-folder-${theme}`);
+      await page.keyboard.press('Enter'); // the start button has focus
+      await statusOf(app, 'holiday/beach.jpg', 'done');
+      await statusOf(app, 'holiday/day-2/hill.jpg', 'done');
+      assert.ok(existsSync(join(root, 'beach.jpg.age')) && existsSync(join(root, 'day-2', 'hill.jpg.age')));
+      assert.equal(existsSync(join(root, 'a-link.age')), false);
+      await page.getByTestId('folder-ask').waitFor({ state: 'detached' });
+    } finally {
+      await app.close();
+    }
+  });
+}
