@@ -9,6 +9,8 @@ import { baseName, describeResult, operationWords, outputName, type KeyNames } f
 import type { FileJob } from '../stores/filesStore';
 import { useFilesStore } from '../stores/filesStore';
 import { useKeysStore } from '../stores/keysStore';
+import { vault } from '../bridge';
+import { attempt } from '../stores/uiStore';
 import { ErrorText } from './ErrorText';
 import { ProgressBar } from './ProgressBar';
 
@@ -33,8 +35,20 @@ function useKeyNames(): KeyNames {
 }
 
 export function FileJobRow({ job }: { job: FileJob }) {
-  const { cancel, resolveHeld, resolveClash, showInFolder } = useFilesStore.getState();
+  const { cancel, resolveHeld, resolveClash, showInFolder, retry } = useFilesStore.getState();
   const names = useKeyNames();
+  const keys = useKeysStore((s) => s.keys);
+  // The key an error is about, named by alias in the message, with the fix when there is one.
+  const errorKey = job.error ? keys.find((k) => job.error!.message.includes(k.KeyId)) : undefined;
+  const shownError = job.error && errorKey ? { ...job.error, message: job.error.message.split(errorKey.KeyId).join(keyLabel(errorKey)) } : job.error;
+  const enableAndRetry = async () => {
+    if (!errorKey) return;
+    const res = await attempt(`Enable ${keyLabel(errorKey)}`, () => vault().enableKey({ KeyId: errorKey.KeyId }));
+    if (res) {
+      useKeysStore.getState().upsert(res.KeyMetadata);
+      retry(job.jobId);
+    }
+  };
   const r = job.result;
   const words = r && job.status === 'done' ? describeResult(r, names) : undefined;
   const keyId = r?.KeyId ?? r?.Inspection?.KeyId;
@@ -135,7 +149,14 @@ export function FileJobRow({ job }: { job: FileJob }) {
           </div>
         </div>
       )}
-      {job.error && !clash && <ErrorText error={job.error} action={`${verb.done} ${job.fileName}`} />}
+      {shownError && !clash && <ErrorText error={shownError} action={`${verb.done} ${job.fileName}`} />}
+      {job.status === 'failed' && job.error?.name === 'DisabledException' && errorKey?.KeyState === 'Disabled' && (
+        <div className="button-row file-job-fix">
+          <button type="button" className="button button-primary" onClick={() => void enableAndRetry()} data-testid="file-job-enable-retry">
+            Enable {keyLabel(errorKey)} and try again
+          </button>
+        </div>
+      )}
     </li>
   );
 }

@@ -96,6 +96,8 @@ interface FilesState {
   resolveHeld(jobId: string, choice: 'encrypt' | 'decrypt' | 'skip'): void;
   /** The output name was taken: replace it (main confirms) or keep both (main picks a free name). */
   resolveClash(jobId: string, choice: 'replace' | 'keepBoth'): void;
+  /** Runs a failed job again with the same options (after its key was enabled, say). */
+  retry(jobId: string): void;
   showInFolder(jobId: string): Promise<void>;
   cancel(jobId: string): Promise<void>;
   progress(jobId: string, bytesDone: number, bytesTotal: number): void;
@@ -237,6 +239,7 @@ export const useFilesStore = create<FilesState>()((set, get) => {
     resolveClash: (jobId, choice) => {
       rerun(jobId, { overwrite: false, saveAs: false }, choice === 'replace' ? { Overwrite: true } : { KeepBoth: true });
     },
+    retry: (jobId) => rerun(jobId, {}),
     showInFolder: async (jobId) => {
       try {
         await vault().showInFolder({ JobId: jobId });

@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2eEnvironment, type E2eApp } from './harness.js';
 
@@ -235,3 +235,31 @@ for (const { theme, viewport } of VIEWS) {
     }
   });
 }
+
+test('decrypting a file whose key is disabled names the key and offers to enable it and try again', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    const { KeyMetadata: tax } = await app.service.createKey({ AliasName: 'alias/tax-returns' });
+    const input = join(app.workDir, 'return.pdf');
+    writeFileSync(input, 'owed: 0\n');
+    await app.service.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', InputPath: input, KeyId: tax.KeyId });
+    rmSync(input);
+    await app.service.disableKey({ KeyId: tax.KeyId });
+    await app.navigate('files');
+    await page.getByTestId('file-operation').selectOption({ label: 'Decrypt' });
+    app.dialogs.willOpen([`${input}.age`]);
+    await page.getByTestId('file-pick').click();
+    await statusOf(app, 'return.pdf.age', 'failed');
+    const error = await jobRow(app, 'return.pdf.age').getByTestId('error-text').innerText();
+    assert.match(error, /tax-returns is disabled/);
+    assert.ok(!error.includes(tax.KeyId), 'the key is named by its alias, not its id');
+    await app.screenshot('files-error-fix-light');
+    await jobRow(app, 'return.pdf.age').getByTestId('file-job-enable-retry').click();
+    await statusOf(app, 'return.pdf.age', 'done');
+    assert.equal((await app.service.describeKey({ KeyId: tax.KeyId })).KeyMetadata.KeyState, 'Enabled');
+    assert.equal(readFileSync(input, 'utf8'), 'owed: 0\n');
+  } finally {
+    await app.close();
+  }
+});
