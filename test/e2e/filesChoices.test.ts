@@ -263,3 +263,29 @@ test('decrypting a file whose key is disabled names the key and offers to enable
     await app.close();
   }
 });
+
+test('a folder dropped as a whole is counted too, then decrypted file by file', async () => {
+  const app = await env.startApp();
+  try {
+    const { page } = app;
+    await app.service.createKey({ AliasName: 'alias/letters' });
+    const root = join(app.workDir, 'letters');
+    mkdirSync(join(root, 'old'), { recursive: true });
+    for (const name of ['a.txt', join('old', 'b.txt')]) {
+      writeFileSync(join(root, name), `letter ${name}\n`);
+      await app.service.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', InputPath: join(root, name), KeyId: 'alias/letters' });
+      rmSync(join(root, name));
+    }
+    await app.navigate('files');
+    await page.getByTestId('file-operation').selectOption({ label: 'Decrypt' });
+    await app.dropFiles([root]);
+    await page.getByTestId('folder-count').filter({ hasText: 'letters: 2 files.' }).waitFor();
+    assert.equal(await page.getByTestId('folder-start').innerText(), 'Decrypt 2 files');
+    await page.getByTestId('folder-start').click();
+    await statusOf(app, 'letters/a.txt.age', 'done');
+    await statusOf(app, 'letters/old/b.txt.age', 'done');
+    assert.equal(readFileSync(join(root, 'old', 'b.txt'), 'utf8'), `letter ${join('old', 'b.txt')}\n`);
+  } finally {
+    await app.close();
+  }
+});
