@@ -22,6 +22,19 @@ export interface FileHandle {
   /** Base name, for display. */
   Name: string;
   Size: number;
+  /** Set when the file came from a folder picked or dropped as a whole (main expanded it). */
+  Folder?: FolderSummary;
+}
+/** A folder main expanded into its files (recursively, without following links). */
+export interface FolderSummary {
+  /** The folder's own name, for display. */
+  Name: string;
+  /** Path of the file below the folder, '/'-separated, for display. */
+  RelativePath: string;
+  /** Files taken from this folder. */
+  FileCount: number;
+  /** Entries left out: links, devices, sockets and the like, and folders nested too deep. */
+  Skipped: number;
 }
 export interface PickFilesResponse {
   /** Empty when the person cancelled the dialog. */
@@ -38,6 +51,24 @@ export interface TokenFileJobRequest {
   Armor?: boolean;
   /** Encrypt/Decrypt: main asks where to save the output (native save dialog). */
   SaveAs?: boolean;
+  /** Encrypt/Decrypt onto an existing name: main picks a free one ("report (2).pdf") instead. */
+  KeepBoth?: boolean;
+}
+/** Opens the system file manager on the output of a finished job (main knows the path). */
+export interface ShowInFolderRequest {
+  JobId: string;
+}
+/** Which audit events to export; main asks where to save (native dialog) and writes the file. */
+export interface ExportActivityRequest {
+  Format: 'csv' | 'json';
+  KeyId?: string;
+  Outcome?: 'Success' | 'Failure';
+  /** Include reads (DescribeKey, ListKeys, ...); state changes only otherwise. */
+  IncludeReads?: boolean;
+}
+export interface ExportActivityResponse {
+  FileName: string;
+  Count: number;
 }
 /** Main asks where to save (native dialog) and for confirmation; the renderer gives only the passphrase. */
 export interface AppExportBackupRequest {
@@ -139,6 +170,10 @@ export interface VaultOperations {
   createRecoveryKey: { req: Api.CreateRecoveryKeyRequest; res: AppRecoveryKeyResponse };
   saveRecoverySheet: { req: void; res: SaveRecoverySheetResponse };
   forgetRecoverySheet: { req: void; res: Record<string, never> };
+  showInFolder: { req: ShowInFolderRequest; res: { Shown: boolean } };
+  exportActivity: { req: ExportActivityRequest; res: ExportActivityResponse };
+  /** Main's native folder dialog; each folder is expanded into its files (see FolderSummary). */
+  pickFolder: { req: void; res: PickFilesResponse };
 }
 
 /** Operations served by the app's endpoint controller rather than the vault service. */
@@ -158,6 +193,7 @@ export const OPERATION_NAMES = [
   'getApiEndpointStatus', 'setApiEndpoint', 'rotateApiCredentials', 'getAwsProfile',
   'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
+  'showInFolder', 'exportActivity', 'pickFolder',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

@@ -82,7 +82,7 @@ function fakeBridgeScript(keyCount: number): string {
   };
   bridge.listAuditEvents = () => Promise.resolve({ Events: [] });
   bridge.on = () => () => {};
-  bridge.getPathForFile = () => '';
+  bridge.takeDroppedFiles = () => Promise.resolve([]);
   Object.defineProperty(window, 'vault', { value: Object.freeze(bridge) });
 })();`;
 }

@@ -10,14 +10,17 @@
  *     passphrase and replacing an existing file need the person's yes in a native confirmation.
  * A cancelled dialog or a declined confirmation is a CancelledException: nothing was done.
  */
-import { lstat } from 'node:fs/promises';
+import { lstat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as Api from '../core/api.js';
 import { parseIdentityFile } from '../crypto/age/recipients.js';
-import { CancelledException, UnsupportedOperationException, ValidationException } from '../core/errors.js';
+import { filterActivity } from '../core/activityFilter.js';
+import { CancelledException, NotFoundException, UnsupportedOperationException, ValidationException } from '../core/errors.js';
+import { MAX_AUDIT_LIMIT } from '../core/limits.js';
 import { OPERATION_NAMES } from '../../preload/contract.js';
 import type {
   AppRestoreBackupResponse,
+  ExportActivityResponse,
   OperationName,
   RegisterDropRequest,
   PickFilesResponse,
@@ -31,9 +34,11 @@ import {
   confirmRestoreBackup,
   confirmSetRecoveryPassphrase,
 } from './confirmations.js';
+import { activityCsv, activityJson, confirmReplaceExport, exportedEvents } from './activityExport.js';
 import { blockedReason } from './blockedService.js';
 import type { VaultServiceLike } from './serviceShape.js';
 import { createRecoveryKeyOperations } from './recoveryKeyOperations.js';
+import { freePath } from './freeName.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
 import { takeOpenedFiles, type OpenedFilesInbox } from './openWith.js';
@@ -83,6 +88,9 @@ export function derivedOutputPath(operation: Api.FileOperation, input: string): 
   return undefined;
 }
 
+/** Bound on remembered job outputs (for Show in folder); the oldest are forgotten first. */
+export const MAX_REMEMBERED_OUTPUTS = 1000;
+
 function declined(what: string): CancelledException {
   return new CancelledException(`${what} was cancelled; nothing was changed.`);
 }
@@ -90,6 +98,13 @@ function declined(what: string): CancelledException {
 export function createAppOperations(service: VaultServiceLike, opts: AppOperationsOptions): AppOperations {
   const { dialogs, tokens } = opts;
   const today = opts.today ?? (() => new Date());
+
+  // The output each finished job wrote, by window and job: Show in folder opens only these.
+  const outputs = new Map<string, string>();
+  const remember = (ctx: CallContext, jobId: string, path: string): void => {
+    outputs.set(`${ctx.owner}\n${jobId}`, path);
+    if (outputs.size > MAX_REMEMBERED_OUTPUTS) outputs.delete(outputs.keys().next().value as string);
+  };
 
   const confirmOrCancel = async (what: string, request: Parameters<DialogPort['confirm']>[0]): Promise<void> => {
     if (!(await dialogs.confirm(request))) throw declined(what);
@@ -100,6 +115,11 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };
+    },
+
+    async pickFolder(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
+      const paths = await dialogs.openFiles({ title: 'Choose a folder', multiple: true, folders: true });
+      return { Files: paths.length > 0 ? await tokens.issueExpanding(ctx.owner, paths) : [] };
     },
 
     async runFileJob(req: VaultOperations['runFileJob']['req'], ctx: CallContext): Promise<Api.FileJobResult> {
@@ -116,12 +136,18 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
         if (!chosen) throw declined(`Saving ${basename(input)}`);
         output = chosen;
       }
+      // Keep both: the output goes under the first free name next to the one that is taken.
+      if (req.KeepBoth === true) {
+        if (req.Overwrite === true) throw new ValidationException('Choose either to replace the existing file or to keep both, not both.');
+        if (!output || req.SaveAs === true) throw new ValidationException(`Keep both applies only to Encrypt and Decrypt next to the input.`);
+        output = await freePath(output);
+      }
       let overwrite = false;
       if (output && (req.Overwrite === true || req.SaveAs === true) && (await exists(output))) {
         await confirmOrCancel(`Replacing ${basename(output)}`, confirmReplaceOutput(output, basename(input), made));
         overwrite = true;
       }
-      return service.runFileJob({
+      const result = await service.runFileJob({
         JobId: req.JobId,
         Operation: req.Operation,
         InputPath: input,
@@ -130,6 +156,39 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
         ...(overwrite ? { Overwrite: true } : {}),
         ...(req.Armor !== undefined ? { Armor: req.Armor } : {}),
       });
+      if (req.Operation !== 'Inspect' && !result.AlreadyCurrent) {
+        const written = result.OutputPath ?? output;
+        if (written) remember(ctx, req.JobId, written);
+      }
+      return result;
+    },
+
+    async showInFolder(req: VaultOperations['showInFolder']['req'], ctx: CallContext): Promise<{ Shown: boolean }> {
+      const path = outputs.get(`${ctx.owner}\n${req.JobId}`);
+      if (!path) throw new NotFoundException('This job wrote no file that the app knows of.');
+      if (!dialogs.showItemInFolder) throw new UnsupportedOperationException('Showing a file in its folder is not available here.');
+      if (!(await exists(path))) throw new NotFoundException(`${basename(path)} is no longer there (moved or deleted).`);
+      dialogs.showItemInFolder(path);
+      return { Shown: true };
+    },
+
+    async exportActivity(req: VaultOperations['exportActivity']['req']): Promise<ExportActivityResponse> {
+      const { Events } = await service.listAuditEvents({ Limit: MAX_AUDIT_LIMIT, ...(req.KeyId ? { KeyId: req.KeyId } : {}) });
+      const chosen = filterActivity(Events, req);
+      const { Aliases } = await service.listAliases();
+      const aliases = new Map<string, string[]>();
+      for (const a of Aliases) if (a.TargetKeyId) aliases.set(a.TargetKeyId, [...(aliases.get(a.TargetKeyId) ?? []), a.AliasName.replace(/^alias\//, '')]);
+      const stamp = today().toISOString().slice(0, 10);
+      const outPath = await dialogs.saveFile({
+        title: 'Save the activity',
+        defaultPath: join(opts.defaultSaveDir(), `keyvault-activity-${stamp}.${req.Format}`),
+        filters: [{ name: req.Format === 'csv' ? 'CSV' : 'JSON', extensions: [req.Format] }],
+      });
+      if (!outPath) throw declined('The export');
+      if (await exists(outPath)) await confirmOrCancel('The export', confirmReplaceExport(outPath));
+      const rows = exportedEvents(chosen, aliases);
+      await writeFile(outPath, req.Format === 'csv' ? activityCsv(rows) : activityJson(rows), { mode: 0o600 });
+      return { FileName: basename(outPath), Count: rows.length };
     },
 
     async exportBackup(req: VaultOperations['exportBackup']['req']): Promise<Api.ExportBackupResponse> {
@@ -210,7 +269,7 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
   return ops as unknown as AppOperations;
 }
 
-/** The preload's report of a real drop: tokens for its files (the preload never holds them longer). */
+/** The preload's report of a real drop: tokens for its files, folders expanded (the preload never holds them longer). */
 export function registerDroppedFiles(tokens: FileTokenRegistry, req: RegisterDropRequest, ctx: CallContext) {
-  return tokens.issue(ctx.owner, req.Paths).then((Files) => ({ Files }));
+  return tokens.issueExpanding(ctx.owner, req.Paths).then((Files) => ({ Files }));
 }

@@ -5,14 +5,18 @@
  * from another window, nor keep one forever.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat } from 'node:fs/promises';
-import { basename, isAbsolute, resolve } from 'node:path';
-import type { FileHandle } from '../../preload/contract.js';
+import { lstat, readdir } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import type { FileHandle, FolderSummary } from '../../preload/contract.js';
 import { NotFoundException, ValidationException } from '../core/errors.js';
 
 export const DEFAULT_TOKEN_TTL_MS = 30 * 60 * 1000;
 /** Bound on live tokens per window, so a flood of drops cannot grow main's memory without end. */
 export const MAX_TOKENS_PER_OWNER = 4096;
+
+/** Bounds on a folder expanded into files: how many files in all, how deep below the folder. */
+export const MAX_FOLDER_FILES = 1000;
+export const MAX_FOLDER_DEPTH = 16;
 
 interface Entry {
   owner: string;
@@ -62,6 +66,36 @@ export class FileTokenRegistry {
     return out;
   }
 
+  /**
+   * Like issue(), but a folder is expanded into the regular files below it, recursively, without
+   * following links; links, devices, sockets and folders nested deeper than MAX_FOLDER_DEPTH are
+   * skipped and counted. More than MAX_FOLDER_FILES files in all is refused, before any token.
+   */
+  async issueExpanding(owner: string, paths: readonly string[]): Promise<FileHandle[]> {
+    const plain: string[] = [];
+    const fromFolders: { path: string; folder: Omit<FolderSummary, 'FileCount' | 'Skipped'>; summary: { files: number; skipped: number } }[] = [];
+    for (const given of paths) {
+      if (!isAbsolute(given)) throw new ValidationException('A chosen file must have an absolute path.');
+      const path = resolve(given);
+      const info = await lstat(path).catch(() => null);
+      if (!info?.isDirectory()) {
+        plain.push(path); // issue() gives the precise refusal for anything that is not a file
+        continue;
+      }
+      const summary = { files: 0, skipped: 0 };
+      const found: string[] = [];
+      await walkFolder(path, 0, found, summary, () => plain.length + fromFolders.length + found.length);
+      for (const file of found) {
+        fromFolders.push({ path: file, folder: { Name: basename(path), RelativePath: file.slice(path.length + 1).split('\\').join('/') }, summary });
+      }
+    }
+    const issued = await this.issue(owner, [...plain, ...fromFolders.map((f) => f.path)]);
+    return issued.map((handle, i) => {
+      const f = i < plain.length ? undefined : fromFolders[i - plain.length];
+      return f ? { ...handle, Folder: { ...f.folder, FileCount: f.summary.files, Skipped: f.summary.skipped } } : handle;
+    });
+  }
+
   /** The path behind a token issued to this owner; NotFoundException for anything else. */
   resolve(owner: string, token: string): string {
     const entry = this.entries.get(token);
@@ -85,5 +119,36 @@ export class FileTokenRegistry {
   private sweep(): void {
     const now = this.now();
     for (const [token, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(token);
+  }
+}
+
+/** Collects the regular files below `dir` (sorted, depth-first), counting what it leaves out. */
+async function walkFolder(
+  dir: string,
+  depth: number,
+  out: string[],
+  summary: { files: number; skipped: number },
+  total: () => number,
+): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => null);
+  if (!entries) {
+    summary.skipped += 1; // unreadable folder
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (depth + 1 > MAX_FOLDER_DEPTH) summary.skipped += 1;
+      else await walkFolder(path, depth + 1, out, summary, total);
+    } else if (entry.isFile()) {
+      if (total() + 1 > MAX_FOLDER_FILES) {
+        throw new ValidationException(`Too many files: a folder is taken up to ${MAX_FOLDER_FILES} files at once; choose a smaller folder.`);
+      }
+      out.push(path);
+      summary.files += 1;
+    } else {
+      summary.skipped += 1; // a link (never followed), a device, a socket, a FIFO
+    }
   }
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
+import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import { KmsError } from '../core/errors.js';
 import { createKeytarKeychain } from '../keychain/keychain.js';
@@ -156,7 +156,7 @@ async function start(): Promise<void> {
     openedFiles,
     isTrustedSender: (frame) =>
       !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
-    dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win)),
+    dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win), shell),
     tokens,
     defaultSaveDir: () => app.getPath('documents'),
     vaultDir,

@@ -137,6 +137,7 @@ export const requestSchemas = {
     Overwrite: z.boolean().optional(),
     Armor: z.boolean().optional(),
     SaveAs: z.boolean().optional(),
+    KeepBoth: z.boolean().optional(),
   }),
   cancelFileJob: z.strictObject({ JobId: z.uuid() }),
   addRecoveryRecipient: z.strictObject({ Recipient: z.string().min(1).max(MAX_RECIPIENT_LENGTH) }),
@@ -160,6 +161,15 @@ export const requestSchemas = {
   createRecoveryKey: z.strictObject({ Replace: z.boolean().optional() }),
   saveRecoverySheet: nothing,
   forgetRecoverySheet: nothing,
+  // A job id only: main opens the folder of the output it wrote for that job, never a page's path.
+  showInFolder: z.strictObject({ JobId: z.uuid() }),
+  exportActivity: z.strictObject({
+    Format: z.enum(['csv', 'json']),
+    KeyId: keyId.optional(),
+    Outcome: z.enum(['Success', 'Failure']).optional(),
+    IncludeReads: z.boolean().optional(),
+  }),
+  pickFolder: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -13,6 +13,8 @@ export interface OpenFilesRequest {
   title: string;
   /** Several files at once (the Files screen) or exactly one (a backup to restore). */
   multiple: boolean;
+  /** Choose folders instead of files (the Files screen's "Choose a folder…"). */
+  folders?: boolean;
   filters?: FileFilter[];
 }
 
@@ -40,6 +42,13 @@ export interface DialogPort {
   saveFile(req: SaveFileRequest): Promise<string | null>;
   /** True only when the person pressed the confirm button. */
   confirm(req: ConfirmRequest): Promise<boolean>;
+  /** Opens the system file manager with this file selected (a path main holds, never the page's). */
+  showItemInFolder?(path: string): void;
+}
+
+/** The part of Electron's `shell` module used here. */
+export interface ElectronShellLike {
+  showItemInFolder(fullPath: string): void;
 }
 
 /** The part of Electron's `dialog` module used here (structural, so this file loads without Electron). */
@@ -71,10 +80,11 @@ export interface ElectronDialogLike {
  * The Electron implementation. Dialogs are modal to the app window when there is one. Cancel is
  * the default button of a confirmation, so Enter pressed out of habit does not go ahead.
  */
-export function createElectronDialogs(dialog: ElectronDialogLike, parentWindow: () => unknown): DialogPort {
+export function createElectronDialogs(dialog: ElectronDialogLike, parentWindow: () => unknown, shell?: ElectronShellLike): DialogPort {
   return {
+    ...(shell ? { showItemInFolder: (path: string) => shell.showItemInFolder(path) } : {}),
     async openFiles(req) {
-      const properties = req.multiple ? ['openFile', 'multiSelections'] : ['openFile'];
+      const properties = [req.folders === true ? 'openDirectory' : 'openFile', ...(req.multiple ? ['multiSelections'] : [])];
       const res = await dialog.showOpenDialog(parentWindow(), { title: req.title, properties, ...(req.filters ? { filters: req.filters } : {}) });
       return res.canceled ? [] : res.filePaths;
     },

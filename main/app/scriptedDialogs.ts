@@ -8,7 +8,8 @@ import type { ConfirmRequest, DialogPort, OpenFilesRequest, SaveFileRequest } fr
 export type ShownDialog =
   | ({ kind: 'openFiles' } & OpenFilesRequest)
   | ({ kind: 'saveFile' } & SaveFileRequest)
-  | ({ kind: 'confirm' } & ConfirmRequest);
+  | ({ kind: 'confirm' } & ConfirmRequest)
+  | { kind: 'showItemInFolder'; path: string };
 
 export class ScriptedDialogs implements DialogPort {
   readonly shown: ShownDialog[] = [];
@@ -43,6 +44,9 @@ export class ScriptedDialogs implements DialogPort {
   async saveFile(req: SaveFileRequest): Promise<string | null> {
     this.shown.push({ kind: 'saveFile', ...req });
     return this.saves.length > 0 ? (this.saves.shift() ?? null) : null;
+  }
+  showItemInFolder(path: string): void {
+    this.shown.push({ kind: 'showItemInFolder', path });
   }
   async confirm(req: ConfirmRequest): Promise<boolean> {
     this.shown.push({ kind: 'confirm', ...req });

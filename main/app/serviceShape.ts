@@ -3,7 +3,7 @@ import type * as Api from '../core/api.js';
 import type { ApiEndpointOperationName, OperationName, VaultOperations } from '../../preload/contract.js';
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet' | ApiEndpointOperationName>;
+export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet' | 'showInFolder' | 'exportActivity' | 'pickFolder' | ApiEndpointOperationName>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {

@@ -73,7 +73,7 @@ export class FileService {
           case 'Inspect':
             return inspectFile(this.vault, jobId, input);
         }
-      }).catch((err: unknown) => { throw typedFileJobError(err, input, defaultOutputPath(op, input, req.OutputPath)); }); // hostile 13.11
+      }, basename(input)).catch((err: unknown) => { throw typedFileJobError(err, input, defaultOutputPath(op, input, req.OutputPath)); });
     } finally {
       this.jobs.delete(jobId);
     }

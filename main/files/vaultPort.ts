@@ -10,8 +10,8 @@ import type { Identity, Stanza } from '../crypto/age/index.js';
 import type { VaultKeyMaterialSource } from '../crypto/vaultStanza.js';
 
 export interface VaultPort extends VaultKeyMaterialSource {
-  /** Runs a job as one audited operation: success or failure, with the key it names. */
-  audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>): Promise<T>;
+  /** Runs a job as one audited operation: success or failure, with the key it names (detail: the file's name). */
+  audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, detail?: string): Promise<T>;
   /** Tells listeners how far a job has come. */
   progress(event: Api.FileProgressEvent): void;
   /** The vault's recovery recipients (age1...): every new file is wrapped to each of them too. */

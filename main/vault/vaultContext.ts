@@ -48,6 +48,12 @@ export interface KeyInUse {
   material: Buffer;
 }
 
+/** The key id in a response that carries key metadata (CreateKey's), if any. */
+function createdKeyId(result: unknown): string | undefined {
+  const id = (result as { KeyMetadata?: { KeyId?: unknown } } | null | undefined)?.KeyMetadata?.KeyId;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export class VaultContext {
   readonly events = new VaultEventEmitter();
   readonly store: VaultStore;
@@ -113,8 +119,9 @@ export class VaultContext {
   }
 
   /** Runs an operation with audit logging: success or failure, with key and version ids, never data. */
-  async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, keyOf?: (r: T) => { KeyId: string; KeyVersionId: string }): Promise<T> {
+  async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, keyOf?: (r: T) => { KeyId: string; KeyVersionId: string }, detail?: string): Promise<T> {
     const time = this.nowIso();
+    const extra = detail ? { Detail: detail } : {};
     try {
       const result = await fn();
       if (keyOf) {
@@ -122,12 +129,13 @@ export class VaultContext {
         const k = keyOf(result);
         this.audit.append({ Time: time, Operation: operation, KeyId: k.KeyId.slice(k.KeyId.lastIndexOf('/') + 1), KeyVersionId: k.KeyVersionId, Outcome: 'Success' }, true);
       } else {
-        this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), Outcome: 'Success' });
+        // A key made by this call (CreateKey) is named by its response: there was no key to name before.
+        this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef ?? createdKeyId(result)), Outcome: 'Success', ...extra });
       }
       return result;
     } catch (err) {
       const e = toKmsError(err);
-      this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), Outcome: 'Failure', ErrorType: e.__type });
+      this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef), Outcome: 'Failure', ErrorType: e.__type, ...extra });
       throw e;
     }
   }

@@ -8,8 +8,8 @@ import type { KeyInUse, VaultContext } from './vaultContext.js';
 export class VaultFilePort implements VaultPort {
   constructor(private readonly ctx: VaultContext) {}
 
-  audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>): Promise<T> {
-    return this.ctx.audited(operation, keyRef, fn);
+  audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, detail?: string): Promise<T> {
+    return this.ctx.audited(operation, keyRef, fn, undefined, detail);
   }
 
   progress(event: Api.FileProgressEvent): void {

@@ -2,12 +2,13 @@
  * Drop files here or pick them in main's native dialog. The page never learns a path: the preload
  * saw the drop and registered its files with main; here we only take the tokens it got back.
  */
-import { useState, type DragEvent } from 'react';
+import { useState, type DragEvent, type ReactNode } from 'react';
 import type { FileHandle } from '../../preload/contract';
 import { vault } from '../bridge';
 import { useUiStore } from '../stores/uiStore';
 
-export function DropZone({ onFiles, onPick, disabled, hint }: { onFiles(files: FileHandle[]): void; onPick(): void; disabled?: boolean; hint: string }) {
+/** children: shown instead of the hint while the zone is disabled (why, and the fix). */
+export function DropZone({ onFiles, onPick, onPickFolder, disabled, hint, children }: { onFiles(files: FileHandle[]): void; onPick(): void; onPickFolder?(): void; disabled?: boolean; hint: string; children?: ReactNode }) {
   const [over, setOver] = useState(false);
 
   const onDrop = (e: DragEvent<HTMLDivElement>) => {
@@ -35,11 +36,18 @@ export function DropZone({ onFiles, onPick, disabled, hint }: { onFiles(files: F
       onDrop={onDrop}
       data-testid="dropzone"
     >
-      <p className="dropzone-title">Drop files here</p>
-      <p className="muted">{hint}</p>
-      <button type="button" className="button" disabled={disabled} onClick={onPick} data-testid="file-pick">
-        Choose files…
-      </button>
+      <p className="dropzone-title">Drop files or folders here</p>
+      {disabled && children ? children : <p className="muted">{hint}</p>}
+      <div className="button-row">
+        <button type="button" className="button" disabled={disabled} onClick={onPick} data-testid="file-pick">
+          Choose files…
+        </button>
+        {onPickFolder && (
+          <button type="button" className="button" disabled={disabled} onClick={onPickFolder} data-testid="file-pick-folder">
+            Choose a folder…
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -40,7 +40,7 @@ export const useOpenedFilesStore = create<OpenedFilesState>()((set, get) => ({
   },
   run: (file, operation) => {
     const files = useFilesStore.getState();
-    files.setOptions({ operation });
+    files.setOperation(operation);
     files.start([file]);
     get().dismiss(file.FileToken);
   },

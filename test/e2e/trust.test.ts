@@ -30,7 +30,7 @@ test('a dropped file is encrypted next to itself; the page only ever held a toke
     await app.dropFiles([input]);
     const row = app.page.locator('[data-testid="file-job"][data-file-name="tax-return-2025.pdf"]');
     await row.and(app.page.locator('[data-status="done"]')).waitFor();
-    assert.equal(await row.getByTestId('file-job-output').innerText(), `${input}.age`);
+    assert.equal(await row.getByTestId('file-job-output').textContent(), `${input}.age`);
     assert.ok(readFileSync(`${input}.age`).subarray(0, 21).toString('latin1').startsWith('age-encryption.org/v1'));
     assert.deepEqual(app.dialogs.shown, [], 'a drop needs no dialog');
   } finally {
@@ -110,7 +110,7 @@ test('"Ask where to save": the decrypted file goes where the person chose in mai
     await page.getByTestId('file-pick').click();
     const row = page.locator('[data-testid="file-job"][data-file-name="memo.txt.age"]');
     await row.and(page.locator('[data-status="done"]')).waitFor();
-    assert.equal(await row.getByTestId('file-job-output').innerText(), elsewhere);
+    assert.equal(await row.getByTestId('file-job-output').textContent(), elsewhere);
     assert.equal(readFileSync(elsewhere, 'utf8'), 'meet at noon\n');
     const save = app.dialogs.shown.find((d) => d.kind === 'saveFile');
     assert.equal(save?.kind === 'saveFile' && save.defaultPath, letter, 'suggested: next to the input under the derived name');
@@ -138,6 +138,9 @@ test('an integrity failure noticed mid-session (here by a file job) blocks the w
     await app.navigate('files');
     const input = join(app.workDir, 'diary.txt');
     writeFileSync(input, 'dear diary\n');
+    // The reload that follows createKey's change event must be over before the vault breaks,
+    // or it (not the file job) is what notices the failure.
+    await app.page.locator('[data-testid="file-key"] option', { hasText: 'notes' }).waitFor({ state: 'attached' });
     broken = true;
     await app.dropFiles([input]);
     await app.page.getByTestId('integrity-blocked').waitFor();

@@ -289,5 +289,10 @@ describe('file jobs', () => {
     assert.ok(ops.includes('EncryptFile'));
     assert.ok(ops.includes('DecryptFile'));
     assert.ok(!JSON.stringify(Events).includes(dir), 'no paths in the audit log');
+    // The Activity screen names the file of each job (its base name only) and the key CreateKey made.
+    assert.equal(Events.find((e) => e.Operation === 'EncryptFile')?.Detail, 'au.bin');
+    assert.equal(Events.find((e) => e.Operation === 'DecryptFile')?.Detail, 'au.bin.age');
+    const all = await tv.service.listAuditEvents({ KeyId: keyId, Limit: 10_000 });
+    assert.ok(all.Events.some((e) => e.Operation === 'CreateKey' && e.Outcome === 'Success'), 'CreateKey is logged under the key it made');
   });
 });

@@ -30,6 +30,9 @@ export interface ShellRecord {
   openAnswers: string[][];
   saveAnswers: (string | null)[];
   messageAnswers: number[];
+  /** electron's shell.showItemInFolder (the app imports `shell`, which resolves to this record). */
+  showItemInFolder(fullPath: string): void;
+  shownInFolder: string[];
 }
 
 export const shell: ShellRecord = {
@@ -47,6 +50,11 @@ export const shell: ShellRecord = {
   openAnswers: [],
   saveAnswers: [],
   messageAnswers: [],
+  showItemInFolder(fullPath: string): void {
+    shell.calls.push('shell.showItemInFolder');
+    shell.shownInFolder.push(fullPath);
+  },
+  shownInFolder: [],
 };
 
 let isReady = false;

@@ -274,9 +274,14 @@ describe('the built main bundle under a mock of electron', () => {
     const [handle] = (picked.value as { Files: { FileToken: string; Name: string }[] }).Files;
     assert.equal(handle?.Name, 'notes.txt');
     assert.equal(shell.dialogs.at(-1)?.parent, win);
-    const job = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, KeyId: 'alias/due' });
+    const JobId = crypto.randomUUID();
+    const job = await invoke(channelFor('runFileJob'), { JobId, Operation: 'Encrypt', FileToken: handle!.FileToken, KeyId: 'alias/due' });
     assert.equal(job.ok, true, JSON.stringify(job.error));
     assert.ok(readFileSync(`${input}.age`).length > 0);
+    // Show in folder reaches Electron's shell with the output main wrote, named by the job only.
+    const shown = await invoke(channelFor('showInFolder'), { JobId });
+    assert.equal(shown.ok, true, JSON.stringify(shown.error));
+    assert.deepEqual(shell.shownInFolder, [`${input}.age`]);
 
     win.webContents.emit('did-start-loading');
     const again = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Inspect', FileToken: handle!.FileToken });

@@ -79,12 +79,16 @@ const VALID: Record<OperationName, unknown> = {
   createRecoveryKey: { Replace: true },
   saveRecoverySheet: undefined,
   forgetRecoverySheet: undefined,
+  showInFolder: { JobId: randomUUID() },
+  exportActivity: { Format: 'csv' },
+  pickFolder: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
+  'showInFolder', 'exportActivity', 'pickFolder',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
