@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 apt_packages() {
   case "$1" in
     app) echo "libsecret-1-dev gnome-keyring" ;;
-    *) echo "libsecret-1-dev gnome-keyring dbus-x11 libglib2.0-bin age faketime chromium xvfb" ;;
+    *) echo "libsecret-1-dev gnome-keyring dbus-x11 libglib2.0-bin age faketime chromium xvfb awscli" ;;
   esac
 }
 
