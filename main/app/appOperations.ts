@@ -261,10 +261,15 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
       continue;
     }
     const own = guardedOps[op];
-    const method = serviceOps[op];
-    // A service without the method leaves the operation out: the handler answers UnsupportedOperation.
+    // Looked up at call time: some operations are attached after start (the API endpoint's, where it
+    // runs). A service without the method answers UnsupportedOperationException.
     if (own) ops[op] = own;
-    else if (typeof method === 'function') ops[op] = (req) => (method as (r: unknown) => Promise<unknown>).call(service, req);
+    else
+      ops[op] = (req) => {
+        const method = serviceOps[op];
+        if (typeof method !== 'function') return Promise.reject(new UnsupportedOperationException(`${op} is not available in this build of Key Vault.`));
+        return (method as (r: unknown) => Promise<unknown>).call(service, req);
+      };
   }
   return ops as unknown as AppOperations;
 }

@@ -69,15 +69,19 @@ for (const { theme, viewport } of VIEWS) {
       // Nothing is cut off: the region ends inside the window, and scrolled to its far side it
       // shows the last column whole.
       const region = page.getByRole('region', { name: 'Activity, newest first' });
-      // A string, as the test's own tsconfig has no DOM types; it runs in the page.
-      const fit = (await region.evaluate(`(el) => {
+      // Runs in the page; the test's own tsconfig has no DOM types, so the element is typed by what is used.
+      type Rect = { right: number };
+      type Scroller = { scrollLeft: number; scrollWidth: number; getBoundingClientRect(): Rect; querySelector(sel: string): { getBoundingClientRect(): Rect } | null };
+      const fit = await region.evaluate((node) => {
+        const el = node as unknown as Scroller;
+        const g = globalThis as unknown as { document: { documentElement: { clientWidth: number } }; getComputedStyle(e: unknown): { overflowX: string } };
         el.scrollLeft = el.scrollWidth;
         const box = el.getBoundingClientRect();
-        const last = el.querySelector('thead th:last-child').getBoundingClientRect();
-        const out = { right: box.right, window: document.documentElement.clientWidth, lastRight: last.right, overflow: getComputedStyle(el).overflowX };
+        const last = el.querySelector('thead th:last-child')?.getBoundingClientRect() ?? { right: Number.POSITIVE_INFINITY };
+        const out = { right: box.right, window: g.document.documentElement.clientWidth, lastRight: last.right, overflow: g.getComputedStyle(node).overflowX };
         el.scrollLeft = 0;
         return out;
-      }`)) as { right: number; window: number; lastRight: number; overflow: string };
+      });
       assert.ok(fit.right <= fit.window, `the region ends inside the window (${fit.right} <= ${fit.window})`);
       assert.ok(fit.lastRight <= fit.right + 0.5, `the last column can be scrolled into view (${fit.lastRight} <= ${fit.right})`);
       assert.equal(fit.overflow, 'auto');
