@@ -158,6 +158,8 @@ export const requestSchemas = {
     IncludeReads: z.boolean().optional(),
   }),
   pickFolder: nothing,
+  checkClock: nothing,
+  confirmClock: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });
