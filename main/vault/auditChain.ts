@@ -43,17 +43,26 @@ export class ChainMac {
     }
   }
 
+  /** A view of `inner` of the last length used: lines of one shape share it (no view per line). */
+  private view: Buffer = Buffer.alloc(0);
+
   tag(body: string): string {
     if (SHA256_BLOCK + body.length * 3 > this.inner.length) {
       const bigger = Buffer.alloc(SHA256_BLOCK + body.length * 3);
       this.inner.copy(bigger, 0, 0, SHA256_BLOCK);
       this.inner = bigger;
     }
-    const n = this.inner.write(body, SHA256_BLOCK, 'utf8');
-    hash('sha256', this.inner.subarray(0, SHA256_BLOCK + n), 'buffer').copy(this.outer, SHA256_BLOCK);
-    return hash('sha256', this.outer, 'buffer').toString('base64url', 0, 16);
+    const n = SHA256_BLOCK + this.inner.write(body, SHA256_BLOCK, 'utf8');
+    if (this.view.length !== n || this.view.buffer !== this.inner.buffer) this.view = this.inner.subarray(0, n);
+    // The inner digest goes straight into the outer block as latin1 text (one byte per char).
+    this.outer.write(hash('sha256', this.view, 'binary'), SHA256_BLOCK, 'latin1');
+    const full = hash('sha256', this.outer, 'base64url');
+    // base64url of the first 16 bytes: 21 whole characters, then the 22nd holds only 2 bits.
+    return full.slice(0, TAG_CHARS - 1) + B64URL[B64URL.indexOf(full[TAG_CHARS - 1]!) & 0x30]!;
   }
 }
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
  * An entry's JSON without its closing brace, the form the chain members are appended to. Entries

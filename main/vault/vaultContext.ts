@@ -97,12 +97,16 @@ export class VaultContext {
   }
 
   /** The last timestamp formatted: thousands of audited operations a second share a millisecond. */
-  private lastIso = { ms: Number.NaN, iso: '' };
+  private lastMs = Number.NaN;
+  private lastIso = '';
 
   nowIso(): string {
     const ms = this.clock === systemClock ? Date.now() : this.clock.now().getTime(); // no Date per call
-    if (ms !== this.lastIso.ms) this.lastIso = { ms, iso: new Date(ms).toISOString() };
-    return this.lastIso.iso;
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   /**
