@@ -101,6 +101,20 @@ export interface AppRecoveryKeyResponse {
 export interface SaveRecoverySheetResponse {
   FileName: string;
 }
+/**
+ * The clock as maintenance judged it (main/app/clockConfirmation.ts). When ClockProblem is set,
+ * key deletions wait until the person confirms the date (confirmClock asks in a native dialog).
+ */
+export interface ClockCheck {
+  /** The vault's clock now (ISO 8601). */
+  Now: string;
+  /** Why, in words (absent when the clock is plausible). */
+  ClockProblem?: string;
+  /** Keys whose deletion window has passed by this clock, waiting for the confirmed date. */
+  DeletionsAwaitingClockConfirmation?: string[];
+  /** confirmClock: the keys deleted once the date was confirmed. */
+  Deleted?: string[];
+}
 /** Preload → main only (not on window.vault): paths of files in a real drop, for tokens. */
 export interface RegisterDropRequest {
   Paths: string[];
@@ -174,6 +188,10 @@ export interface VaultOperations {
   exportActivity: { req: ExportActivityRequest; res: ExportActivityResponse };
   /** Main's native folder dialog; each folder is expanded into its files (see FolderSummary). */
   pickFolder: { req: void; res: PickFilesResponse };
+  /** Runs maintenance as the scheduler does and reports what it thinks of the clock. */
+  checkClock: { req: void; res: ClockCheck };
+  /** Main asks the person to confirm the date (native dialog), then runs maintenance with it confirmed. */
+  confirmClock: { req: void; res: ClockCheck };
 }
 
 /** Operations served by the app's endpoint controller rather than the vault service. */
@@ -194,6 +212,7 @@ export const OPERATION_NAMES = [
   'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
   'showInFolder', 'exportActivity', 'pickFolder',
+  'checkClock', 'confirmClock',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

@@ -5,6 +5,8 @@ import { CommandPalette, focusSearchSoon } from './components/CommandPalette';
 import { CreateKeyDialog } from './components/CreateKeyDialog';
 import { RecoveryKeyDialog } from './components/RecoveryKeyPanel';
 import { RecoveryWarning } from './components/RecoveryWarning';
+import { ClockNotice } from './components/ClockNotice';
+import { CLOCK_RECHECK_MS, useClockStore } from './stores/clockStore';
 import { useSetupStore } from './stores/setupStore';
 import { vault } from './bridge';
 import { MessageArea } from './components/MessageArea';
@@ -32,6 +34,7 @@ function refreshVisibleData(): void {
   if (screen === 'activity') void useActivityStore.getState().load();
   if (screen === 'settings') void useSettingsStore.getState().load();
   void useSetupStore.getState().load();
+  void useClockStore.getState().load();
 }
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -74,13 +77,16 @@ function useFirstLoad(): void {
   useEffect(() => {
     let cancelled = false;
     void (async () => {
-      await Promise.all([useKeysStore.getState().load(), useSetupStore.getState().load()]);
+      await Promise.all([useKeysStore.getState().load(), useSetupStore.getState().load(), useClockStore.getState().load()]);
       // Files the app was started with (or opened with while this page loaded).
       await useOpenedFilesStore.getState().take();
       if (!cancelled) document.body.dataset.ready = 'true';
     })();
+    // A clock can jump while the window is open (and then nothing changes to say so).
+    const recheck = setInterval(() => void useClockStore.getState().load(), CLOCK_RECHECK_MS);
     return () => {
       cancelled = true;
+      clearInterval(recheck);
     };
   }, []);
 }
@@ -164,6 +170,7 @@ export function App() {
       <Sidebar />
       <main className="main" data-screen={screen}>
         <RecoveryWarning />
+        <ClockNotice />
         <ScreenErrorBoundary resetKey={`${screen}:${openKeyId ?? ''}`}>
           <Screen />
         </ScreenErrorBoundary>

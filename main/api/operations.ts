@@ -64,7 +64,10 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   },
   async ListKeys(ctx, req) {
     const all = sortedBy((await ctx.service.listKeys()).Keys, (k) => k.KeyId);
-    return page(paginate(all, (k) => k.KeyId, req, LIST_KEYS), 'Keys');
+    return page(
+      paginate(all, (k) => k.KeyId, req, LIST_KEYS),
+      'Keys',
+    );
   },
   async EnableKey(ctx, req) {
     await ctx.service.enableKey({ KeyId: keyIn(ctx, req.KeyId) });
@@ -124,7 +127,12 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     const rotations = (await ctx.service.listKeyRotations({ KeyId: keyIn(ctx, req.KeyId) })).Rotations;
     const sortKey = (r: Api.RotationEntry) => `${r.RotationDate}|${r.KeyVersionId}`;
     const p = paginate(sortedBy(rotations, sortKey), sortKey, req, LIST_ROTATIONS);
-    const items = p.items.map((r) => ({ KeyId: r.KeyId, KeyMaterialId: r.KeyVersionId, RotationDate: epochSeconds(r.RotationDate), RotationType: r.RotationType }));
+    const items = p.items.map((r) => ({
+      KeyId: r.KeyId,
+      KeyMaterialId: r.KeyVersionId,
+      RotationDate: epochSeconds(r.RotationDate),
+      RotationType: r.RotationType,
+    }));
     return page({ ...p, items }, 'Rotations');
   },
   async Encrypt(ctx, req) {
@@ -133,7 +141,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     return { CiphertextBlob: r.CiphertextBlob, KeyId: r.KeyId, EncryptionAlgorithm: SYMMETRIC };
   },
   async Decrypt(ctx, req) {
-    refuseUnsupported(req, { ...algorithmChecks('EncryptionAlgorithm'), Recipient: notOffered('Nitro Enclave recipients'), DryRun: (v) => (v === false ? undefined : 'dry runs are not offered.') });
+    refuseUnsupported(req, {
+      ...algorithmChecks('EncryptionAlgorithm'),
+      Recipient: notOffered('Nitro Enclave recipients'),
+      DryRun: (v) => (v === false ? undefined : 'dry runs are not offered.'),
+    });
     const r = await ctx.service.decrypt({
       CiphertextBlob: str(req.CiphertextBlob),
       EncryptionContext: context(req.EncryptionContext),
@@ -142,7 +154,10 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     return { KeyId: r.KeyId, Plaintext: r.Plaintext, EncryptionAlgorithm: SYMMETRIC, KeyMaterialId: r.KeyVersionId };
   },
   async ReEncrypt(ctx, req) {
-    refuseUnsupported(req, { ...algorithmChecks('SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm'), DryRun: (v) => (v === false ? undefined : 'dry runs are not offered.') });
+    refuseUnsupported(req, {
+      ...algorithmChecks('SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm'),
+      DryRun: (v) => (v === false ? undefined : 'dry runs are not offered.'),
+    });
     const r = await ctx.service.reEncrypt({
       CiphertextBlob: str(req.CiphertextBlob),
       SourceEncryptionContext: context(req.SourceEncryptionContext),
@@ -186,7 +201,15 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   },
   async ListResourceTags(ctx, req) {
     const tags = (await ctx.service.listResourceTags({ KeyId: keyIn(ctx, req.KeyId) })).Tags;
-    return page(paginate(sortedBy(tags, (t) => t.TagKey), (t) => t.TagKey, req, LIST_TAGS), 'Tags');
+    return page(
+      paginate(
+        sortedBy(tags, (t) => t.TagKey),
+        (t) => t.TagKey,
+        req,
+        LIST_TAGS,
+      ),
+      'Tags',
+    );
   },
 };
 
@@ -202,15 +225,21 @@ function dataKeyRequest(ctx: OperationContext, req: Request): Api.GenerateDataKe
 /** Real KMS operations (botocore's KMS model, 2014-11-01) the vault does not offer, with the reason. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
-    ['ConnectCustomKeyStore', 'CreateCustomKeyStore', 'DeleteCustomKeyStore', 'DescribeCustomKeyStores', 'DisconnectCustomKeyStore', 'UpdateCustomKeyStore'].map((op) => [op, 'custom key stores']),
+    [
+      'ConnectCustomKeyStore',
+      'CreateCustomKeyStore',
+      'DeleteCustomKeyStore',
+      'DescribeCustomKeyStores',
+      'DisconnectCustomKeyStore',
+      'UpdateCustomKeyStore',
+    ].map((op) => [op, 'custom key stores']),
   ),
   ...Object.fromEntries(['CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant'].map((op) => [op, 'grants'])),
   ...Object.fromEntries(['GetKeyPolicy', 'ListKeyPolicies', 'PutKeyPolicy'].map((op) => [op, 'key policies'])),
   ...Object.fromEntries(
-    ['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GetPublicKey', 'Sign', 'Verify', 'DeriveSharedSecret', 'GenerateMac', 'VerifyMac'].map((op) => [
-      op,
-      'asymmetric and HMAC keys',
-    ]),
+    ['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GetPublicKey', 'Sign', 'Verify', 'DeriveSharedSecret', 'GenerateMac', 'VerifyMac'].map(
+      (op) => [op, 'asymmetric and HMAC keys'],
+    ),
   ),
   ...Object.fromEntries(['ReplicateKey', 'UpdatePrimaryRegion'].map((op) => [op, 'multi-Region keys'])),
   GetParametersForImport: 'wrapped key-material import over the API (use `keyvault import-key-material`)',

@@ -157,7 +157,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     endpoint,
     region: opts.region,
-    status: () => ({ Listening: server.listening, Endpoint: endpoint, Region: opts.region, RequestsServed: stats.served, ...(stats.lastError ? { LastError: stats.lastError } : {}) }),
+    status: () => ({
+      Listening: server.listening,
+      Endpoint: endpoint,
+      Region: opts.region,
+      RequestsServed: stats.served,
+      ...(stats.lastError ? { LastError: stats.lastError } : {}),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         stats.closing = true;
@@ -215,7 +221,8 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
   } catch {
     throw new ApiError('SerializationException', 'The request body is not valid JSON.');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError('SerializationException', 'The request body must be a JSON object.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ApiError('SerializationException', 'The request body must be a JSON object.');
   return value as Record<string, unknown>;
 }
 

@@ -94,7 +94,10 @@ export function parseAuthorization(req: SignedRequest, expected: { region: strin
 }
 
 function compact(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** RFC 3986 encoding as SigV4 wants it (unreserved characters left alone). */
@@ -104,12 +107,15 @@ function uriEncode(s: string): string {
 
 function canonicalQuery(query: string): string {
   if (query === '') return '';
-  const pairs = query.split('&').filter(Boolean).map((p) => {
-    const eq = p.indexOf('=');
-    const k = decodeURIComponent((eq < 0 ? p : p.slice(0, eq)).replace(/\+/g, ' '));
-    const v = eq < 0 ? '' : decodeURIComponent(p.slice(eq + 1).replace(/\+/g, ' '));
-    return [uriEncode(k), uriEncode(v)] as const;
-  });
+  const pairs = query
+    .split('&')
+    .filter(Boolean)
+    .map((p) => {
+      const eq = p.indexOf('=');
+      const k = decodeURIComponent((eq < 0 ? p : p.slice(0, eq)).replace(/\+/g, ' '));
+      const v = eq < 0 ? '' : decodeURIComponent(p.slice(eq + 1).replace(/\+/g, ' '));
+      return [uriEncode(k), uriEncode(v)] as const;
+    });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
@@ -161,7 +167,9 @@ export function verifySignature(req: SignedRequest, auth: ParsedAuthorization, s
   const canonical = canonicalRequest(req, auth.signedHeaders, payloadHash);
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = [ALGORITHM, auth.amzDate, scope, createHash('sha256').update(canonical, 'utf8').digest('hex')].join('\n');
-  const expected = createHmac('sha256', signingKey(secret, auth.date, auth.region, auth.service)).update(stringToSign, 'utf8').digest();
+  const expected = createHmac('sha256', signingKey(secret, auth.date, auth.region, auth.service))
+    .update(stringToSign, 'utf8')
+    .digest();
   const given = Buffer.from(auth.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new ApiError(

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { OperationName, RegisterDropRequest, VaultOperations } from '../../preload/contract.js';
+import { reservedContextKey } from '../crypto/encryptionContext.js';
 
 import {
   MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
@@ -42,19 +43,6 @@ const base64Of = (maxBytes: number, minBytes = 1) =>
     .max(Math.ceil(maxBytes / 3) * 4, { message: `must encode at most ${maxBytes} bytes` })
     .refine((s) => base64DecodedLength(s) >= minBytes, { message: `must encode at least ${minBytes} byte(s)` })
     .refine((s) => base64DecodedLength(s) <= maxBytes, { message: `must encode at most ${maxBytes} bytes` });
-/**
- * Keys that a schema (or any plain-object copy) would drop or turn into a prototype change, so
- * the context that reaches the service would differ from the one the page sent. Refused outright,
- * as the CLI does, before the record schema sees them.
- */
-export const RESERVED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The first reserved key among the object's own keys (checked on the raw input). */
-export function reservedContextKey(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  return Reflect.ownKeys(value).find((k): k is string => typeof k === 'string' && RESERVED_CONTEXT_KEYS.has(k));
-}
-
 const encryptionContext = z
   .unknown()
   .superRefine((ctx, check) => {
@@ -170,6 +158,8 @@ export const requestSchemas = {
     IncludeReads: z.boolean().optional(),
   }),
   pickFolder: nothing,
+  checkClock: nothing,
+  confirmClock: nothing,
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -3,7 +3,7 @@
  * maps its flags onto one vault service call and prints the service's response unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import type { CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
+import type { CommandContext, CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
 
 const keyIdFlag: FlagSpec = { name: 'key-id', kind: 'text', required: true, value: 'KEY', help: 'The key: key id, key ARN, alias name (alias/...) or alias ARN.' };
 const versionFlag: FlagSpec = { name: 'key-version-id', kind: 'text', required: true, value: 'VERSION', help: 'The version id.' };
@@ -13,21 +13,21 @@ const versionRequest = (flags: ParsedFlags): { KeyId: string; KeyVersionId: stri
   KeyVersionId: flags.requiredText('key-version-id'),
 });
 
+type VersionService = CommandContext['service'];
+
+/** A command that names one key version and makes one service call with just that. */
+function versionCommand(
+  name: string,
+  summary: string,
+  operation: string,
+  call: (service: VersionService, req: { KeyId: string; KeyVersionId: string }) => Promise<unknown>,
+): CommandSpec {
+  return { name, summary, operation, flags: [keyIdFlag, versionFlag], run: ({ service, flags }) => call(service, versionRequest(flags)) };
+}
+
 export const INVENTORY_COMMANDS: readonly CommandSpec[] = [
-  {
-    name: 'disable-key-version',
-    summary: 'Disable one version of a key: nothing under it decrypts until it is enabled again.',
-    operation: 'DisableKeyVersion',
-    flags: [keyIdFlag, versionFlag],
-    run: ({ service, flags }) => service.disableKeyVersion(versionRequest(flags)),
-  },
-  {
-    name: 'enable-key-version',
-    summary: 'Enable a disabled key version.',
-    operation: 'EnableKeyVersion',
-    flags: [keyIdFlag, versionFlag],
-    run: ({ service, flags }) => service.enableKeyVersion(versionRequest(flags)),
-  },
+  versionCommand('disable-key-version', 'Disable one version of a key: nothing under it decrypts until it is enabled again.', 'DisableKeyVersion', (s, req) => s.disableKeyVersion(req)),
+  versionCommand('enable-key-version', 'Enable a disabled key version.', 'EnableKeyVersion', (s, req) => s.enableKeyVersion(req)),
   {
     name: 'schedule-key-version-destruction',
     summary: "Schedule the destruction of a key version's material after a waiting period.",
@@ -45,13 +45,7 @@ export const INVENTORY_COMMANDS: readonly CommandSpec[] = [
         ...(flags.boolean('force') ? { Force: true } : {}),
       }),
   },
-  {
-    name: 'cancel-key-version-destruction',
-    summary: 'Cancel a scheduled version destruction (the version comes back disabled).',
-    operation: 'CancelKeyVersionDestruction',
-    flags: [keyIdFlag, versionFlag],
-    run: ({ service, flags }) => service.cancelKeyVersionDestruction(versionRequest(flags)),
-  },
+  versionCommand('cancel-key-version-destruction', 'Cancel a scheduled version destruction (the version comes back disabled).', 'CancelKeyVersionDestruction', (s, req) => s.cancelKeyVersionDestruction(req)),
   {
     name: 'list-files',
     summary: 'List the age files the vault knows, with the key version each one uses.',

@@ -52,7 +52,11 @@ export function decodeMarker(marker: unknown): string | undefined {
  * Adds or refreshes sightings in the map. When the map would pass the bound, the records seen
  * longest ago are dropped (an inventory is a memory of files, not a promise to keep every one).
  */
-export function applySightings(files: Record<string, FileInventoryRecord>, sightings: readonly FileSighting[], nowIso: string): { added: number; updated: number } {
+export function applySightings(
+  files: Record<string, FileInventoryRecord>,
+  sightings: readonly FileSighting[],
+  nowIso: string,
+): { added: number; updated: number } {
   let added = 0;
   let updated = 0;
   for (const s of sightings) {

@@ -21,9 +21,7 @@ export function aliasArn(vaultId: string, aliasName: string): string {
 
 export function validateAliasName(name: string): void {
   if (!ALIAS_RE.test(name)) {
-    throw new ValidationException(
-      `Alias name "${name}" is not valid: it must start with "alias/" followed by 1-250 letters, digits, "/", "_" or "-".`,
-    );
+    throw new ValidationException(`Alias name "${name}" is not valid: it must start with "alias/" followed by 1-250 letters, digits, "/", "_" or "-".`);
   }
 }
 

@@ -29,9 +29,7 @@ export function parseRotationInterval(input: string | number): number {
   }
   const seconds = readRotationInterval(input);
   if (seconds === undefined) {
-    throw new ValidationException(
-      `RotationInterval "${String(input)}" is not valid: use a number with a unit (d, h, m or s), such as 30d or 720h.`,
-    );
+    throw new ValidationException(`RotationInterval "${String(input)}" is not valid: use a number with a unit (d, h, m or s), such as 30d or 720h.`);
   }
   validateRotationSeconds(seconds);
   return seconds;
@@ -39,9 +37,7 @@ export function parseRotationInterval(input: string | number): number {
 
 export function validateRotationSeconds(seconds: number): void {
   if (seconds < MIN_ROTATION_DAYS * 86_400 || seconds > MAX_ROTATION_DAYS * 86_400) {
-    throw new ValidationException(
-      `The rotation interval must be between ${MIN_ROTATION_DAYS} and ${MAX_ROTATION_DAYS} days; got ${formatDays(seconds)} days.`,
-    );
+    throw new ValidationException(`The rotation interval must be between ${MIN_ROTATION_DAYS} and ${MAX_ROTATION_DAYS} days; got ${formatDays(seconds)} days.`);
   }
 }
 

@@ -29,15 +29,11 @@ function open(key: Buffer, aad: string, sealed: string, what: string): Buffer {
     decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
   } catch (err) {
-    throw new KMSInternalException(
-      `The sealed ${what} does not open under this vault's root key: the store was altered or belongs elsewhere.`,
-      { cause: err },
-    );
+    throw new KMSInternalException(`The sealed ${what} does not open under this vault's root key: the store was altered or belongs elsewhere.`, { cause: err });
   }
 }
 
-const materialAad = (vaultId: string, keyId: string, versionId: string) =>
-  `keyvault/v1/key-material|${vaultId}|${keyId}|${versionId}`;
+const materialAad = (vaultId: string, keyId: string, versionId: string) => `keyvault/v1/key-material|${vaultId}|${keyId}|${versionId}`;
 const secretAad = (vaultId: string, secretId: string, kind: string) => `keyvault/v1/secret|${vaultId}|${kind}|${secretId}`;
 
 export function sealKeyMaterial(sealKey: Buffer, vaultId: string, keyId: string, versionId: string, material: Buffer): string {

@@ -34,7 +34,10 @@ export function integrityFailure(file: string, what: string): VaultIntegrityExce
 }
 
 export function rollbackFailure(file: string, revision: number, floor: number): VaultIntegrityException {
-  return integrityFailure(file, `is an older copy of the vault (revision ${revision}; this vault has already reached revision ${floor}), put back in place of the current one`);
+  return integrityFailure(
+    file,
+    `is an older copy of the vault (revision ${revision}; this vault has already reached revision ${floor}), put back in place of the current one`,
+  );
 }
 
 export class DocumentAuthenticator {

@@ -324,7 +324,8 @@ function checkFile(value: unknown, mapKey: string): void {
   const f = object(value, FILE_FIELDS);
   const path = string(f, 'Path');
   if (path !== mapKey) fail('Path', 'does not match its map key');
-  if (path.length === 0 || path.length > MAX_INVENTORY_PATH_LENGTH || path.includes('\0')) fail('Path', `must be 1 to ${MAX_INVENTORY_PATH_LENGTH} characters without NUL`);
+  if (path.length === 0 || path.length > MAX_INVENTORY_PATH_LENGTH || path.includes('\0'))
+    fail('Path', `must be 1 to ${MAX_INVENTORY_PATH_LENGTH} characters without NUL`);
   integer(f, 'Size', 0);
   uuid(f, 'KeyId');
   uuid(f, 'KeyVersionId');

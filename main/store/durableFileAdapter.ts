@@ -111,7 +111,9 @@ function assertDepthAtMost(json: unknown, limit: number, file: string): void {
 }
 
 function readFailure(file: string, err: unknown): Error {
-  return fileSystemError(err, 'read the vault file', file) ?? new KMSInternalException(`The vault file ${file} could not be read: ${reason(err)}`, { cause: err });
+  return (
+    fileSystemError(err, 'read the vault file', file) ?? new KMSInternalException(`The vault file ${file} could not be read: ${reason(err)}`, { cause: err })
+  );
 }
 
 /**
@@ -137,13 +139,15 @@ export function refuseDanglingEntry(file: string): void {
 /** Reads the whole regular file behind `fd`, refusing other kinds of file and sizes over the bound. */
 function readBounded(fd: number, file: string, size: bigint): Buffer {
   if (size > BigInt(MAX_DOCUMENT_BYTES)) {
-    throw new ValidationException(`The vault file ${file} is ${size} bytes, more than the ${MAX_DOCUMENT_BYTES} bytes a vault may have: it is not a vault file.`);
+    throw new ValidationException(
+      `The vault file ${file} is ${size} bytes, more than the ${MAX_DOCUMENT_BYTES} bytes a vault may have: it is not a vault file.`,
+    );
   }
   // One byte more than announced: a file that keeps growing is caught without reading it all.
   const buffer = Buffer.alloc(Number(size) + 1);
   let length = 0;
   try {
-    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
   } catch (err) {
     throw readFailure(file, err);
   }
@@ -269,7 +273,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     try {
       handle = await open(temp, 'wx', this.mode);
       // One positional write of the whole buffer (FileHandle.writeFile would chunk it).
-      for (let offset = 0; offset < bytes.length; ) {
+      for (let offset = 0; offset < bytes.length;) {
         const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, offset);
         offset += bytesWritten;
       }

@@ -112,13 +112,18 @@ function openLockFile(path: string): number {
   try {
     fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   } catch (err) {
-    if (errnoCode(err) === 'ELOOP') throw new KMSInvalidStateException(`The vault lock file ${path} is a symbolic link; Key Vault will not use it. Remove it and try again.`);
+    if (errnoCode(err) === 'ELOOP')
+      throw new KMSInvalidStateException(`The vault lock file ${path} is a symbolic link; Key Vault will not use it. Remove it and try again.`);
     if (errnoCode(err) === 'EACCES' && existsSync(path)) throw untrustedLockFile(path, `cannot be opened (it belongs to user id ${statSync(path).uid})`);
     throw err;
   }
   const st = fstatSync(fd);
   const uid = process.getuid?.();
-  const problem = !st.isFile() ? 'is not a regular file' : uid !== undefined && st.uid !== uid ? `belongs to user id ${st.uid}, not to you (user id ${uid})` : null;
+  const problem = !st.isFile()
+    ? 'is not a regular file'
+    : uid !== undefined && st.uid !== uid
+      ? `belongs to user id ${st.uid}, not to you (user id ${uid})`
+      : null;
   if (problem !== null) {
     closeSync(fd);
     throw untrustedLockFile(path, problem);

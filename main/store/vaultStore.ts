@@ -15,7 +15,7 @@
  *   store reads unverified (only to find the vault id and the recovery kit) and refuses to write.
  */
 import { mkdir, open } from 'node:fs/promises';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
@@ -24,6 +24,8 @@ import { DocumentAuthenticator, rollbackFailure } from './documentIntegrity.js';
 import type { StoreIntegrity } from './documentIntegrity.js';
 import { parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
+import type { DocumentIdentity } from './documentIdentity.js';
+import { peekDocumentIdentity } from './documentIdentity.js';
 import { DocumentSerializer } from './documentSerializer.js';
 import type { VaultLockOptions } from './vaultLock.js';
 import { acquireVaultLock } from './vaultLock.js';
@@ -59,29 +61,6 @@ export interface VaultStoreOptions {
   settleInBackground?: boolean;
 }
 
-const PEEK_BYTES = 4096;
-const FIELD_RE = {
-  VaultId: /^\{(?:"[A-Za-z]+":(?:\d+|"[^"\\]*"),)*?"VaultId":"([0-9a-f-]{36})"/,
-  RootKeyCheck: /^\{(?:"[A-Za-z]+":(?:\d+|"[^"\\]*"),)*?"RootKeyCheck":"([A-Za-z0-9+/=]{1,100})"/,
-};
-
-/** The first `bytes` of a file as text, or null when it does not exist. */
-function readFileHead(file: string, bytes: number): string | null {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new KMSInternalException(`The vault file ${file} could not be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  try {
-    const buf = Buffer.alloc(bytes);
-    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Commit counter per vault file within this process, so sibling stores notice each other at once. */
 const localCommits = new Map<string, number>();
 
@@ -103,11 +82,7 @@ function countAtMost(record: object, limit: number): number {
 }
 
 function isThenable(value: unknown): boolean {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export class VaultStore {
@@ -207,21 +182,8 @@ export class VaultStore {
    * The vault id and root key check of the document on disk, read WITHOUT authenticating it: only
    * to find the keychain entry and tell a wrong root secret from a changed file.
    */
-  peekIdentity(): { VaultId: string; RootKeyCheck: string } | null {
-    // Both fields sit near the start of the file (before Keys): read a head, not 15 MB of JSON.
-    const head = readFileHead(this.file, PEEK_BYTES);
-    if (head === null) return null;
-    const VaultId = FIELD_RE.VaultId.exec(head)?.[1];
-    const RootKeyCheck = FIELD_RE.RootKeyCheck.exec(head)?.[1];
-    if (VaultId !== undefined && RootKeyCheck !== undefined) return { VaultId, RootKeyCheck };
-    const loaded = readJsonFileSync(this.file, (json, file) => {
-      const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
-      if (typeof o.VaultId !== 'string' || typeof o.RootKeyCheck !== 'string') {
-        throw new KMSInternalException(`The vault document ${file} is not valid: it has no VaultId or RootKeyCheck.`);
-      }
-      return { VaultId: o.VaultId, RootKeyCheck: o.RootKeyCheck };
-    });
-    return loaded ? loaded.data : null;
+  peekIdentity(): DocumentIdentity | null {
+    return peekDocumentIdentity(this.file);
   }
 
   /** Whether a vault document exists on disk. */

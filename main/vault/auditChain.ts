@@ -10,7 +10,7 @@
  * line earlier in the file, not the line just before. What the chain cannot show: the removal of
  * the newest lines (nothing points at them yet), or of one of two forked siblings.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { AuditEntry } from '../core/api.js';
 
 export const CHAIN_START = '-';
@@ -22,15 +22,75 @@ const STARTS_TOLERATED = 16;
 /** When only the tail of a log is checked, its first lines may point before the window. */
 const WINDOW_GRACE_LINES = 64;
 
-function tagOf(key: Buffer, body: string): string {
-  return createHmac('sha256', key).update(body).digest().subarray(0, 16).toString('base64url');
+const SHA256_BLOCK = 64;
+
+/**
+ * HMAC-SHA256 truncated to 128 bits, computed as two one-shot hashes over pre-padded keys: the
+ * same tags as createHmac, at about half the cost (an Hmac object per line was ~10 % of an
+ * Encrypt+Decrypt pair). The body is written into a reused buffer after the inner pad.
+ */
+export class ChainMac {
+  private inner: Buffer;
+  private readonly outer = Buffer.alloc(SHA256_BLOCK + 32);
+
+  constructor(key: Buffer) {
+    const k = key.length > SHA256_BLOCK ? createHash('sha256').update(key).digest() : key;
+    this.inner = Buffer.alloc(SHA256_BLOCK + 1024, 0x36);
+    this.outer.fill(0x5c, 0, SHA256_BLOCK);
+    for (let i = 0; i < k.length; i++) {
+      this.inner[i] = 0x36 ^ k[i]!;
+      this.outer[i] = 0x5c ^ k[i]!;
+    }
+  }
+
+  /** A view of `inner` of the last length used: lines of one shape share it (no view per line). */
+  private view: Buffer = Buffer.alloc(0);
+
+  tag(body: string): string {
+    if (SHA256_BLOCK + body.length * 3 > this.inner.length) {
+      const bigger = Buffer.alloc(SHA256_BLOCK + body.length * 3);
+      this.inner.copy(bigger, 0, 0, SHA256_BLOCK);
+      this.inner = bigger;
+    }
+    const n = SHA256_BLOCK + this.inner.write(body, SHA256_BLOCK, 'utf8');
+    if (this.view.length !== n || this.view.buffer !== this.inner.buffer) this.view = this.inner.subarray(0, n);
+    // The inner digest goes straight into the outer block as latin1 text (one byte per char).
+    this.outer.write(hash('sha256', this.view, 'binary'), SHA256_BLOCK, 'latin1');
+    const full = hash('sha256', this.outer, 'base64url');
+    // base64url of the first 16 bytes: 21 whole characters, then the 22nd holds only 2 bits.
+    return full.slice(0, TAG_CHARS - 1) + B64URL[B64URL.indexOf(full[TAG_CHARS - 1]!) & 0x30]!;
+  }
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * An entry's JSON without its closing brace, the form the chain members are appended to. Entries
+ * always have a Time, so the text is never a bare '{'.
+ */
+export function entryOpening(entry: AuditEntry): string {
+  return JSON.stringify(entry).slice(0, -1);
+}
+
+/**
+ * The opening of a successful cryptographic operation's entry, built by hand: thousands a second,
+ * and every field is known to need no escaping (an ISO time, a fixed operation name, and key and
+ * version ids that the document schema holds to the UUID form). Same text as entryOpening().
+ */
+export function cryptoEntryOpening(time: string, operation: string, keyId: string, versionId: string): string {
+  return `{"Time":"${time}","Operation":"${operation}","KeyId":"${keyId}","KeyVersionId":"${versionId}","Outcome":"Success"`;
+}
+
+/** One chained line (without its newline) from an entry's opening, and its tag. */
+export function chainOpening(mac: ChainMac, opening: string, prev: string): { line: string; tag: string } {
+  const head = `${opening},"Prev":"${prev}"`;
+  const tag = mac.tag(`${head}}`);
+  return { line: `${head}${MAC_HEAD}${tag}"}`, tag };
 }
 
 /** One chained line (without its newline) and its tag. */
 export function chainLine(key: Buffer, entry: AuditEntry, prev: string): { line: string; tag: string } {
-  const body = JSON.stringify({ ...entry, Prev: prev });
-  const tag = tagOf(key, body);
-  return { line: `${body.slice(0, -1)}${MAC_HEAD}${tag}"}`, tag };
+  return chainOpening(new ChainMac(key), entryOpening(entry), prev);
 }
 
 /** The Mac of the newest chained line among `lines` (oldest first), or null when there is none. */
@@ -75,6 +135,7 @@ export interface ChainReport {
  */
 export function verifyChain(lines: readonly string[], key: Buffer | undefined, fromStart: boolean): ChainReport {
   const report: ChainReport = { malformed: 0, altered: 0, unlinked: 0, unchained: 0, legacy: 0 };
+  const mac = key ? new ChainMac(key) : undefined;
   const seen = new Set<string>();
   let chained = 0;
   let index = 0;
@@ -102,7 +163,7 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
       report.altered++;
       continue;
     }
-    if (key && tagOf(key, `${line.slice(0, -MAC_SUFFIX_CHARS)}}`) !== tag) {
+    if (mac && mac.tag(`${line.slice(0, -MAC_SUFFIX_CHARS)}}`) !== tag) {
       report.altered++;
       continue;
     }

@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import type { AuditEntry } from '../core/api.js';
 import type { ChainReport } from './auditChain.js';
-import { CHAIN_START, chainLine, entryOfLine, lastChainTag, verifyChain } from './auditChain.js';
+import { CHAIN_START, ChainMac, chainOpening, cryptoEntryOpening, entryOfLine, entryOpening, lastChainTag, verifyChain } from './auditChain.js';
 
 const TAIL_BYTES = 8 * 1024 * 1024;
 /** How far back the previous chained line (and a torn tail's start) is looked for. */
@@ -67,8 +67,12 @@ export function archiveAuditLog(file: string, now: Date): string | null {
 export class AuditLog {
   private fd: number | undefined;
   private warned = false;
-  /** Entries of high-rate operations (Encrypt, Decrypt, ...) waiting for the next turn of the event loop. */
-  private pending: AuditEntry[] = [];
+  /**
+   * Entries waiting to be written, as their JSON openings (auditChain.ts): those of high-rate
+   * operations (Encrypt, Decrypt, ...) wait for the next turn of the event loop.
+   */
+  private pending: string[] = [];
+  private readonly mac: ChainMac | undefined;
   private flushScheduled = false;
   /** The file size right after this log's last append and that append's tag: skips re-reading the tail. */
   private lastAppend: { size: number; tag: string } | null = null;
@@ -79,6 +83,7 @@ export class AuditLog {
     readonly file: string,
     private readonly chainKey?: Buffer,
   ) {
+    this.mac = chainKey ? new ChainMac(chainKey) : undefined;
     process.on('exit', this.flushOnExit);
   }
 
@@ -88,12 +93,23 @@ export class AuditLog {
    * turn, on close, or at process exit.
    */
   append(entry: AuditEntry, deferred = false): void {
-    this.pending.push(entry);
-    if (!deferred || this.pending.length >= 512) {
+    this.pending.push(entryOpening(entry));
+    if (!deferred) this.flush();
+    else this.scheduleFlush();
+  }
+
+  /** The deferred entry of a successful cryptographic operation (the hot path: no entry object). */
+  appendCryptoSuccess(time: string, operation: string, keyId: string, versionId: string): void {
+    this.pending.push(cryptoEntryOpening(time, operation, keyId, versionId));
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.pending.length >= 512) {
       this.flush();
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(this.flushOnExit);
     }
   }
 
@@ -158,12 +174,14 @@ export class AuditLog {
     this.fd = fd;
     const removed = this.cutTornTail(fd);
     if (removed > 0) {
-      this.pending.unshift({
-        Time: new Date().toISOString(),
-        Operation: 'RepairAuditLog',
-        Outcome: 'Success',
-        Detail: `removed ${removed} bytes of an incomplete last line (a write was cut short by a crash or a full disk)`,
-      });
+      this.pending.unshift(
+        entryOpening({
+          Time: new Date().toISOString(),
+          Operation: 'RepairAuditLog',
+          Outcome: 'Success',
+          Detail: `removed ${removed} bytes of an incomplete last line (a write was cut short by a crash or a full disk)`,
+        }),
+      );
     }
     return fd;
   }
@@ -192,19 +210,19 @@ export class AuditLog {
     return lastChainTag(tailOf(fd, LINK_WINDOW_BYTES).lines) ?? CHAIN_START;
   }
 
-  private appendWhole(fd: number, entries: AuditEntry[]): void {
+  private appendWhole(fd: number, entries: string[]): void {
     let text = '';
     let tag: string | null = null;
-    if (this.chainKey) {
+    if (this.mac) {
       let prev = this.previousTag(fd);
-      for (const entry of entries) {
-        const chained = chainLine(this.chainKey, entry, prev);
+      for (const opening of entries) {
+        const chained = chainOpening(this.mac, opening, prev);
         text += `${chained.line}\n`;
         prev = chained.tag;
       }
       tag = prev;
     } else {
-      for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+      for (const opening of entries) text += `${opening}}\n`;
     }
     const bytes = Buffer.from(text, 'utf8');
     // A second attempt only after the first one's partial bytes were cut back off.

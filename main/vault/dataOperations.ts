@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import type * as Api from '../core/api.js';
 import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../core/errors.js';
-import { keyArn } from '../core/keyIdentifier.js';
 import { MAX_DATA_KEY_BYTES, MAX_PLAINTEXT_BYTES, MIN_DATA_KEY_BYTES } from '../core/limits.js';
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/ciphertextBlob.js';
 import { canonicalEncryptionContext, validateEncryptionContext } from '../crypto/encryptionContext.js';
@@ -10,11 +9,12 @@ import type { VaultDocument } from '../store/vaultDocument.js';
 import { checkUsable, decodeBase64Field } from './keyRules.js';
 import type { VaultContext } from './vaultContext.js';
 
-/** The response is its own audit record: key ARN and version, no second lookup. */
-const keyOfResponse = <T extends { KeyId: string; KeyVersionId: string }>(r: T): T => r;
-
+/*
+ * Each operation runs synchronously inside ctx.auditedCrypto (the async signature is the service's
+ * API): an error becomes a rejected promise, as before, without an awaited closure per call.
+ */
 export async function encrypt(ctx: VaultContext, req: Api.EncryptRequest): Promise<Api.EncryptResponse> {
-  return ctx.audited('Encrypt', req?.KeyId, async () => {
+  return ctx.auditedCrypto('Encrypt', req?.KeyId, () => {
     const plaintext = decodeBase64Field(req?.Plaintext, 'Plaintext');
     if (plaintext.length < 1 || plaintext.length > MAX_PLAINTEXT_BYTES) {
       throw new ValidationException(`Plaintext must be 1 to ${MAX_PLAINTEXT_BYTES} bytes; got ${plaintext.length}.`);
@@ -23,20 +23,20 @@ export async function encrypt(ctx: VaultContext, req: Api.EncryptRequest): Promi
     const doc = ctx.store.read();
     const { key, version, material } = ctx.primaryForUse(doc, req.KeyId);
     const blob = encryptBlob(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, plaintext, ctxMap);
-    return { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
-  }, keyOfResponse);
+    return { CiphertextBlob: blob.toString('base64'), KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
+  });
 }
 
 export async function decrypt(ctx: VaultContext, req: Api.DecryptRequest): Promise<Api.DecryptResponse> {
-  return ctx.audited('Decrypt', req?.KeyId, async () => {
+  return ctx.auditedCrypto('Decrypt', req?.KeyId, () => {
     const doc = ctx.store.read();
     const { key, version, plaintext } = openBlob(ctx, doc, req?.CiphertextBlob, req?.EncryptionContext, req?.KeyId, 'KeyId', 'EncryptionContext');
-    return { Plaintext: plaintext.toString('base64'), KeyId: keyArn(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
-  }, keyOfResponse);
+    return { Plaintext: plaintext.toString('base64'), KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
+  });
 }
 
 export async function reEncrypt(ctx: VaultContext, req: Api.ReEncryptRequest): Promise<Api.ReEncryptResponse> {
-  return ctx.audited('ReEncrypt', req?.DestinationKeyId, async () => {
+  return ctx.auditedCrypto('ReEncrypt', req?.DestinationKeyId, () => {
     const doc = ctx.store.read();
     const destCtx = canonicalEncryptionContext(validateEncryptionContext(req?.DestinationEncryptionContext, 'DestinationEncryptionContext'));
     const source = openBlob(ctx, doc, req?.CiphertextBlob, req?.SourceEncryptionContext, req?.SourceKeyId, 'SourceKeyId', 'SourceEncryptionContext');
@@ -45,26 +45,26 @@ export async function reEncrypt(ctx: VaultContext, req: Api.ReEncryptRequest): P
       const blob = encryptBlob(dest.material, { keyId: dest.key.KeyId, versionId: dest.version.KeyVersionId }, source.plaintext, destCtx);
       return {
         CiphertextBlob: blob.toString('base64'),
-        SourceKeyId: keyArn(doc.VaultId, source.key.KeyId),
+        SourceKeyId: ctx.arnOf(doc.VaultId, source.key.KeyId),
         SourceKeyVersionId: source.version.KeyVersionId,
-        KeyId: keyArn(doc.VaultId, dest.key.KeyId),
+        KeyId: ctx.arnOf(doc.VaultId, dest.key.KeyId),
         KeyVersionId: dest.version.KeyVersionId,
       };
     } finally {
       source.plaintext.fill(0);
     }
-  }, keyOfResponse);
+  });
 }
 
 export async function generateDataKey(ctx: VaultContext, req: Api.GenerateDataKeyRequest): Promise<Api.GenerateDataKeyResponse> {
-  return ctx.audited('GenerateDataKey', req?.KeyId, async () => makeDataKey(ctx, req, true), keyOfResponse);
+  return ctx.auditedCrypto('GenerateDataKey', req?.KeyId, () => makeDataKey(ctx, req, true));
 }
 
 export async function generateDataKeyWithoutPlaintext(ctx: VaultContext, req: Api.GenerateDataKeyRequest): Promise<Api.GenerateDataKeyWithoutPlaintextResponse> {
-  return ctx.audited('GenerateDataKeyWithoutPlaintext', req?.KeyId, async () => {
+  return ctx.auditedCrypto('GenerateDataKeyWithoutPlaintext', req?.KeyId, () => {
     const { Plaintext: _omitted, ...rest } = makeDataKey(ctx, req, false);
     return rest;
-  }, keyOfResponse);
+  });
 }
 
 function openBlob(ctx: VaultContext, doc: VaultDocument, blobB64: unknown, ctxIn: unknown, expectKey: string | undefined, keyField: string, ctxField: string) {
@@ -108,5 +108,5 @@ function makeDataKey(ctx: VaultContext, req: Api.GenerateDataKeyRequest, withPla
   const blob = encryptBlob(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, dataKey, encCtx);
   const plaintext = withPlaintext ? dataKey.toString('base64') : '';
   dataKey.fill(0);
-  return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext, KeyId: keyArn(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
+  return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext, KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
 }

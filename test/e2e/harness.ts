@@ -34,6 +34,7 @@ import { ScriptedDialogs } from '../../main/app/scriptedDialogs.js';
 import { openKeyMaterial } from '../../main/crypto/sealing.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../main/keychain/keychain.js';
 import type { Keychain } from '../../main/keychain/keychain.js';
+import type { Clock } from '../../main/core/clock.js';
 import { openVault } from '../../main/vault/openVault.js';
 import type { VaultService } from '../../main/vault/vaultService.js';
 import { assertRendererBuilt, launchChromium, REPO_ROOT, startRendererServer, type RendererServer } from './browser.js';
@@ -77,6 +78,8 @@ export interface E2eApp {
 export interface StartOptions {
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** The vault's clock (default: the system clock); a ManualClock lets a test move the date. */
+  clock?: Clock;
   /** Put this in front of the service instead (e.g. createBlockedService for a failed integrity check). */
   backend?: (service: VaultService) => VaultServiceLike;
   /**
@@ -109,7 +112,8 @@ export class E2eEnvironment {
     if (!this.browser || !this.server) throw new Error('E2eEnvironment.setup() was not called');
     const dir = mkdtempSync(join(tmpdir(), 'keyvault-e2e-vault-'));
     const workDir = mkdtempSync(join(tmpdir(), 'keyvault-e2e-files-'));
-    let service = await openVault({ dir, keychain: this.keychain });
+    const clock = opts.clock ? { clock: opts.clock } : {};
+    let service = await openVault({ dir, keychain: this.keychain, ...clock });
     const vaultId = service.vaultId;
     const keychain = this.keychain;
     const restore = opts.restore;
@@ -117,7 +121,7 @@ export class E2eEnvironment {
       ? async (backupPath, passphrase) => {
           const res = await restore(backupPath, passphrase, { dir, keychain });
           const stale = service;
-          service = await openVault({ dir, keychain, create: false });
+          service = await openVault({ dir, keychain, create: false, ...clock });
           stale.close();
           return res;
         }

@@ -103,11 +103,7 @@ export function readHeader(data: Buffer): ParsedHeader {
 }
 
 /** Encrypts a small buffer in one call. */
-export async function encryptBuffer(
-  plaintext: Uint8Array,
-  recipients: readonly Recipient[],
-  options: EncryptOptions = {},
-): Promise<Buffer> {
+export async function encryptBuffer(plaintext: Uint8Array, recipients: readonly Recipient[], options: EncryptOptions = {}): Promise<Buffer> {
   const { fileKey, header } = await createHeader(recipients);
   const enc = new StreamEncryptor(fileKey);
   fileKey.fill(0);
@@ -118,11 +114,7 @@ export async function encryptBuffer(
 }
 
 /** Decrypts a whole buffer in one call: all of the plaintext, or an error and nothing. */
-export async function decryptBuffer(
-  ciphertext: Uint8Array,
-  identities: readonly Identity[],
-  options: DecryptOptions = {},
-): Promise<Buffer> {
+export async function decryptBuffer(ciphertext: Uint8Array, identities: readonly Identity[], options: DecryptOptions = {}): Promise<Buffer> {
   let data = Buffer.isBuffer(ciphertext) ? ciphertext : Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength);
   const mode = options.armor ?? 'auto';
   if (mode === true || (mode === 'auto' && sniffArmor(data, true) === true)) {

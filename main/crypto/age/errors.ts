@@ -28,5 +28,4 @@ export const headerError = (message: string, cause?: unknown): AgeDecryptionErro
 export const payloadError = (message: string): AgeDecryptionError => new AgeDecryptionError('payload', message);
 
 /** A recipient, identity or passphrase supplied by the user is unusable. */
-export const invalidInput = (message: string): InstanceType<typeof ValidationException> =>
-  new ValidationException(message);
+export const invalidInput = (message: string): InstanceType<typeof ValidationException> => new ValidationException(message);

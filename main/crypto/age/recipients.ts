@@ -2,15 +2,7 @@
  * The pluggable recipient/identity interfaces, and the two native types this project implements:
  * X25519 (age1... / AGE-SECRET-KEY-1...) and scrypt (passphrase).
  */
-import {
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  randomBytes,
-  scrypt as scryptCallback,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, scrypt as scryptCallback, type KeyObject } from 'node:crypto';
 import { bech32Decode, bech32Encode, decodeBase64NoPad, encodeBase64NoPad } from './encoding.js';
 import { headerError, invalidInput } from './errors.js';
 import type { Stanza } from './header.js';
@@ -205,9 +197,7 @@ function scryptKey(passphrase: Buffer, salt: Buffer, logN: number): Promise<Buff
   const N = 2 ** logN;
   const fullSalt = Buffer.concat([Buffer.from(SCRYPT_SALT_LABEL, 'latin1'), salt]);
   return new Promise((resolve, reject) => {
-    scryptCallback(passphrase, fullSalt, 32, { N, r: 8, p: 1, maxmem: 256 * N * 8 + (1 << 24) }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
+    scryptCallback(passphrase, fullSalt, 32, { N, r: 8, p: 1, maxmem: 256 * N * 8 + (1 << 24) }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 

@@ -8,16 +8,7 @@
  * chunks are copied into it once and sealed or opened there in place.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  CHUNK_SIZE,
-  derivePayloadKey,
-  ENCRYPTED_CHUNK_SIZE,
-  openBlockInPlace,
-  openChunkAt,
-  PAYLOAD_NONCE_SIZE,
-  sealBlockInPlace,
-  TAG_SIZE,
-} from './chunks.js';
+import { CHUNK_SIZE, derivePayloadKey, ENCRYPTED_CHUNK_SIZE, openBlockInPlace, openChunkAt, PAYLOAD_NONCE_SIZE, sealBlockInPlace, TAG_SIZE } from './chunks.js';
 import { headerError, payloadError } from './errors.js';
 import { FILE_KEY_SIZE } from './primitives.js';
 

@@ -1,9 +1,9 @@
 /** The audit log's keyed hash chain: edits, deletions, reorders and insertions are found; forks are not errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../../../main/core/api.js';
-import { CHAIN_START, chainLine, entryOfLine, lastChainTag, verifyChain } from '../../../main/vault/auditChain.js';
+import { CHAIN_START, ChainMac, chainLine, entryOfLine, lastChainTag, verifyChain } from '../../../main/vault/auditChain.js';
 
 const key = randomBytes(32);
 const entry = (i: number): AuditEntry => ({ Time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), Operation: `Op${i}`, Outcome: 'Success' });
@@ -73,4 +73,15 @@ test('a tail window may start in the middle of the chain', () => {
   const lines = chain(20).slice(8);
   assert.deepEqual(verifyChain(lines, key, false), clean);
   assert.ok(verifyChain(lines, key, true).unlinked > 0, 'but not when it claims to be the whole file');
+});
+
+test('ChainMac gives the tags of HMAC-SHA256 truncated to 128 bits, for any key length and any text', () => {
+  for (let i = 0; i < 400; i++) {
+    const key = randomBytes(1 + ((i * 7) % 130)); // short keys, 64-byte blocks, and keys hashed first
+    const mac = new ChainMac(key);
+    for (const body of [`{"n":${i}}`, `{"d":"${'é'.repeat(i % 40)}${'x'.repeat(i * 5)}"}`, '{"t":"\u{1F511} key"}']) {
+      const expected = createHmac('sha256', key).update(body).digest().subarray(0, 16).toString('base64url');
+      assert.equal(mac.tag(body), expected, `key of ${key.length} bytes, body of ${body.length} chars`);
+    }
+  }
 });

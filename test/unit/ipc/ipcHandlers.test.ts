@@ -82,13 +82,15 @@ const VALID: Record<OperationName, unknown> = {
   showInFolder: { JobId: randomUUID() },
   exportActivity: { Format: 'csv' },
   pickFolder: undefined,
+  checkClock: undefined,
+  confirmClock: undefined,
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
-  'showInFolder', 'exportActivity', 'pickFolder',
+  'showInFolder', 'exportActivity', 'pickFolder', 'checkClock', 'confirmClock',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
