@@ -192,6 +192,18 @@ export interface VaultOperations {
   checkClock: { req: void; res: ClockCheck };
   /** Main asks the person to confirm the date (native dialog), then runs maintenance with it confirmed. */
   confirmClock: { req: void; res: ClockCheck };
+  /** How strong a passphrase being typed is, by the same estimator that will judge it (nothing stored). */
+  estimatePassphrase: { req: { Passphrase: string }; res: PassphraseEstimate };
+}
+
+/** The passphrase estimator's verdict, for a meter as the person types. */
+export interface PassphraseEstimate {
+  /** 0 (trivial) .. 4 (very strong). */
+  Score: number;
+  /** Whether a backup or recovery passphrase this strong is accepted. */
+  Acceptable: boolean;
+  Warning: string;
+  Suggestions: string[];
 }
 
 /** Operations served by the app's endpoint controller rather than the vault service. */
@@ -212,7 +224,7 @@ export const OPERATION_NAMES = [
   'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
   'showInFolder', 'exportActivity', 'pickFolder',
-  'checkClock', 'confirmClock',
+  'checkClock', 'confirmClock', 'estimatePassphrase',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;

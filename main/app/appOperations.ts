@@ -10,6 +10,7 @@
  *     passphrase and replacing an existing file need the person's yes in a native confirmation.
  * A cancelled dialog or a declined confirmation is a CancelledException: nothing was done.
  */
+import { estimatePassphraseStrength, MIN_PASSPHRASE_CHARACTERS, MIN_PASSPHRASE_SCORE } from '../core/passphrasePolicy.js';
 import { lstat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as Api from '../core/api.js';
@@ -23,6 +24,7 @@ import type {
   ExportActivityResponse,
   OperationName,
   RegisterDropRequest,
+  PassphraseEstimate,
   PickFilesResponse,
   VaultOperations,
 } from '../../preload/contract.js';
@@ -114,6 +116,11 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
   const guarded = {
     ...createRecoveryKeyOperations(service, { dialogs, defaultSaveDir: opts.defaultSaveDir }),
     ...createClockOperations(service, { dialogs }),
+    async estimatePassphrase(req: { Passphrase: string }): Promise<PassphraseEstimate> {
+      const characters = [...req.Passphrase].length;
+      const s = await estimatePassphraseStrength(req.Passphrase);
+      return { Score: s.score, Acceptable: characters >= MIN_PASSPHRASE_CHARACTERS && s.score >= MIN_PASSPHRASE_SCORE, Warning: s.warning, Suggestions: s.suggestions };
+    },
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };

@@ -160,6 +160,7 @@ export const requestSchemas = {
   pickFolder: nothing,
   checkClock: nothing,
   confirmClock: nothing,
+  estimatePassphrase: z.strictObject({ Passphrase: passphrase }),
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -5,7 +5,7 @@ import type { MaintenanceResult } from '../core/serviceTypes.js';
 import type { ApiEndpointOperationName, OperationName, VaultOperations } from '../../preload/contract.js';
 
 /** Operations whose request reaches the service unchanged. */
-export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet' | 'showInFolder' | 'exportActivity' | 'pickFolder' | 'checkClock' | 'confirmClock' | ApiEndpointOperationName>;
+export type PassThroughOperation = Exclude<OperationName, 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet' | 'showInFolder' | 'exportActivity' | 'pickFolder' | 'checkClock' | 'confirmClock' | 'estimatePassphrase' | ApiEndpointOperationName>;
 
 /** The vault service as the app uses it (structural, so tests can pass a fake). */
 export type VaultServiceLike = {

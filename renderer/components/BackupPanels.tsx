@@ -7,6 +7,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { AppRestoreBackupResponse } from '../../preload/contract';
 import { toShownError, vault, type ShownError } from '../bridge';
 import { ErrorText } from './ErrorText';
+import { PassphraseMeter, usePassphraseEstimate } from './PassphraseMeter';
 
 const MIN_CHARACTERS = 8;
 
@@ -36,7 +37,8 @@ export function BackupPanel() {
   const characters = [...first].length;
   const tooShort = first !== '' && characters < MIN_CHARACTERS;
   const mismatch = second !== '' && first !== second;
-  const ready = !busy && characters >= MIN_CHARACTERS && first === second;
+  const estimate = usePassphraseEstimate(characters >= MIN_CHARACTERS ? first : '');
+  const ready = !busy && characters >= MIN_CHARACTERS && first === second && estimate?.Acceptable === true;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -64,6 +66,7 @@ export function BackupPanel() {
       <form className="form" onSubmit={submit} aria-busy={busy}>
         <label className="field" htmlFor={`${ids}-p1`}><span>Backup passphrase</span></label>
         <input id={`${ids}-p1`} type="password" autoComplete="new-password" value={first} onChange={(e) => setFirst(e.target.value)} aria-describedby={`${ids}-rules`} aria-invalid={tooShort} data-testid="backup-passphrase" />
+        <PassphraseMeter estimate={estimate} />
         <label className="field" htmlFor={`${ids}-p2`}><span>Repeat the passphrase</span></label>
         <input id={`${ids}-p2`} type="password" autoComplete="new-password" value={second} onChange={(e) => setSecond(e.target.value)} aria-describedby={`${ids}-rules`} aria-invalid={mismatch} data-testid="backup-passphrase-repeat" />
         <small id={`${ids}-rules`} className={tooShort || mismatch ? 'help help-problem' : 'help'} data-testid="backup-rules">

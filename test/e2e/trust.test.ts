@@ -160,7 +160,16 @@ for (const theme of ['light', 'dark'] as const) {
       await app.service.createKey({ AliasName: 'alias/taxes' });
       await app.navigate('settings');
       const target = join(app.workDir, 'vault-backup.age');
+      // The strength is shown as it is typed, by the estimator that judges the export: a guessable
+      // passphrase keeps the button disabled, a strong one is accepted.
+      await page.getByTestId('backup-passphrase').fill('password1');
+      await page.getByTestId('backup-passphrase-repeat').fill('password1');
+      await page.locator('[data-testid="passphrase-meter"][data-acceptable="false"]').waitFor();
+      assert.match(await page.getByTestId('passphrase-meter').innerText(), /not accepted/);
+      assert.equal(await page.getByTestId('backup-export').isDisabled(), true);
       await page.getByTestId('backup-passphrase').fill(PASSPHRASE);
+      await page.locator('[data-testid="passphrase-meter"][data-acceptable="true"]').waitFor();
+      await app.screenshot(`backup-strength-${theme}`);
       await page.getByTestId('backup-passphrase-repeat').fill(`${PASSPHRASE}!`);
       assert.match(await page.getByTestId('backup-rules').innerText(), /differ/);
       assert.equal(await page.getByTestId('backup-export').isDisabled(), true);

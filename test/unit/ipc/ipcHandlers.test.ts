@@ -84,13 +84,14 @@ const VALID: Record<OperationName, unknown> = {
   pickFolder: undefined,
   checkClock: undefined,
   confirmClock: undefined,
+  estimatePassphrase: { Passphrase: 'correct horse battery staple' },
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
-  'showInFolder', 'exportActivity', 'pickFolder', 'checkClock', 'confirmClock',
+  'showInFolder', 'exportActivity', 'pickFolder', 'checkClock', 'confirmClock', 'estimatePassphrase',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
