@@ -140,17 +140,22 @@ export class InventoryOps {
     const keys = this.vault.store.read().Keys;
     const found: FileSighting[] = [];
     let scanned = 0;
-    let visited = 0;
-    for await (const file of walkFiles(dir)) {
+    let sinceYield = 0;
+    for await (const batch of walkFiles(dir)) {
       // Header reads are synchronous (see files/inventory.ts): let other work run now and then.
-      if (++visited % YIELD_EVERY === 0) await yieldToEventLoop();
-      // A file in the middle of a re-encrypt is left to re-encrypt-file (only ReEncrypt repairs).
-      if (file.hasJournal) continue;
-      const facts = readAgeFileFacts(file.path);
-      if (!facts) continue;
-      scanned++;
-      const s = sighting(file.path, facts);
-      if (s && keys[s.KeyId]) found.push(s);
+      if ((sinceYield += batch.length) >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      for (const file of batch) {
+        // A file in the middle of a re-encrypt is left to re-encrypt-file (only ReEncrypt repairs).
+        if (file.hasJournal) continue;
+        const facts = readAgeFileFacts(file.path);
+        if (!facts) continue;
+        scanned++;
+        const s = sighting(file.path, facts);
+        if (s && keys[s.KeyId]) found.push(s);
+      }
     }
     const counts = await this.commit(found, true);
     return { Scanned: scanned, Found: found.length, Added: counts.added, Updated: counts.updated };
@@ -246,10 +251,11 @@ export class InventoryOps {
   private async commit(sightings: readonly FileSighting[], markMoved = false): Promise<{ added: number; updated: number }> {
     const gone = new Set<string>();
     if (markMoved) {
-      const digests = new Map(sightings.map((s) => [s.HeaderDigest, s.Path]));
+      const digests = new Set(sightings.map((s) => s.HeaderDigest));
+      const seen = new Set(sightings.map((s) => s.Path));
+      // A file seen at its own path is where it was: no stat for it (a rescan sees most of them).
       for (const f of Object.values(this.vault.store.read().Files ?? {})) {
-        const elsewhere = digests.get(f.HeaderDigest);
-        if (!f.Moved && elsewhere !== undefined && elsewhere !== f.Path && !(await exists(f.Path))) gone.add(f.Path);
+        if (!f.Moved && !seen.has(f.Path) && digests.has(f.HeaderDigest) && !(await exists(f.Path))) gone.add(f.Path);
       }
     }
     const now = this.vault.clock.now().toISOString();
