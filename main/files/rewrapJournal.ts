@@ -4,9 +4,11 @@
  *
  * 1. `.<name>.keyvault-rewrap` next to the file: magic, the file's device, inode and size, old
  *    header, new header, and an HMAC-SHA256 of all of it under the vault's journal key
- *    (crypto/rootKeys.ts); fsynced, and the directory fsynced.
- * 2. One pwrite of the new header at offset 0 (same length as the old one), fdatasync.
+ *    (crypto/rootKeys.ts); made durable with its directory entry.
+ * 2. One pwrite of the new header at offset 0 (same length as the old one), made durable.
  * 3. The journal is removed and the directory fsynced.
+ * The directory fsyncs are shared with the rewrites running at the same time in that folder
+ * (groupSync.ts); a step starts only once a sync begun after the previous step has returned.
  *
  * Repair and rewrite run under an exclusive flock on the file itself, and the rewrite first checks
  * the header is still the one it read, so two re-encrypts of one file (in any processes) never
@@ -30,7 +32,8 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KMSInternalException, KMSInvalidStateException, ValidationException } from '../core/errors.js';
 import { loadPosixFs } from '../store/posixFs.js';
-import { errnoCode, fsyncDir, readFull } from './fileIo.js';
+import { errnoCode, readFull } from './fileIo.js';
+import { syncDirShared, syncNewFile } from './groupSync.js';
 
 const MAGIC = Buffer.from('keyvault-rewrap/v2\n', 'latin1');
 /** device, inode, size (u64 each), old and new header lengths (u32 each). */
@@ -155,7 +158,7 @@ async function removeJournal(path: string): Promise<void> {
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw err;
   }
-  await fsyncDir(dirname(path));
+  await syncDirShared(dirname(path));
 }
 
 /**
@@ -291,14 +294,14 @@ export async function writeRewrapJournal(file: string, journal: Journal, key: Bu
     const data = encodeJournal(journal, binding, key);
     const { bytesWritten } = await fh.write(data, 0, data.length, 0);
     if (bytesWritten !== data.length) throw new KMSInternalException('The re-encrypt journal could not be written.');
-    await fh.sync();
+    // The journal and its name, durable before the header is touched.
+    await syncNewFile(fh, dirname(jpath));
   } catch (err) {
     await fh.close();
     await unlink(jpath).catch(() => undefined);
     throw err;
   }
   await fh.close();
-  await fsyncDir(dirname(jpath));
   return jpath;
 }
 

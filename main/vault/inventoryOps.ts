@@ -30,7 +30,7 @@ const COMMIT_EVERY = 250;
 /** How stale "last seen" may get before a file job on an unchanged known file refreshes it. */
 const LAST_SEEN_RESOLUTION_MS = 86_400_000;
 /** re-encrypt-files rewraps this many files at a time. */
-const REWRAP_LANES = 8;
+const REWRAP_LANES = 16;
 /** scan-files reads this many headers between turns of the event loop. */
 const YIELD_EVERY = 256;
 
