@@ -136,3 +136,20 @@ test('a cached file record cannot be edited in place, so its cached bytes cannot
   }, TypeError);
   assert.equal(JSON.parse(s.serialize(d).toString()).Files['/x'].Size, 10);
 });
+
+test('an unchanged inventory is reused whole, and a reordered one is not', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  const x = fileRecord('/x');
+  d.Files = { '/x': x, '/y': fileRecord('/y') };
+  const first = s.serialize(d).toString();
+  d.Revision = 1;
+  same(s, d);
+  assert.equal(JSON.parse(s.serialize(d).toString()).Revision, 1);
+  assert.notEqual(first, s.serialize(d).toString());
+  delete d.Files['/x'];
+  d.Files['/x'] = x;
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/y', '/x']);
+  delete d.Files['/y'];
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x']);
+});
