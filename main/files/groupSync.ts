@@ -10,7 +10,6 @@
  * cannot be shared without a filesystem-wide syncfs(2), which Node lacks; running it through
  * `sync -f` was tried and a process spawn per round cost more CPU than the fsyncs it saved.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { fsyncDir } from './fileIo.js';
 
 interface Slot {
@@ -47,10 +46,4 @@ export function shared(key: string, sync: () => Promise<void>): Promise<void> {
 /** fsync of a directory (a name created or removed in it made durable), shared. */
 export function syncDirShared(dir: string): Promise<void> {
   return shared(`dir:${dir}`, () => fsyncDir(dir));
-}
-
-/** fsync of a file (data and metadata) followed by its directory's shared fsync: a new name made durable. */
-export async function syncNewFile(fh: FileHandle, dir: string): Promise<void> {
-  await fh.sync();
-  await syncDirShared(dir);
 }
