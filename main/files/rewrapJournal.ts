@@ -27,7 +27,7 @@
  * 1, never followed by step 2), which ReEncrypt removes.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, fsync, constants as fsConstants, open, openSync, readSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsync, constants as fsConstants, lstatSync, open, openSync, readSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
 import { open as openHandle, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -196,6 +196,16 @@ function lockForRewrite(fh: FileHandle, file: string): void {
   if (!loadPosixFs().lock(fh.fd, true, true)) throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
 }
 
+/** Whether anything (file, link, FIFO...) has this name; an error other than ENOENT says yes, to look closer. */
+function nameExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (err) {
+    return errnoCode(err) !== 'ENOENT';
+  }
+}
+
 /** The file, open for reading (enough to lock it), or null when it does not exist. */
 async function openToLock(file: string): Promise<FileHandle | null> {
   try {
@@ -215,6 +225,10 @@ async function openToLock(file: string): Promise<FileHandle | null> {
  */
 export async function repairRewrap(file: string, key: Buffer): Promise<RepairOutcome> {
   const jpath = journalPath(file);
+  // No journal, nothing to repair: no need to open and lock the file for that. A journal that
+  // appears right after this look belongs to a rewrite holding the lock, which the caller's own
+  // rewrite then meets (its journal cannot be created, or the header has changed).
+  if (!nameExists(jpath)) return 'none';
   const fh = await openToLock(file);
   try {
     if (fh) lockForRewrite(fh, file);

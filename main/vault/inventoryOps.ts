@@ -5,6 +5,7 @@
  * files already rewrapped come back AlreadyCurrent.
  */
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { FileJobResult } from '../core/api.js';
@@ -39,6 +40,15 @@ const yieldToEventLoop = (): Promise<void> => new Promise((done) => setImmediate
 async function exists(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** exists(), synchronously: microseconds, where a promise stat is a thread-pool trip the rewraps' fsyncs wait on. */
+function isFileNow(path: string): boolean {
+  try {
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -193,7 +203,7 @@ export class InventoryOps {
     let next = 0;
     let jobs = 0;
     const rewrapOne = async (path: string): Promise<void> => {
-      if (!(await exists(path))) {
+      if (!isFileNow(path)) {
         out.Missing++;
         onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
         return;
