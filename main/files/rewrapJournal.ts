@@ -4,9 +4,11 @@
  *
  * 1. `.<name>.keyvault-rewrap` next to the file: magic, the file's device, inode and size, old
  *    header, new header, and an HMAC-SHA256 of all of it under the vault's journal key
- *    (crypto/rootKeys.ts); fsynced, and the directory fsynced.
- * 2. One pwrite of the new header at offset 0 (same length as the old one), fdatasync.
+ *    (crypto/rootKeys.ts); made durable with its directory entry.
+ * 2. One pwrite of the new header at offset 0 (same length as the old one), made durable.
  * 3. The journal is removed and the directory fsynced.
+ * The directory fsyncs are shared with the rewrites running at the same time in that folder
+ * (groupSync.ts); a step starts only once a sync begun after the previous step has returned.
  *
  * Repair and rewrite run under an exclusive flock on the file itself, and the rewrite first checks
  * the header is still the one it read, so two re-encrypts of one file (in any processes) never
@@ -25,12 +27,14 @@
  * 1, never followed by step 2), which ReEncrypt removes.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { constants as fsConstants, type BigIntStats } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, fdatasync, fstatSync, fsync, constants as fsConstants, lstatSync, open, openSync, readSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+import { open as openHandle, unlink, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { KMSInternalException, KMSInvalidStateException, ValidationException } from '../core/errors.js';
 import { loadPosixFs } from '../store/posixFs.js';
-import { errnoCode, fsyncDir, readFull } from './fileIo.js';
+import { errnoCode, readFull } from './fileIo.js';
+import { syncDirShared } from './groupSync.js';
 
 const MAGIC = Buffer.from('keyvault-rewrap/v2\n', 'latin1');
 /** device, inode, size (u64 each), old and new header lengths (u32 each). */
@@ -110,12 +114,37 @@ function decodeJournal(data: Buffer, key: Buffer): Decoded {
 
 type Found = { kind: 'none' } | Decoded;
 
+/**
+ * The small calls here (fstat, read, write, close of a few KiB) are synchronous on purpose: each
+ * takes microseconds, while a promise call is a thread-pool round trip costing far more, and
+ * re-encrypt-files makes a dozen of them per file. The fsyncs, which wait on the disk, go
+ * through the pool.
+ */
+const fsyncAsync = promisify(fsync);
+/** Creating and removing a name, though, can wait on the filesystem's journal commit: not on the event loop. */
+const openAsync = promisify(open);
+const fdatasyncAsync = promisify(fdatasync);
+
+function readAllSync(fd: number, buf: Buffer): number {
+  let done = 0;
+  while (done < buf.length) {
+    const n = readSync(fd, buf, done, buf.length - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 /** Opens and checks the journal of a file without writing anything. */
 async function readJournal(jpath: string, key: Buffer): Promise<Found> {
-  let fh: FileHandle;
+  return readJournalSync(jpath, key);
+}
+
+function readJournalSync(jpath: string, key: Buffer): Found {
+  let fd: number;
   try {
     // O_NOFOLLOW: a link is refused by the kernel; O_NONBLOCK: a planted FIFO cannot hang us.
-    fh = await open(jpath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    fd = openSync(jpath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') return { kind: 'none' };
@@ -124,17 +153,17 @@ async function readJournal(jpath: string, key: Buffer): Promise<Found> {
     throw err;
   }
   try {
-    const st = await fh.stat({ bigint: true });
+    const st = fstatSync(fd, { bigint: true });
     const uid = process.getuid?.();
     if (!st.isFile()) return { kind: 'untrusted', reason: 'is not a regular file' };
     if (uid !== undefined && st.uid !== BigInt(uid)) return { kind: 'untrusted', reason: `belongs to user id ${st.uid}, not to you (user id ${uid})` };
     if (st.nlink !== 1n) return { kind: 'untrusted', reason: 'has other hard links' };
     if (st.size > BigInt(MAX_JOURNAL_BYTES)) return { kind: 'untrusted', reason: 'is far larger than any journal' };
     const data = Buffer.alloc(Number(st.size));
-    const n = await readFull(fh, data, 0);
+    const n = readAllSync(fd, data);
     return decodeJournal(data.subarray(0, n), key);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -155,7 +184,7 @@ async function removeJournal(path: string): Promise<void> {
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw err;
   }
-  await fsyncDir(dirname(path));
+  await syncDirShared(dirname(path));
 }
 
 /**
@@ -167,10 +196,20 @@ function lockForRewrite(fh: FileHandle, file: string): void {
   if (!loadPosixFs().lock(fh.fd, true, true)) throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
 }
 
+/** Whether anything (file, link, FIFO...) has this name; an error other than ENOENT says yes, to look closer. */
+function nameExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (err) {
+    return errnoCode(err) !== 'ENOENT';
+  }
+}
+
 /** The file, open for reading (enough to lock it), or null when it does not exist. */
 async function openToLock(file: string): Promise<FileHandle | null> {
   try {
-    return await open(file, fsConstants.O_RDONLY);
+    return await openHandle(file, fsConstants.O_RDONLY);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') return null;
@@ -186,6 +225,10 @@ async function openToLock(file: string): Promise<FileHandle | null> {
  */
 export async function repairRewrap(file: string, key: Buffer): Promise<RepairOutcome> {
   const jpath = journalPath(file);
+  // No journal, nothing to repair: no need to open and lock the file for that. A journal that
+  // appears right after this look belongs to a rewrite holding the lock, which the caller's own
+  // rewrite then meets (its journal cannot be created, or the header has changed).
+  if (!nameExists(jpath)) return 'none';
   const fh = await openToLock(file);
   try {
     if (fh) lockForRewrite(fh, file);
@@ -213,7 +256,7 @@ async function applyJournal(file: string, fh: FileHandle, { oldHeader, newHeader
   if (current.equals(newHeader)) return 'completed';
   if (current.equals(oldHeader)) return 'rolled-back';
   if (!isTornBetween(current, oldHeader, newHeader)) return 'discarded';
-  const writer = await open(file, fsConstants.O_RDWR);
+  const writer = await openHandle(file, fsConstants.O_RDWR);
   try {
     await writeHeaderInPlace(writer, newHeader);
   } finally {
@@ -233,7 +276,7 @@ export async function assertNoInterruptedRewrap(file: string, key: Buffer): Prom
   if (found.kind !== 'journal') return;
   let fh: FileHandle;
   try {
-    fh = await open(file, fsConstants.O_RDONLY);
+    fh = await openHandle(file, fsConstants.O_RDONLY);
   } catch {
     return; // opening the input reports it
   }
@@ -270,9 +313,9 @@ export async function writeRewrapJournal(file: string, journal: Journal, key: Bu
   const jpath = journalPath(file);
   let binding: Binding;
   if (target) {
-    binding = bindingOf(await target.stat({ bigint: true }));
+    binding = bindingOf(fstatSync(target.fd, { bigint: true }));
   } else {
-    const fh = await open(file, fsConstants.O_RDONLY);
+    const fh = await openHandle(file, fsConstants.O_RDONLY);
     try {
       binding = bindingOf(await fh.stat({ bigint: true }));
     } finally {
@@ -280,25 +323,29 @@ export async function writeRewrapJournal(file: string, journal: Journal, key: Bu
     }
   }
   if (BigInt(journal.size) !== binding.size) throw new KMSInvalidStateException(`${file} changed while it was being re-encrypted; try again.`);
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(jpath, 'wx', 0o600);
+    fd = await openAsync(jpath, 'wx', 0o600);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress.`);
     throw err;
   }
   try {
     const data = encodeJournal(journal, binding, key);
-    const { bytesWritten } = await fh.write(data, 0, data.length, 0);
-    if (bytesWritten !== data.length) throw new KMSInternalException('The re-encrypt journal could not be written.');
-    await fh.sync();
+    if (writeSync(fd, data, 0, data.length, 0) !== data.length) throw new KMSInternalException('The re-encrypt journal could not be written.');
+    // The journal and its name, durable before the header is touched.
+    await fsyncAsync(fd);
+    await syncDirShared(dirname(jpath));
   } catch (err) {
-    await fh.close();
-    await unlink(jpath).catch(() => undefined);
+    closeSync(fd);
+    try {
+      unlinkSync(jpath);
+    } catch {
+      // already gone
+    }
     throw err;
   }
-  await fh.close();
-  await fsyncDir(dirname(jpath));
+  closeSync(fd);
   return jpath;
 }
 
@@ -309,15 +356,16 @@ export async function writeRewrapJournal(file: string, journal: Journal, key: Bu
  */
 export async function rewriteHeaderInPlace(file: string, oldHeader: Buffer, newHeader: Buffer, size: number, key: Buffer): Promise<void> {
   if (oldHeader.length !== newHeader.length) throw new KMSInternalException('In-place rewrite needs headers of equal length.');
-  const fh = await open(file, fsConstants.O_RDWR);
+  const fh = await openHandle(file, fsConstants.O_RDWR);
   try {
     lockForRewrite(fh, file);
     const current = Buffer.alloc(oldHeader.length);
-    if ((await readFull(fh, current, 0)) !== current.length || !current.equals(oldHeader)) {
+    if (readAllSync(fh.fd, current) !== current.length || !current.equals(oldHeader)) {
       throw new KMSInvalidStateException(`${file} was changed by another process while it was being re-encrypted; try again.`);
     }
     const jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader }, key, fh);
-    await writeHeaderInPlace(fh, newHeader);
+    if (writeSync(fh.fd, newHeader, 0, newHeader.length, 0) !== newHeader.length) throw new KMSInternalException('The header could not be written in one piece.');
+    await fdatasyncAsync(fh.fd);
     await removeJournal(jpath); // still under the lock: no repair can see a journal half-done
   } finally {
     await fh.close();

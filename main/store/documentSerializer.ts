@@ -6,23 +6,45 @@
  * not touched. Touching is observed, not declared: during a transaction the document's `Keys` map
  * is replaced by a proxy that marks every key it hands out, stores or deletes, and marks all keys
  * when the map is enumerated. A record reached any other way is a new object (identity check), so
- * it is stringified afresh. Everything outside `Keys` (aliases, recovery data) is always fresh.
+ * it is stringified afresh.
+ *
+ * The file inventory (`Files`, up to 10,000 records) is cached the same way but by identity alone:
+ * its records are values, replaced whole on every change (core/fileInventory.ts), and the
+ * serializer freezes each one it caches, so an in-place edit throws instead of being lost. No
+ * proxy is needed, so enumerating the inventory (every scan does) keeps its cache.
+ * Everything else (aliases, recovery data) is always fresh.
  */
+import type { FileInventoryRecord } from '../core/fileInventory.js';
 import type { KeyRecord } from '../core/keyModel.js';
 import type { VaultDocument } from './vaultDocument.js';
 
-interface CachedKey {
-  record: KeyRecord;
+interface Cached<R> {
+  record: R;
   /** UTF-8 of `"<id>":<record JSON>`, ready to be copied into the file image. */
   bytes: Buffer;
 }
 
 const OPEN_KEYS = Buffer.from('"Keys":{');
+const OPEN_FILES = Buffer.from(',"Files":{');
 const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from('}}');
+const CLOSE_MAP = Buffer.from('}');
+const CLOSE = Buffer.from('}');
+
+function entryBytes(id: string, record: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
+}
+
+/** Drops cached entries whose id is no longer in the map (only when the map shrank or changed). */
+function prune<R>(cache: Map<string, Cached<R>>, map: Record<string, R>, count: number): void {
+  if (cache.size > count) for (const id of cache.keys()) if (!(id in map)) cache.delete(id);
+}
 
 export class DocumentSerializer {
-  private readonly cache = new Map<string, CachedKey>();
+  private readonly cache = new Map<string, Cached<KeyRecord>>();
+  private readonly fileCache = new Map<string, Cached<FileInventoryRecord>>();
+  /** The paths of the last serialized inventory, in order, and its section's bytes. */
+  private fileOrder: string[] = [];
+  private fileSection: Buffer | null = null;
   private dirty = new Set<string>();
   private allDirty = false;
 
@@ -78,7 +100,7 @@ export class DocumentSerializer {
 
   /** The same bytes as serialize(), as consecutive buffers (sealed with a MAC without an extra copy). */
   serializeParts(doc: VaultDocument): Buffer[] {
-    const { Keys: keys, ...rest } = doc;
+    const { Keys: keys, Files: files, ...rest } = doc;
     const head = JSON.stringify(rest);
     const parts: Buffer[] = [Buffer.from(head === '{}' ? '{' : `${head.slice(0, -1)},`), OPEN_KEYS];
     let first = true;
@@ -88,23 +110,62 @@ export class DocumentSerializer {
       count++;
       let cached = this.cache.get(id);
       if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
-        cached = { record, bytes: Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`) };
+        cached = { record, bytes: entryBytes(id, record) };
         this.cache.set(id, cached);
       }
       if (!first) parts.push(COMMA);
       parts.push(cached.bytes);
       first = false;
     }
-    if (this.cache.size > count) for (const id of this.cache.keys()) if (!(id in keys)) this.cache.delete(id);
+    prune(this.cache, keys, count);
+    parts.push(CLOSE_MAP);
+    if (files !== undefined) this.fileParts(files, parts);
+    else this.forgetFiles();
     parts.push(CLOSE);
     this.dirty = new Set();
     this.allDirty = false;
     return parts;
   }
 
+  /**
+   * The `"Files":{...}` section. When every record is the cached one, in the same order, the
+   * section is the previous commit's bytes as one buffer: no 10,000-part copy, no allocation.
+   */
+  private fileParts(files: Record<string, FileInventoryRecord>, parts: Buffer[]): void {
+    const order = this.fileOrder;
+    const entries: Buffer[] = [];
+    let unchanged = this.fileSection !== null;
+    let count = 0;
+    for (const path in files) {
+      const record = files[path]!;
+      let cached = this.fileCache.get(path);
+      if (!cached || cached.record !== record) {
+        cached = { record: Object.freeze(record), bytes: entryBytes(path, record) };
+        this.fileCache.set(path, cached);
+        unchanged = false;
+      } else if (order[count] !== path) unchanged = false;
+      if (count > 0) entries.push(COMMA);
+      entries.push(cached.bytes);
+      count++;
+    }
+    if (!unchanged || count !== order.length) {
+      prune(this.fileCache, files, count);
+      this.fileOrder = Object.keys(files);
+      this.fileSection = Buffer.concat([OPEN_FILES, ...entries, CLOSE_MAP]);
+    }
+    parts.push(this.fileSection!);
+  }
+
+  private forgetFiles(): void {
+    this.fileCache.clear();
+    this.fileOrder = [];
+    this.fileSection = null;
+  }
+
   /** Forget everything (after a reload from disk the records are new objects anyway). */
   reset(): void {
     this.cache.clear();
+    this.forgetFiles();
     this.dirty = new Set();
     this.allDirty = false;
   }

@@ -5,6 +5,7 @@
  * files already rewrapped come back AlreadyCurrent.
  */
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { FileJobResult } from '../core/api.js';
@@ -30,7 +31,7 @@ const COMMIT_EVERY = 250;
 /** How stale "last seen" may get before a file job on an unchanged known file refreshes it. */
 const LAST_SEEN_RESOLUTION_MS = 86_400_000;
 /** re-encrypt-files rewraps this many files at a time. */
-const REWRAP_LANES = 8;
+const REWRAP_LANES = 16;
 /** scan-files reads this many headers between turns of the event loop. */
 const YIELD_EVERY = 256;
 
@@ -39,6 +40,15 @@ const yieldToEventLoop = (): Promise<void> => new Promise((done) => setImmediate
 async function exists(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** exists(), synchronously: microseconds, where a promise stat is a thread-pool trip the rewraps' fsyncs wait on. */
+function isFileNow(path: string): boolean {
+  try {
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -140,17 +150,22 @@ export class InventoryOps {
     const keys = this.vault.store.read().Keys;
     const found: FileSighting[] = [];
     let scanned = 0;
-    let visited = 0;
-    for await (const file of walkFiles(dir)) {
+    let sinceYield = 0;
+    for await (const batch of walkFiles(dir)) {
       // Header reads are synchronous (see files/inventory.ts): let other work run now and then.
-      if (++visited % YIELD_EVERY === 0) await yieldToEventLoop();
-      // A file in the middle of a re-encrypt is left to re-encrypt-file (only ReEncrypt repairs).
-      if (file.hasJournal) continue;
-      const facts = readAgeFileFacts(file.path);
-      if (!facts) continue;
-      scanned++;
-      const s = sighting(file.path, facts);
-      if (s && keys[s.KeyId]) found.push(s);
+      if ((sinceYield += batch.length) >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      for (const file of batch) {
+        // A file in the middle of a re-encrypt is left to re-encrypt-file (only ReEncrypt repairs).
+        if (file.hasJournal) continue;
+        const facts = readAgeFileFacts(file.path);
+        if (!facts) continue;
+        scanned++;
+        const s = sighting(file.path, facts);
+        if (s && keys[s.KeyId]) found.push(s);
+      }
     }
     const counts = await this.commit(found, true);
     return { Scanned: scanned, Found: found.length, Added: counts.added, Updated: counts.updated };
@@ -188,7 +203,7 @@ export class InventoryOps {
     let next = 0;
     let jobs = 0;
     const rewrapOne = async (path: string): Promise<void> => {
-      if (!(await exists(path))) {
+      if (!isFileNow(path)) {
         out.Missing++;
         onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
         return;
@@ -246,10 +261,11 @@ export class InventoryOps {
   private async commit(sightings: readonly FileSighting[], markMoved = false): Promise<{ added: number; updated: number }> {
     const gone = new Set<string>();
     if (markMoved) {
-      const digests = new Map(sightings.map((s) => [s.HeaderDigest, s.Path]));
+      const digests = new Set(sightings.map((s) => s.HeaderDigest));
+      const seen = new Set(sightings.map((s) => s.Path));
+      // A file seen at its own path is where it was: no stat for it (a rescan sees most of them).
       for (const f of Object.values(this.vault.store.read().Files ?? {})) {
-        const elsewhere = digests.get(f.HeaderDigest);
-        if (!f.Moved && elsewhere !== undefined && elsewhere !== f.Path && !(await exists(f.Path))) gone.add(f.Path);
+        if (!f.Moved && !seen.has(f.Path) && digests.has(f.HeaderDigest) && !(await exists(f.Path))) gone.add(f.Path);
       }
     }
     const now = this.vault.clock.now().toISOString();

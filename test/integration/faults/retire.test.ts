@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
+import { lastSeenTime } from '../../../main/core/clockPlausibility.js';
+import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { createTempVault, type TempVault } from '../../support/tempVault.js';
 import { startWorker, type BuiltWorker } from '../../support/faultHarness.js';
@@ -48,6 +50,11 @@ after(async () => {
   await vault?.cleanup();
 });
 
+/** The latest time the vault has seen (its clock evidence), from vault.json as it is on disk. */
+function latestSeen(): number {
+  return lastSeenTime(JSON.parse(readFileSync(join(vault.dir, 'vault.json'), 'utf8')) as VaultDocument);
+}
+
 test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay destroyed and every file opens`, { timeout: 600_000 }, async (t) => {
   const filesDir = `${vault.dir}-files`;
   mkdirSync(filesDir);
@@ -56,10 +63,10 @@ test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay d
   let rounds = 0;
   try {
     for (let life = 0; life < KILLS; life++) {
-      // Each life's clock starts well past where the last one could have got to (a few 8-day rounds),
-      // so it never runs backwards between lives, and within a year of it, so the clock stays
-      // plausible (a jump of more than a year makes destruction wait for a confirmed date).
-      const w = startWorker(worker, { dir: vault.dir, filesDir, files: FILES, clockStart: Date.now() + life * 200 * 86_400_000 });
+      // Each life's clock starts a day past the latest time the vault has seen (its own clock
+      // jumped 8 days a round), so it never runs backwards and never leaps a year ahead.
+      const clockStart = Math.max(Date.now(), latestSeen() + 86_400_000);
+      const w = startWorker(worker, { dir: vault.dir, filesDir, files: FILES, clockStart });
       await Promise.race([w.ready, sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('worker not ready in 60 s')))]);
       await sleep(randomInt(50, 600));
       w.child.kill('SIGKILL');
@@ -75,7 +82,10 @@ test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay d
         }
       }
 
-      const s = await openVault({ dir: vault.dir, keychain: vault.keychain, create: false, catchUp: false });
+      // The check runs just past the worker's last time: with the real clock verify-vault would
+      // rightly flag schedules anchored in the worker's future.
+      const checkTime = new Date(latestSeen() + 3_600_000);
+      const s = await openVault({ dir: vault.dir, keychain: vault.keychain, create: false, catchUp: false, clock: { now: () => checkTime } });
       try {
         const versions = Object.values(s.store.read().Keys).flatMap((k) => k.Versions);
         for (const id of destroyed) {

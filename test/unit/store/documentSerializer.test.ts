@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { FileInventoryRecord } from '../../../main/core/fileInventory.js';
 import type { KeyRecord } from '../../../main/core/keyModel.js';
 import { DocumentSerializer } from '../../../main/store/documentSerializer.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
@@ -103,4 +104,52 @@ test('fields outside Keys are always serialized fresh', () => {
   const out = JSON.parse(s.serialize(d).toString());
   assert.deepEqual(out.RecoveryRecipients, ['age1xyz']);
   assert.equal(out.Revision, 7);
+});
+
+function fileRecord(path: string, size = 10): FileInventoryRecord {
+  return { Path: path, Size: size, KeyId: 'a', KeyVersionId: 'v1', HeaderDigest: 'd', LastSeenDate: '2026-01-01T00:00:00.000Z' };
+}
+
+test('the file inventory follows added, replaced and deleted records between commits', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/x': fileRecord('/x'), '/y': fileRecord('/y') };
+  same(s, d);
+  d.Files['/x'] = fileRecord('/x', 99);
+  d.Files['/z'] = fileRecord('/z');
+  delete d.Files['/y'];
+  same(s, d);
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x', '/z']);
+  assert.equal(JSON.parse(s.serialize(d).toString()).Files['/x'].Size, 99);
+  delete d.Files;
+  same(s, d);
+  assert.equal('Files' in JSON.parse(s.serialize(d).toString()), false);
+});
+
+test('a cached file record cannot be edited in place, so its cached bytes cannot go stale', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/x': fileRecord('/x') };
+  s.serialize(d);
+  assert.throws(() => {
+    d.Files!['/x']!.Size = 1;
+  }, TypeError);
+  assert.equal(JSON.parse(s.serialize(d).toString()).Files['/x'].Size, 10);
+});
+
+test('an unchanged inventory is reused whole, and a reordered one is not', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  const x = fileRecord('/x');
+  d.Files = { '/x': x, '/y': fileRecord('/y') };
+  const first = s.serialize(d).toString();
+  d.Revision = 1;
+  same(s, d);
+  assert.equal(JSON.parse(s.serialize(d).toString()).Revision, 1);
+  assert.notEqual(first, s.serialize(d).toString());
+  delete d.Files['/x'];
+  d.Files['/x'] = x;
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/y', '/x']);
+  delete d.Files['/y'];
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x']);
 });
