@@ -38,6 +38,7 @@ import { activityCsv, activityJson, confirmReplaceExport, exportedEvents } from 
 import { blockedReason } from './blockedService.js';
 import type { VaultServiceLike } from './serviceShape.js';
 import { createRecoveryKeyOperations } from './recoveryKeyOperations.js';
+import { createRetireOperations } from './retireOperations.js';
 import { freePath } from './freeName.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
@@ -112,6 +113,7 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
 
   const guarded = {
     ...createRecoveryKeyOperations(service, { dialogs, defaultSaveDir: opts.defaultSaveDir }),
+    ...createRetireOperations(service, { dialogs }),
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };
