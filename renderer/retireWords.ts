@@ -56,11 +56,16 @@ export function reEncryptResultText(r: AppReEncryptFilesResponse, keyName: strin
   return `${head}${body}${tail}`;
 }
 
-/** One sentence for a folder scan. */
+/** One sentence for a folder scan (Scanned counts the age files found, this vault's or not). */
 export function scanResultText(r: AppScanFilesResponse): string {
-  if (r.Found === 0) return `Scanned ${r.FolderName}: none of its ${filesText(r.Scanned)} is encrypted with this vault.`;
+  if (r.Scanned === 0) return `Scanned ${r.FolderName}: it holds no encrypted (age) files.`;
+  if (r.Found === 0) {
+    const what = r.Scanned === 1 ? 'its one encrypted file is not' : `none of its ${plural(r.Scanned, 'encrypted file')} is`;
+    return `Scanned ${r.FolderName}: ${what} from this vault.`;
+  }
   const news = [r.Added > 0 ? `${r.Added.toLocaleString('en-GB')} new` : '', r.Updated > 0 ? `${r.Updated.toLocaleString('en-GB')} updated` : ''].filter(Boolean).join(', ');
-  return `Scanned ${r.FolderName}: ${plural(r.Found, 'file')} of this vault among ${r.Scanned.toLocaleString('en-GB')}${news ? ` (${news})` : ' (all already known)'}.`;
+  const of = r.Found === r.Scanned ? (r.Found === 1 ? 'its encrypted file is' : `all ${plural(r.Found, 'encrypted file')} are`) : `${r.Found.toLocaleString('en-GB')} of ${plural(r.Scanned, 'encrypted file')} ${r.Found === 1 ? 'is' : 'are'}`;
+  return `Scanned ${r.FolderName}: ${of} from this vault${news ? ` (${news})` : ' (all already known)'}.`;
 }
 
 /** An inventory row's status in words. */

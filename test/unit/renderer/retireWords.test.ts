@@ -40,8 +40,12 @@ test('a run in one sentence: done, nothing to do, stopped, problems', () => {
 });
 
 test('a scan in one sentence', () => {
-  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 12, Found: 0, Added: 0, Updated: 0 }), 'Scanned docs: none of its 12 files is encrypted with this vault.');
-  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 1200, Found: 3, Added: 2, Updated: 1 }), 'Scanned docs: 3 files of this vault among 1,200 (2 new, 1 updated).');
-  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 5, Found: 1, Added: 0, Updated: 0 }), 'Scanned docs: 1 file of this vault among 5 (all already known).');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 0, Found: 0, Added: 0, Updated: 0 }), 'Scanned docs: it holds no encrypted (age) files.');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 1, Found: 0, Added: 0, Updated: 0 }), 'Scanned docs: its one encrypted file is not from this vault.');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 12, Found: 0, Added: 0, Updated: 0 }), 'Scanned docs: none of its 12 encrypted files is from this vault.');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 1200, Found: 3, Added: 2, Updated: 1 }), 'Scanned docs: 3 of 1,200 encrypted files are from this vault (2 new, 1 updated).');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 5, Found: 1, Added: 0, Updated: 0 }), 'Scanned docs: 1 of 5 encrypted files is from this vault (all already known).');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 1, Found: 1, Added: 1, Updated: 0 }), 'Scanned docs: its encrypted file is from this vault (1 new).');
+  assert.equal(scanResultText({ FolderName: 'docs', Scanned: 4, Found: 4, Added: 0, Updated: 4 }), 'Scanned docs: all 4 encrypted files are from this vault (4 updated).');
   assert.equal(inventoryStatusText('Missing'), 'Missing (moved or deleted)');
 });
