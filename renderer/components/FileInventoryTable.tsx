@@ -83,15 +83,17 @@ export function FileInventoryTable({ files, filters, keys, busy, scanText, onFil
             <tbody>
               {shown.map((f) => (
                 <tr key={f.Path} data-testid="inventory-row" data-status={f.Status} data-stale={f.IsPrimaryVersion ? 'false' : 'true'}>
-                  <td className="inventory-file">
-                    <span className="inventory-name">{baseName(f.Path)}</span>
-                    <span className="muted inventory-folder" title={f.Path}>{folderOf(f.Path)}</span>
+                  <td>
+                    <div className="inventory-file">
+                      <span className="inventory-name">{baseName(f.Path)}</span>
+                      <span className="muted inventory-folder" title={f.Path}>{folderOf(f.Path)}</span>
+                    </div>
                   </td>
                   <td>
                     {names.get(f.KeyId) ?? 'a key this vault does not list'}{' '}
                     {f.IsPrimaryVersion ? <span className="badge badge-primary">Current version</span> : <span className="badge badge-warn">Old version</span>}
                   </td>
-                  <td>{formatBytes(f.Size)}</td>
+                  <td className="nowrap">{formatBytes(f.Size)}</td>
                   <td>{formatDateTime(f.LastSeenDate)}</td>
                   <td className={f.Status === 'Present' ? undefined : 'inventory-problem'}>{inventoryStatusText(f.Status)}</td>
                 </tr>

@@ -188,9 +188,13 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
       )}
 
       <div className="retire-bring">
-        <button type="button" className="button button-primary" disabled={busy || progress !== undefined || stale === 0} onClick={onBringUpToDate} data-testid="bring-up-to-date">
-          {bringUpToDateText(stale)}
-        </button>
+        {stale > 0 || progress ? (
+          <button type="button" className="button button-primary" disabled={busy || progress !== undefined} onClick={onBringUpToDate} data-testid="bring-up-to-date">
+            {bringUpToDateText(stale)}
+          </button>
+        ) : (
+          !result && <p className="muted" data-testid="bring-none">{bringUpToDateText(0)}.</p>
+        )}
         {progress && (
           <div className="retire-progress" data-testid="bring-progress">
             <ProgressBar done={progress.done} total={progress.total} label="Bringing files up to date" />

@@ -44,6 +44,17 @@ async function seed(app: E2eApp): Promise<{ keyId: string; first: string; second
   return { keyId: KeyMetadata.KeyId, first, second, files };
 }
 
+/** Closes the notices (the seed's rotation announces itself) so they do not cover what is shown. */
+async function dismissNotices(app: E2eApp): Promise<void> {
+  const close = app.page.getByTestId('notice').getByRole('button');
+  while ((await close.count()) > 0) await close.first().click();
+}
+
+/** Scrolls so the rotation timeline and the versions below it are on screen together. */
+async function showRotationAndVersions(app: E2eApp): Promise<void> {
+  await app.page.evaluate(`document.querySelector('[data-testid="rotation-timeline"]').closest('.panel').scrollIntoView({ block: 'start' })`);
+}
+
 const row = (app: E2eApp, versionId: string) => app.page.locator(`[data-testid="version-row"][data-version-id="${versionId}"]`);
 
 const VIEWS = [
@@ -80,6 +91,9 @@ for (const { theme, viewport } of VIEWS) {
       await row(app, first).getByTestId('version-schedule').click();
       await page.getByTestId('destroy-files-warning').filter({ hasText: '2 files the vault knows of are still on this version' }).waitFor();
       assert.equal(await page.getByTestId('destroy-continue').isDisabled(), true);
+      await dismissNotices(app);
+      await showRotationAndVersions(app);
+      await app.screenshot(`key-detail-versions-retire-files-${theme}`);
       await page.getByRole('button', { name: 'Keep it' }).click();
 
       // Bring the two files up to date: rewrapped on disk, counted again, said in a sentence.
@@ -87,7 +101,8 @@ for (const { theme, viewport } of VIEWS) {
       await page.getByTestId('bring-result').filter({ hasText: 'Done: 2 files now on the current version of tax-returns.' }).waitFor();
       for (const f of files) assert.equal(readAgeFileFacts(f)?.KeyVersionId, second, `${f} is on the current version`);
       await row(app, first).getByTestId('version-files').filter({ hasText: '0' }).waitFor();
-      assert.equal(await page.getByTestId('bring-up-to-date').innerText(), 'All known files are up to date');
+      assert.equal(await page.getByTestId('bring-up-to-date').count(), 0, 'nothing left to bring up to date');
+      await dismissNotices(app);
       await page.getByTestId('versions-panel').scrollIntoViewIfNeeded();
       await app.screenshot(`bring-up-to-date-${theme}`);
 
@@ -106,7 +121,7 @@ for (const { theme, viewport } of VIEWS) {
       assert.equal(state.KeyVersionState, 'PendingDestruction');
       assert.match(await row(app, first).getByTestId('version-state').innerText(), /^Destroyed on .* unless cancelled$/);
       assert.equal(await page.locator('[data-testid="timeline-version"][data-state="PendingDestruction"]').count(), 1, 'the timeline marks it');
-      await page.getByTestId('versions-panel').scrollIntoViewIfNeeded();
+      await showRotationAndVersions(app);
       await app.screenshot(`key-detail-versions-retire-${theme}`);
 
       // Cancelling the destruction brings it back disabled (as a cancelled key deletion does);
@@ -172,6 +187,7 @@ for (const { theme, viewport } of VIEWS) {
       await page.getByTestId('inventory-empty').waitFor();
       await page.getByTestId('inventory-key').selectOption({ label: 'tax-returns' });
       await rows.nth(3).waitFor();
+      await dismissNotices(app);
       await page.getByTestId('file-inventory').scrollIntoViewIfNeeded();
       await app.screenshot(`inventory-${theme}`);
 

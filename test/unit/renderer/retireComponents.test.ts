@@ -82,3 +82,17 @@ test('a pending version offers only Cancel; progress replaces the button\'s resu
   assert.match(html, /data-testid="bring-cancel"/);
   assert.doesNotMatch(html, /old result/);
 });
+
+test('the rotation timeline marks destroyed versions (crossed out, named in the title and the legend)', async () => {
+  const { RotationTimeline } = await import('../../../renderer/components/RotationTimeline');
+  const destroyed = { ...v('old', 'Destroyed', 1), CreationDate: '2026-01-01T00:00:00.000Z' };
+  const html = renderToStaticMarkup(
+    createElement(RotationTimeline, { versions: [destroyed, { ...v('cur', 'Enabled', 9, true), CreationDate: '2026-03-01T00:00:00.000Z' }], now: Date.parse('2026-04-01T00:00:00.000Z') }),
+  );
+  assert.match(html, /timeline-dot-destroyed/);
+  assert.equal(html.split('timeline-cross').length - 1, 2, 'one cross on the dot, one in the legend');
+  assert.match(html, /\(destroyed\)<\/title>/);
+  assert.match(html, /2 versions \(1 destroyed\)/);
+  const none = renderToStaticMarkup(createElement(RotationTimeline, { versions: [v('cur', 'Enabled', 4, true)] }));
+  assert.doesNotMatch(none, /timeline-dot-destroyed|destroyed version/);
+});
