@@ -56,6 +56,13 @@ const ACTION_LABEL: Record<VersionAction, (n: number) => string> = {
   cancel: (n) => `Cancel the destruction of version ${n}`,
 };
 
+const HOW_TEXT: Record<KeyVersionEntry['RotationType'], string> = {
+  INITIAL: 'Initial',
+  AUTOMATIC: 'Automatic',
+  ON_DEMAND: 'On demand',
+  IMPORT: 'Imported',
+};
+
 const STATE_CLASS: Record<KeyVersionEntry['KeyVersionState'], string> = {
   Enabled: 'badge-ok',
   Disabled: 'badge-state-Disabled',
@@ -111,7 +118,9 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
                 <td>
                   {number(v)} {v.IsPrimary && <span className="badge badge-primary">Current</span>}
                 </td>
-                <td>{formatDate(v.CreationDate)}</td>
+                <td>
+                  {formatDate(v.CreationDate)} <span className="muted nowrap">· {HOW_TEXT[v.RotationType] ?? v.RotationType}</span>
+                </td>
                 <td>
                   <span className={`badge ${STATE_CLASS[v.KeyVersionState]}`} data-testid="version-state">{versionStateText(v)}</span>
                 </td>
