@@ -1,6 +1,7 @@
 /** The Files screen's inventory panel (issue 12), wired to the retire store; loads when shown. */
 import { useEffect } from 'react';
 import { keyLabel } from '../format';
+import { useFilesStore } from '../stores/filesStore';
 import { useKeysStore } from '../stores/keysStore';
 import { useRetireStore } from '../stores/retireStore';
 import { FileInventoryTable } from './FileInventoryTable';
@@ -12,10 +13,12 @@ export function InventoryPanel() {
   const scanText = useRetireStore((s) => s.scanText);
   const more = useRetireStore((s) => s.nextMarker !== undefined);
   const keys = useKeysStore((s) => s.keys);
+  // Every finished file job may have added or updated a known file: reload then too.
+  const finishedJobs = useFilesStore((s) => s.jobs.filter((j) => j.status === 'done').length);
   const { loadInventory, moreInventory, scanFolder } = useRetireStore.getState();
   useEffect(() => {
     void loadInventory();
-  }, [loadInventory]);
+  }, [loadInventory, finishedJobs]);
   return (
     <div className="panel">
       <FileInventoryTable

@@ -191,6 +191,13 @@ for (const { theme, viewport } of VIEWS) {
       await page.getByTestId('file-inventory').scrollIntoViewIfNeeded();
       await app.screenshot(`inventory-${theme}`);
 
+      // A file encrypted here shows up in the inventory as soon as its job is done.
+      await page.getByTestId('inventory-key').selectOption({ label: 'All keys' });
+      const letter = join(app.workDir, 'new-letter.txt');
+      writeFileSync(letter, 'hello\n');
+      await app.dropFiles([letter]);
+      await page.getByTestId('inventory-row').filter({ hasText: 'new-letter.txt.age' }).waitFor();
+
       // A cancelled folder dialog scans nothing and says nothing went wrong.
       await page.getByTestId('scan-folder').click();
       await page.waitForTimeout(300);
