@@ -130,7 +130,7 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
                     <button
                       key={a}
                       type="button"
-                      className={`button button-small${a === 'schedule' ? ' button-danger' : ''}`}
+                      className={`button button-small${a === 'schedule' ? ' button-danger-outline' : ''}`}
                       disabled={busy}
                       aria-label={ACTION_LABEL[a](number(v))}
                       data-testid={`version-${a}`}

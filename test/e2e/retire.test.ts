@@ -139,6 +139,59 @@ for (const { theme, viewport } of VIEWS) {
     }
   });
 
+  test(`bring up to date: progress while it runs, then the result in a sentence (${theme}, ${viewport.width}px)`, async () => {
+    // The run waits at a gate until the screenshot of its running state is taken; then the real
+    // service runs it and its real progress events drive the bar.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let started = 0;
+    const app = await env.startApp({
+      colorScheme: theme,
+      viewport,
+      backend: (service) =>
+        Object.assign(Object.create(service) as typeof service, {
+          reEncryptFiles: async (req: Parameters<typeof service.reEncryptFiles>[0]) => {
+            started++;
+            await gate;
+            return service.reEncryptFiles(req);
+          },
+        }),
+    });
+    try {
+      const { page } = app;
+      const { keyId, second, files } = await seed(app);
+      for (let i = 0; i < 10; i++) {
+        const input = join(app.workDir, `scan-${i}.jpg`);
+        writeFileSync(input, `scan ${i}\n`);
+        await app.service.runFileJob({ JobId: crypto.randomUUID(), Operation: 'Encrypt', InputPath: input, KeyId: keyId });
+        files.push(`${input}.age`);
+      }
+      await app.service.rotateKeyOnDemand({ KeyId: keyId });
+      await page.reload();
+      await page.getByTestId('key-row').filter({ hasText: 'tax-returns' }).click();
+      await page.getByTestId('bring-up-to-date').filter({ hasText: 'Bring 13 files up to date' }).waitFor();
+
+      await page.getByTestId('bring-up-to-date').click();
+      await page.getByTestId('bring-progress').waitFor();
+      assert.equal(started, 1);
+      assert.equal(await page.getByTestId('bring-up-to-date').isDisabled(), true, 'one run at a time');
+      assert.equal(await page.getByRole('progressbar', { name: 'Bringing files up to date' }).count(), 1);
+      await dismissNotices(app);
+      await page.getByTestId('versions-panel').scrollIntoViewIfNeeded();
+      await app.screenshot(`bring-up-to-date-running-${theme}`);
+
+      open();
+      await page.getByTestId('bring-result').filter({ hasText: 'Done: 13 files now on the current version of tax-returns.' }).waitFor();
+      assert.equal(await page.getByTestId('bring-progress').count(), 0);
+      const current = (await app.service.listKeyVersions({ KeyId: keyId })).KeyVersions.find((v) => v.IsPrimary)!.KeyVersionId;
+      assert.notEqual(current, second);
+      for (const f of files) assert.equal(readAgeFileFacts(f)?.KeyVersionId, current, `${f} is on the current version`);
+    } finally {
+      open();
+      await app.close();
+    }
+  });
+
   test(`files: the inventory filters by key, stale and missing, and scans a folder chosen in main's dialog (${theme}, ${viewport.width}px)`, async () => {
     const app = await env.startApp({ colorScheme: theme, viewport });
     try {
