@@ -212,8 +212,9 @@ for (const { theme, viewport } of VIEWS) {
       await page.locator('[data-testid="inventory-row"][data-status="Missing"]').filter({ hasText: 'receipts.zip.age' }).waitFor();
       assert.match(await rows.first().innerText(), /tax-returns/, 'files name their key by its alias');
 
-      // Only files on an older version: the two made before the rotation.
-      await page.getByTestId('inventory-stale').check();
+      // Keyboard only: only files on an older version (the two made before the rotation).
+      await tabTo(app, 'inventory-stale');
+      await page.keyboard.press('Space');
       await page.locator('[data-testid="inventory-row"][data-stale="true"]').nth(1).waitFor();
       assert.equal(await rows.count(), 2);
       await page.getByTestId('inventory-stale').uncheck();
@@ -221,7 +222,8 @@ for (const { theme, viewport } of VIEWS) {
 
       // Scan the folder main's dialog gives: the moved file is found (the plain one is no age file).
       app.dialogs.willOpen([archive]);
-      await page.getByTestId('scan-folder').click();
+      await tabTo(app, 'scan-folder');
+      await page.keyboard.press('Enter');
       await page.getByTestId('scan-result').waitFor();
       assert.equal(await page.getByTestId('scan-result').innerText(), 'Scanned archive: its encrypted file is from this vault (1 new).');
       const opened = app.dialogs.shown.find((d) => d.kind === 'openFiles');
