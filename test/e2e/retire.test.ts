@@ -134,6 +134,28 @@ for (const { theme, viewport } of VIEWS) {
       await page.waitForTimeout(300);
       assert.equal((await app.service.describeKeyVersion({ KeyId: keyId, KeyVersionId: first })).KeyVersion.KeyVersionState, 'Disabled');
       assert.equal(await page.locator('[data-testid="error-banner"]').count(), 0, 'a declined question is not an error');
+
+      // Scheduled again and the waiting period passes (the vault's clock moves 8 days on): the
+      // version is destroyed, offers nothing, and the timeline crosses it out.
+      await row(app, first).getByTestId('version-schedule').click();
+      await page.getByTestId('destroy-days').fill('7');
+      app.dialogs.willConfirm(true);
+      await page.getByTestId('destroy-continue').click();
+      await page.locator(`[data-testid="version-row"][data-version-id="${first}"][data-state="PendingDestruction"]`).waitFor();
+      const later = Date.now() + 8 * 86_400_000;
+      Object.defineProperty(app.service.context, 'clock', { value: { now: () => new Date(later) } });
+      const { Destroyed } = await app.service.runMaintenance({ ConfirmClock: true });
+      assert.deepEqual(Destroyed?.map((d) => d.KeyVersionId), [first]);
+      await page.reload();
+      await page.getByTestId('key-row').filter({ hasText: 'tax-returns' }).click();
+      await page.locator(`[data-testid="version-row"][data-version-id="${first}"][data-state="Destroyed"]`).waitFor();
+      assert.match(await row(app, first).getByTestId('version-state').innerText(), /^Destroyed on /);
+      assert.equal(await row(app, first).locator('[data-testid^="version-"][data-testid$="able"], [data-testid="version-schedule"], [data-testid="version-cancel"]').count(), 0, 'a destroyed version offers nothing');
+      assert.equal(await page.locator('[data-testid="timeline-version"][data-state="Destroyed"]').count(), 1);
+      await page.getByTestId('timeline-destroyed-legend').waitFor();
+      await dismissNotices(app);
+      await showRotationAndVersions(app);
+      await app.screenshot(`key-detail-versions-destroyed-${theme}`);
     } finally {
       await app.close();
     }
