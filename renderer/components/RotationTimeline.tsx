@@ -98,7 +98,7 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
               })}
               {cluster.length > 1 && (
                 <text className="timeline-count" x={cx} y={AXIS_Y + 24} textAnchor="middle">
-                  {`${cluster.length} versions`}
+                  {`${cluster.length} versions${cluster.some((p) => p.v.KeyVersionState === 'Destroyed') ? `, ${cluster.filter((p) => p.v.KeyVersionState === 'Destroyed').length} destroyed` : ''}`}
                 </text>
               )}
             </g>

@@ -93,6 +93,9 @@ test('the rotation timeline marks destroyed versions (crossed out, named in the 
   assert.equal(html.split('timeline-cross').length - 1, 2, 'one cross on the dot, one in the legend');
   assert.match(html, /\(destroyed\)<\/title>/);
   assert.match(html, /2 versions \(1 destroyed\)/);
+  // Versions too close to tell apart share a dot: its label still counts the destroyed ones.
+  const sameDay = renderToStaticMarkup(createElement(RotationTimeline, { versions: [v('a', 'Destroyed', 1), v('b', 'Enabled', 1, true)], now: Date.parse('2026-01-01T00:00:00.000Z') }));
+  assert.match(sameDay, /2 versions, 1 destroyed/);
   const none = renderToStaticMarkup(createElement(RotationTimeline, { versions: [v('cur', 'Enabled', 4, true)] }));
   assert.doesNotMatch(none, /timeline-dot-destroyed|destroyed version/);
 });
