@@ -7,6 +7,7 @@
  */
 import type * as Api from '../main/core/api.js';
 import type { CreateKeyWithAliasRequest, ListKeyDetailsResponse, VaultEvents } from '../main/core/serviceTypes.js';
+import type * as Retire from '../main/core/retireApi.js';
 
 export type * from '../main/core/api.js';
 // The service's own request/response/event types are defined in core; the bridge re-exports them.
@@ -136,6 +137,23 @@ export interface SetApiEndpointRequest {
   Port?: number;
 }
 
+/** Retiring versions (issue 12): main asks for the folder to scan in its native dialog. */
+export interface AppScanFilesResponse extends Retire.ScanFilesResponse {
+  /** The folder's own name, for display. */
+  FolderName: string;
+}
+/** "Bring N files up to date": the page names the key and the job; a folder only by main's dialog. */
+export interface AppReEncryptFilesRequest {
+  /** Chosen by the page so it can follow `filesProgress` and cancel (cancelFileJob). */
+  JobId: string;
+  KeyId?: string;
+  /** Only known files under a folder the person picks in main's folder dialog. */
+  ChooseFolder?: boolean;
+}
+export interface AppReEncryptFilesResponse extends Retire.ReEncryptFilesResponse {
+  FolderName?: string;
+}
+
 /** request → response for every operation. `void` requests take no argument. */
 export interface VaultOperations {
   getVaultInfo: { req: void; res: Api.VaultInfo };
@@ -194,6 +212,15 @@ export interface VaultOperations {
   confirmClock: { req: void; res: ClockCheck };
   /** How strong a passphrase being typed is, by the same estimator that will judge it (nothing stored). */
   estimatePassphrase: { req: { Passphrase: string }; res: PassphraseEstimate };
+  disableKeyVersion: { req: Retire.KeyVersionRequest; res: Retire.KeyVersionStateResponse };
+  enableKeyVersion: { req: Retire.KeyVersionRequest; res: Retire.KeyVersionStateResponse };
+  /** Main asks the person natively first (key, version date, files still on it). */
+  scheduleKeyVersionDestruction: { req: Retire.ScheduleKeyVersionDestructionRequest; res: Retire.KeyVersionStateResponse };
+  cancelKeyVersionDestruction: { req: Retire.KeyVersionRequest; res: Retire.KeyVersionStateResponse };
+  listFiles: { req: Retire.ListFilesRequest; res: Retire.ListFilesResponse };
+  /** Main's native folder dialog, then a scan of that folder. */
+  scanFiles: { req: void; res: AppScanFilesResponse };
+  reEncryptFiles: { req: AppReEncryptFilesRequest; res: AppReEncryptFilesResponse };
 }
 
 /** The passphrase estimator's verdict, for a meter as the person types. */
@@ -225,12 +252,14 @@ export const OPERATION_NAMES = [
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
   'showInFolder', 'exportActivity', 'pickFolder',
   'checkClock', 'confirmClock', 'estimatePassphrase',
+  'disableKeyVersion', 'enableKeyVersion', 'scheduleKeyVersionDestruction', 'cancelKeyVersionDestruction',
+  'listFiles', 'scanFiles', 'reEncryptFiles',
 ] as const satisfies readonly OperationName[];
 
 export const channelFor = (op: OperationName): string => `vault:${op}`;
 
 export type EventName = keyof VaultEvents;
-export const EVENT_NAMES = ['rotation', 'fileProgress', 'vaultChanged'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['rotation', 'fileProgress', 'vaultChanged', 'filesProgress'] as const satisfies readonly EventName[];
 /** Events main sends itself, not the vault service: the OS asked the app to open files (take them). */
 export interface AppEvents {
   filesOpened: { Count: number };

@@ -23,6 +23,7 @@ import { useFilesStore } from './stores/filesStore';
 import { useKeyDetailStore } from './stores/keyDetailStore';
 import { useKeysStore } from './stores/keysStore';
 import { useOpenedFilesStore } from './stores/openedFilesStore';
+import { useRetireStore } from './stores/retireStore';
 import { useSettingsStore } from './stores/settingsStore';
 import { useUiStore, type ScreenName } from './stores/uiStore';
 
@@ -31,6 +32,9 @@ function refreshVisibleData(): void {
   const { screen, openKeyId } = useUiStore.getState();
   void useKeysStore.getState().load();
   if (screen === 'keys' && openKeyId) void useKeyDetailStore.getState().refresh();
+  // Known files per version and the inventory change with every file job and scan.
+  if (screen === 'keys' && openKeyId && !useRetireStore.getState().run) void useRetireStore.getState().loadCounts(openKeyId);
+  if (screen === 'files' && useRetireStore.getState().inventoryLoaded) void useRetireStore.getState().loadInventory();
   if (screen === 'activity') void useActivityStore.getState().load();
   if (screen === 'settings') void useSettingsStore.getState().load();
   void useSetupStore.getState().load();
@@ -54,6 +58,7 @@ function useBridgeEvents(): void {
       offs = [
         bridge.on('fileProgress', (e) => useFilesStore.getState().progress(e.JobId, e.BytesDone, e.BytesTotal)),
         bridge.on('vaultChanged', () => scheduleRefresh()),
+        bridge.on('filesProgress', (e) => useRetireStore.getState().progress(e.JobId, e.FilesDone, e.FilesTotal)),
         // The OS opened files with the app (double-click, "Open with"): take them to the Files screen.
         bridge.on('filesOpened', () => void useOpenedFilesStore.getState().take()),
         bridge.on('rotation', async (e) => {

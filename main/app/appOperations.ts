@@ -41,6 +41,7 @@ import { blockedReason } from './blockedService.js';
 import type { VaultServiceLike } from './serviceShape.js';
 import { createRecoveryKeyOperations } from './recoveryKeyOperations.js';
 import { createClockOperations } from './clockConfirmation.js';
+import { createRetireOperations } from './retireOperations.js';
 import { freePath } from './freeName.js';
 import type { FileTokenRegistry } from './fileTokens.js';
 import type { DialogPort, FileFilter } from './nativeDialogs.js';
@@ -121,6 +122,7 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
       const s = await estimatePassphraseStrength(req.Passphrase);
       return { Score: s.score, Acceptable: characters >= MIN_PASSPHRASE_CHARACTERS && s.score >= MIN_PASSPHRASE_SCORE, Warning: s.warning, Suggestions: s.suggestions };
     },
+    ...createRetireOperations(service, { dialogs }),
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
       const paths = await dialogs.openFiles({ title: 'Choose files', multiple: true });
       return { Files: paths.length > 0 ? await tokens.issue(ctx.owner, paths) : [] };

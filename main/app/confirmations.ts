@@ -81,3 +81,29 @@ export function confirmReplaceOutput(outputPath: string, inputName: string, oper
     confirmLabel: 'Replace',
   };
 }
+
+/** A calendar date in words ("30 Nov 2026"), the same on every machine (UTC). */
+export function dateInWords(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+/**
+ * Before a key version's destruction is scheduled (issue 12): names the key, the version by its
+ * date, the files the vault knows still on it, and what the vault cannot know.
+ */
+export function confirmScheduleVersionDestruction(o: { keyName: string; versionCreated: string; knownFiles: number; days: number }): ConfirmRequest {
+  const files =
+    o.knownFiles === 0
+      ? 'The vault knows of no file still on this version.'
+      : `${plural(o.knownFiles, 'file')} the vault knows of ${o.knownFiles === 1 ? 'is' : 'are'} still on this version and will no longer open.`;
+  return {
+    title: 'Destroy a key version',
+    message: `Destroy the version of ${dateInWords(o.versionCreated)} of ${o.keyName} in ${plural(o.days, 'day')}?`,
+    detail:
+      `${files} Small ciphertexts made with Encrypt (text, data keys) cannot be inventoried, so the vault cannot tell whether any still need this version: re-encrypt them first. ` +
+      'Once the waiting period has passed, the version is erased from this vault and from every later backup, and nothing encrypted under it can be decrypted again. You can cancel until then.',
+    confirmLabel: 'Schedule destruction',
+  };
+}

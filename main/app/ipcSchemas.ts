@@ -14,6 +14,8 @@ import {
   MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
   MAX_AUDIT_LIMIT,
 } from '../core/limits.js';
+import { MAX_LIST_FILES_LIMIT } from '../core/fileInventory.js';
+import { MAX_VERSION_DESTRUCTION_DAYS, MIN_VERSION_DESTRUCTION_DAYS } from '../core/versionStates.js';
 
 // The limits are defined in core/limits.ts; re-exported for the modules that took them from here.
 export {
@@ -58,6 +60,10 @@ const encryptionContext = z
   );
 const nothing = z.undefined();
 const keyIdOnly = z.strictObject({ KeyId: keyId });
+// Retiring versions (issue 12): the page names keys and versions by their ids, never by alias.
+const keyVersionRef = z.strictObject({ KeyId: z.uuid(), KeyVersionId: z.uuid() });
+/** A list-files marker: base64url of an inventory path. */
+const listMarker = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, { message: 'must be a NextMarker from list-files' });
 
 type RequestSchemas = { [O in OperationName]: z.ZodType<VaultOperations[O]['req']> };
 
@@ -161,6 +167,23 @@ export const requestSchemas = {
   checkClock: nothing,
   confirmClock: nothing,
   estimatePassphrase: z.strictObject({ Passphrase: passphrase }),
+  disableKeyVersion: keyVersionRef,
+  enableKeyVersion: keyVersionRef,
+  scheduleKeyVersionDestruction: keyVersionRef.extend({
+    PendingWindowInDays: wholeNumber.min(MIN_VERSION_DESTRUCTION_DAYS).max(MAX_VERSION_DESTRUCTION_DAYS).optional(),
+    Force: z.boolean().optional(),
+  }),
+  cancelKeyVersionDestruction: keyVersionRef,
+  listFiles: z.strictObject({
+    KeyId: z.uuid().optional(),
+    KeyVersionId: z.uuid().optional(),
+    Stale: z.boolean().optional(),
+    Limit: wholeNumber.min(1).max(MAX_LIST_FILES_LIMIT).optional(),
+    Marker: listMarker.optional(),
+  }),
+  // The folder is asked for in main's native dialog; the page sends nothing.
+  scanFiles: nothing,
+  reEncryptFiles: z.strictObject({ JobId: z.uuid(), KeyId: z.uuid().optional(), ChooseFolder: z.boolean().optional() }),
 } satisfies RequestSchemas;
 
 const dropRequest = z.strictObject({ Paths: z.array(path).min(1).max(MAX_DROPPED_FILES) });

@@ -19,6 +19,14 @@ export interface VaultEvents {
   fileProgress: Api.FileProgressEvent;
   /** The store changed (another window or a CLI process); lists should refresh. */
   vaultChanged: { Revision: number };
+  /** re-encrypt-files: files done of those to do, after each file (issue 12). */
+  filesProgress: FilesProgressEvent;
+}
+
+export interface FilesProgressEvent {
+  JobId: string;
+  FilesDone: number;
+  FilesTotal: number;
 }
 
 /** What a maintenance pass (start-up catch-up or the scheduler's tick) did. */

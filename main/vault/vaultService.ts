@@ -226,9 +226,13 @@ export class VaultService {
     return this.inventory.scanFiles(req);
   }
   reEncryptFiles(req?: Retire.ReEncryptFilesRequest): Promise<Retire.ReEncryptFilesResponse> {
-    return this.inventory.reEncryptFiles(req);
+    // A run the caller named reports its progress as an event (the app's "Bring up to date").
+    const JobId = req?.JobId;
+    return this.inventory.reEncryptFiles(req, JobId === undefined ? undefined : (FilesDone, FilesTotal) => this.context.events.emit('filesProgress', { JobId, FilesDone, FilesTotal }));
   }
   cancelFileJob(req: { JobId: string }): Promise<{ Cancelled: boolean }> {
+    // The id may name a re-encrypt-files run rather than a single file job.
+    if (typeof req?.JobId === 'string' && this.inventory.cancel(req.JobId)) return Promise.resolve({ Cancelled: true });
     return this.files.cancelFileJob(req);
   }
   addRecoveryRecipient(req: Api.RecipientRequest): Promise<Api.ListRecoveryRecipientsResponse> {

@@ -1,6 +1,7 @@
 /**
  * The key's rotations on a time axis: each version is a dot at its creation date (the primary one
- * ringed), "today" is a tick, and the next scheduled rotation is a hollow, dashed circle.
+ * ringed), "today" is a tick, and the next scheduled rotation is a hollow, dashed circle. A
+ * destroyed version is a crossed-out hollow dot; one pending destruction has a red ring.
  */
 import type { KeyVersionEntry } from '../../preload/contract';
 import { formatDate } from '../format';
@@ -11,6 +12,14 @@ const WIDTH = 640;
 const HEIGHT = 96;
 const PAD_X = 28;
 const AXIS_Y = 44;
+
+/** Words and a class for versions that are on their way out (issue 12). */
+function retireMark(v: KeyVersionEntry): { cls: string; words: string } {
+  if (v.KeyVersionState === 'Destroyed') return { cls: ' timeline-dot-destroyed', words: ' (destroyed)' };
+  if (v.KeyVersionState === 'PendingDestruction') return { cls: ' timeline-dot-pending', words: ' (destruction scheduled)' };
+  if (v.KeyVersionState === 'Disabled') return { cls: ' timeline-dot-disabled', words: ' (disabled)' };
+  return { cls: '', words: '' };
+}
 
 const TYPE_LABEL: Record<RotationType, string> = {
   INITIAL: 'created',
@@ -45,8 +54,10 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
   // Draw the primary version last, so its ring is on top.
   for (const c of clusters) c.sort((a, b) => Number(a.v.IsPrimary) - Number(b.v.IsPrimary));
 
+  const destroyed = versions.filter((v) => v.KeyVersionState === 'Destroyed').length;
   const summary =
     `${points.length} version${points.length === 1 ? '' : 's'}` +
+    (destroyed > 0 ? ` (${destroyed} destroyed)` : '') +
     (points.length > 0 ? `, first ${formatDate(points[0]?.v.CreationDate)}` : '') +
     (Number.isNaN(next) ? ', no rotation scheduled.' : `, next rotation ${formatDate(nextRotation)}.`);
 
@@ -64,21 +75,30 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
           const cx = x(newest.t);
           return (
             <g key={newest.v.KeyVersionId}>
-              {cluster.map(({ v, t }) => (
-                <circle
-                  key={v.KeyVersionId}
-                  className={`timeline-dot timeline-dot-${v.RotationType}${v.IsPrimary ? ' timeline-dot-primary' : ''}`}
-                  cx={cluster.length > 1 ? cx : x(t)}
-                  cy={AXIS_Y}
-                  r={v.IsPrimary ? 7 : 5.5}
-                  data-testid="timeline-version"
-                >
-                  <title>{`${formatDate(v.CreationDate)}: ${TYPE_LABEL[v.RotationType] ?? v.RotationType}${v.IsPrimary ? ' (primary)' : ''}`}</title>
-                </circle>
-              ))}
+              {cluster.map(({ v, t }) => {
+                const mark = retireMark(v);
+                const vx = cluster.length > 1 ? cx : x(t);
+                return (
+                  <g key={v.KeyVersionId}>
+                    <circle
+                      className={`timeline-dot timeline-dot-${v.RotationType}${v.IsPrimary ? ' timeline-dot-primary' : ''}${mark.cls}`}
+                      cx={vx}
+                      cy={AXIS_Y}
+                      r={v.IsPrimary ? 7 : 5.5}
+                      data-testid="timeline-version"
+                      data-state={v.KeyVersionState}
+                    >
+                      <title>{`${formatDate(v.CreationDate)}: ${TYPE_LABEL[v.RotationType] ?? v.RotationType}${v.IsPrimary ? ' (primary)' : ''}${mark.words}`}</title>
+                    </circle>
+                    {v.KeyVersionState === 'Destroyed' && (
+                      <path className="timeline-cross" d={`M${vx - 5} ${AXIS_Y - 5} L${vx + 5} ${AXIS_Y + 5} M${vx + 5} ${AXIS_Y - 5} L${vx - 5} ${AXIS_Y + 5}`} aria-hidden="true" />
+                    )}
+                  </g>
+                );
+              })}
               {cluster.length > 1 && (
                 <text className="timeline-count" x={cx} y={AXIS_Y + 24} textAnchor="middle">
-                  {`${cluster.length} versions`}
+                  {`${cluster.length} versions${cluster.some((p) => p.v.KeyVersionState === 'Destroyed') ? `, ${cluster.filter((p) => p.v.KeyVersionState === 'Destroyed').length} destroyed` : ''}`}
                 </text>
               )}
             </g>
@@ -95,6 +115,11 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
       <figcaption className="timeline-legend">
         <span><svg width="12" height="12" aria-hidden="true"><circle className="timeline-dot" cx="6" cy="6" r="5" /></svg> past version</span>
         <span><svg width="12" height="12" aria-hidden="true"><circle className="timeline-next" cx="6" cy="6" r="4.5" /></svg> next scheduled rotation</span>
+        {destroyed > 0 && (
+          <span data-testid="timeline-destroyed-legend">
+            <svg width="12" height="12" aria-hidden="true"><circle className="timeline-dot timeline-dot-destroyed" cx="6" cy="6" r="4.5" /><path className="timeline-cross" d="M2 2 L10 10 M10 2 L2 10" /></svg> destroyed version
+          </span>
+        )}
         <span className="visually-hidden">{summary}</span>
       </figcaption>
     </figure>

@@ -4,6 +4,7 @@ import type { FileOperation, KeyMetadata } from '../../preload/contract';
 import { DropZone } from '../components/DropZone';
 import { FolderAsk } from '../components/FolderAsk';
 import { FileJobRow } from '../components/FileJobRow';
+import { InventoryPanel } from '../components/InventoryPanel';
 import { OpenedFiles } from '../components/OpenedFiles';
 import { KeyBlockNotice } from '../components/KeyBlockNotice';
 import { keyLabel } from '../format';
@@ -130,6 +131,7 @@ export function FilesScreen() {
           </ul>
         </div>
       )}
+      <InventoryPanel />
     </section>
   );
 }

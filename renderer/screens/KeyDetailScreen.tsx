@@ -8,9 +8,10 @@ import { RotationTimeline } from '../components/RotationTimeline';
 import { CopyButton } from '../components/CopyButton';
 import { KeyStateBadge, RotationWords } from '../components/StateBadges';
 import { TextCryptoPanel } from '../components/TextCryptoPanel';
-import { VersionsTable } from '../components/VersionsTable';
+import { VersionRetirePanel } from '../components/VersionRetirePanel';
 import { describeInterval, formatDateTime, keyLabel, nextRotationText } from '../format';
 import { useKeyDetailStore } from '../stores/keyDetailStore';
+import { useRetireStore } from '../stores/retireStore';
 import { useUiStore } from '../stores/uiStore';
 
 export function KeyDetailScreen({ keyId }: { keyId: string }) {
@@ -70,9 +71,9 @@ export function KeyDetailScreen({ keyId }: { keyId: string }) {
         <RotationPolicyEditor keyMeta={meta} />
       </div>
 
-      <div className="panel">
-        <h2>Versions</h2>
-        <VersionsTable versions={versions} />
+      <div className="panel" data-testid="versions-panel">
+        <h2>Versions and their files</h2>
+        <RetireVersions keyId={meta.KeyId} keyName={keyLabel(meta)} versions={versions} />
       </div>
 
       <div className="panel">
@@ -94,6 +95,33 @@ export function KeyDetailScreen({ keyId }: { keyId: string }) {
     </section>
   );
 }
+
+/** The versions with their states and known files, wired to the retire store (issue 12). */
+function RetireVersions({ keyId, keyName, versions }: { keyId: string; keyName: string; versions: KeyMetadataVersions }) {
+  const counts = useRetireStore((s) => (s.countsFor === keyId ? s.fileCounts : NO_COUNTS));
+  const busy = useRetireStore((s) => s.busy !== undefined);
+  const run = useRetireStore((s) => (s.run?.keyId === keyId ? s.run : undefined));
+  const result = useRetireStore((s) => (s.lastRun?.keyId === keyId ? s.lastRun.text : undefined));
+  const { loadCounts, versionAction, bringUpToDate, cancelRun } = useRetireStore.getState();
+  useEffect(() => {
+    void loadCounts(keyId);
+  }, [keyId, versions, loadCounts]);
+  return (
+    <VersionRetirePanel
+      versions={versions}
+      fileCounts={counts}
+      busy={busy}
+      {...(run ? { progress: { done: run.done, total: run.total, cancelling: run.cancelling } } : {})}
+      {...(result ? { result } : {})}
+      onAction={(versionId, action, days, force) => void versionAction(keyId, versionId, action, days, force)}
+      onBringUpToDate={() => void bringUpToDate(keyId, keyName)}
+      onCancelRun={() => void cancelRun()}
+    />
+  );
+}
+
+type KeyMetadataVersions = Parameters<typeof VersionRetirePanel>[0]['versions'];
+const NO_COUNTS: Readonly<Record<string, number>> = {};
 
 const COPYABLE = new Set(['Key ID', 'ARN', 'Primary version']);
 

@@ -85,6 +85,13 @@ const VALID: Record<OperationName, unknown> = {
   checkClock: undefined,
   confirmClock: undefined,
   estimatePassphrase: { Passphrase: 'correct horse battery staple' },
+  disableKeyVersion: { KeyId: randomUUID(), KeyVersionId: randomUUID() },
+  enableKeyVersion: { KeyId: randomUUID(), KeyVersionId: randomUUID() },
+  scheduleKeyVersionDestruction: { KeyId: randomUUID(), KeyVersionId: randomUUID(), PendingWindowInDays: 7, Force: true },
+  cancelKeyVersionDestruction: { KeyId: randomUUID(), KeyVersionId: randomUUID() },
+  listFiles: { KeyId: randomUUID(), Stale: true, Limit: 100 },
+  scanFiles: undefined,
+  reEncryptFiles: { JobId: randomUUID(), KeyId: randomUUID() },
 };
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
@@ -92,6 +99,7 @@ const GUARDED: ReadonlySet<OperationName> = new Set([
   'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
   'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
   'showInFolder', 'exportActivity', 'pickFolder', 'checkClock', 'confirmClock', 'estimatePassphrase',
+  'scanFiles', 'reEncryptFiles', 'scheduleKeyVersionDestruction',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
