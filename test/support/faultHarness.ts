@@ -21,12 +21,17 @@ export interface BuiltWorker {
   remove(): void;
 }
 
-export async function buildFaultWorker(): Promise<BuiltWorker> {
+export function buildFaultWorker(): Promise<BuiltWorker> {
+  return buildWorker('faultWorker');
+}
+
+/** Bundles test/support/<name>.ts into a throwaway .mjs that child processes run (and SIGKILL tests kill). */
+export async function buildWorker(name: string): Promise<BuiltWorker> {
   const dir = join(root, 'node_modules', '.cache', 'keyvault-fault-tests');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `faultWorker-${process.pid}-${Date.now()}.mjs`);
+  const file = join(dir, `${name}-${process.pid}-${Date.now()}.mjs`);
   await build({
-    entryPoints: [join(root, 'test', 'support', 'faultWorker.ts')],
+    entryPoints: [join(root, 'test', 'support', `${name}.ts`)],
     outfile: file,
     bundle: true,
     platform: 'node',

@@ -11,37 +11,20 @@ import assert from 'node:assert/strict';
 import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build } from 'esbuild';
 import { lastSeenTime } from '../../../main/core/clockPlausibility.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { createTempVault, type TempVault } from '../../support/tempVault.js';
-import { startWorker, type BuiltWorker } from '../../support/faultHarness.js';
+import { buildWorker, startWorker, type BuiltWorker } from '../../support/faultHarness.js';
 
 const KILLS = Number(process.env.KEYVAULT_RETIRE_KILLS ?? 10);
 const FILES = 12;
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 let worker: BuiltWorker;
 let vault: TempVault;
 
 before(async () => {
-  const dir = join(root, 'node_modules', '.cache', 'keyvault-fault-tests');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `retireWorker-${process.pid}-${Date.now()}.mjs`);
-  await build({
-    entryPoints: [join(root, 'test', 'support', 'retireWorker.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['keytar'],
-    banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  worker = { file, remove: () => rmSync(file, { force: true }) };
+  worker = await buildWorker('retireWorker');
   vault = await createTempVault();
   vault.service.close();
 });

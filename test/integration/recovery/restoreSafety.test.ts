@@ -6,16 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { X25519Identity } from '../../../main/crypto/age/index.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../../../main/keychain/keychain.js';
 import { restoreBackup, type RestoreStep } from '../../../main/vault/backupRestore.js';
 import { openVault } from '../../../main/vault/openVault.js';
 import { recoverVault } from '../../../main/vault/recoveryKit.js';
-import { startWorker, type BuiltWorker } from '../../support/faultHarness.js';
+import { buildWorker, startWorker, type BuiltWorker } from '../../support/faultHarness.js';
 import { AGE_BINARY, fastRecovery, rejectsWith } from '../../support/recoverySupport.js';
 import { createTempVault, b64, text, tempDir, type TempVault } from '../../support/tempVault.js';
 
@@ -29,24 +27,7 @@ let live: TempVault;
 let blob = '';
 let worker: BuiltWorker;
 
-async function buildRestoreWorker(): Promise<BuiltWorker> {
-  const root = fileURLToPath(new URL('../../..', import.meta.url));
-  const dir = join(root, 'node_modules', '.cache', 'keyvault-fault-tests');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `restoreWorker-${process.pid}-${Date.now()}.mjs`);
-  await build({
-    entryPoints: [join(root, 'test', 'support', 'restoreWorker.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['keytar'],
-    banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  return { file, remove: () => rmSync(file, { force: true }) };
-}
+const buildRestoreWorker = (): Promise<BuiltWorker> => buildWorker('restoreWorker');
 
 /** Runs a restore in a child process and SIGKILLs it at `step`; fails if it never gets there. */
 async function restoreKilledAt(step: RestoreStep, dir: string, force: boolean): Promise<void> {
