@@ -149,8 +149,22 @@ export async function runApiBench(): Promise<BenchResult[]> {
     const rss = peakRssMiB(serve.pid!);
 
     const results: BenchResult[] = [
-      { name: `Encrypt via serve, ${IN_FLIGHT} in flight (vs bare node:http)`, value: served.perSecond, unit: 'req/s', better: 'higher', target: 0.7, targetIsRatio: true, reference: { name: 'bare node:http, canned Encrypt response', value: bareResult.perSecond } },
-      { name: 'server CPU per Encrypt, serve (vs bare node:http)', value: served.serverCpuMs, unit: 'ms', better: 'lower', reference: { name: 'bare node:http CPU per request', value: bareResult.serverCpuMs } },
+      {
+        name: `Encrypt via serve, ${IN_FLIGHT} in flight (vs bare node:http)`,
+        value: served.perSecond,
+        unit: 'req/s',
+        better: 'higher',
+        target: 0.7,
+        targetIsRatio: true,
+        reference: { name: 'bare node:http, canned Encrypt response', value: bareResult.perSecond },
+      },
+      {
+        name: 'server CPU per Encrypt, serve (vs bare node:http)',
+        value: served.serverCpuMs,
+        unit: 'ms',
+        better: 'lower',
+        reference: { name: 'bare node:http CPU per request', value: bareResult.serverCpuMs },
+      },
     ];
 
     const hasMoto = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
@@ -163,15 +177,41 @@ export async function runApiBench(): Promise<BenchResult[]> {
       const motoKey = (await motoKms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
       const motoResult = await load(motoKms, motoKey, moto.pid!);
       results.push(
-        { name: `Encrypt via serve, ${IN_FLIGHT} in flight (vs moto)`, value: served.perSecond, unit: 'req/s', better: 'higher', target: 5, targetIsRatio: true, reference: { name: 'moto.server KMS', value: motoResult.perSecond } },
-        { name: 'server CPU per Encrypt, serve (vs moto)', value: served.serverCpuMs, unit: 'ms', better: 'lower', reference: { name: 'moto.server CPU per Encrypt', value: motoResult.serverCpuMs } },
+        {
+          name: `Encrypt via serve, ${IN_FLIGHT} in flight (vs moto)`,
+          value: served.perSecond,
+          unit: 'req/s',
+          better: 'higher',
+          target: 5,
+          targetIsRatio: true,
+          reference: { name: 'moto.server KMS', value: motoResult.perSecond },
+        },
+        {
+          name: 'server CPU per Encrypt, serve (vs moto)',
+          value: served.serverCpuMs,
+          unit: 'ms',
+          better: 'lower',
+          reference: { name: 'moto.server CPU per Encrypt', value: motoResult.serverCpuMs },
+        },
       );
     } else {
       console.log('bench/api: moto is not installed (pip install "moto[server]"): the moto reference is skipped');
     }
     results.push(
-      { name: 'Encrypt latency via serve, p50', value: served.p50, unit: 'ms', better: 'lower', reference: { name: 'bare node:http p50', value: bareResult.p50 } },
-      { name: 'Encrypt latency via serve, p99', value: served.p99, unit: 'ms', better: 'lower', reference: { name: 'bare node:http p99', value: bareResult.p99 } },
+      {
+        name: 'Encrypt latency via serve, p50',
+        value: served.p50,
+        unit: 'ms',
+        better: 'lower',
+        reference: { name: 'bare node:http p50', value: bareResult.p50 },
+      },
+      {
+        name: 'Encrypt latency via serve, p99',
+        value: served.p99,
+        unit: 'ms',
+        better: 'lower',
+        reference: { name: 'bare node:http p99', value: bareResult.p99 },
+      },
       { name: 'peak RSS of serve (VmHWM)', value: rss, unit: 'MiB', better: 'lower' },
     );
     const keychain = createKeytarKeychain();

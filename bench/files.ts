@@ -92,7 +92,14 @@ async function childMain(args: string[]): Promise<void> {
   const [vaultDir, op, input, output, keyId] = args as [string, 'Encrypt' | 'Decrypt', string, string, string];
   const service = await openVault({ dir: vaultDir, keychain: createKeytarKeychain(), create: false });
   const t0 = performance.now();
-  await service.runFileJob({ JobId: randomUUID(), Operation: op, InputPath: input, OutputPath: output, Overwrite: true, ...(op === 'Encrypt' ? { KeyId: keyId } : {}) });
+  await service.runFileJob({
+    JobId: randomUUID(),
+    Operation: op,
+    InputPath: input,
+    OutputPath: output,
+    Overwrite: true,
+    ...(op === 'Encrypt' ? { KeyId: keyId } : {}),
+  });
   const ms = performance.now() - t0;
   service.close();
   process.stdout.write(`${JSON.stringify({ ms })}\n`);
@@ -122,8 +129,16 @@ export async function runFilesBench(): Promise<BenchResult[]> {
     const theirs = join(dir, 'theirs.age');
     const theirsOut = join(dir, 'theirs.out');
     const t = {
-      ourEnc: [] as number[], ourDec: [] as number[], ageEnc: [] as number[], ageDec: [] as number[], ageEncNoSync: [] as number[], ageDecNoSync: [] as number[],
-      ourEncCpu: [] as number[], ourDecCpu: [] as number[], ageEncCpu: [] as number[], ageDecCpu: [] as number[],
+      ourEnc: [] as number[],
+      ourDec: [] as number[],
+      ageEnc: [] as number[],
+      ageDec: [] as number[],
+      ageEncNoSync: [] as number[],
+      ageDecNoSync: [] as number[],
+      ourEncCpu: [] as number[],
+      ourDecCpu: [] as number[],
+      ageEncCpu: [] as number[],
+      ageDecCpu: [] as number[],
       copy: [] as number[],
     };
     const copy = join(dir, 'copy.bin');
@@ -165,7 +180,8 @@ export async function runFilesBench(): Promise<BenchResult[]> {
       reenc.push(performance.now() - t0);
     }
     run(AGE, ['-d', '-i', idFile, '-o', oursOut, ours]);
-    if (!readFileSync(oursOut).subarray(0, MIB).equals(readFileSync(plain).subarray(0, MIB))) throw new Error('re-encrypted file does not decrypt to the original');
+    if (!readFileSync(oursOut).subarray(0, MIB).equals(readFileSync(plain).subarray(0, MIB)))
+      throw new Error('re-encrypted file does not decrypt to the original');
 
     const ourEnc = median(t.ourEnc);
     const ourDec = median(t.ourDec);
@@ -205,7 +221,13 @@ export async function runFilesBench(): Promise<BenchResult[]> {
         targetIsRatio: true,
         reference: { name: 'age -r + fsync', value: mibPerSecond(median(t.ageEnc)) },
       },
-      { name: 'encrypt 1 GiB, reference without fsync', value: mibPerSecond(ourEnc), unit: 'MiB/s', better: 'higher', reference: { name: 'age -r', value: mibPerSecond(median(t.ageEncNoSync)) } },
+      {
+        name: 'encrypt 1 GiB, reference without fsync',
+        value: mibPerSecond(ourEnc),
+        unit: 'MiB/s',
+        better: 'higher',
+        reference: { name: 'age -r', value: mibPerSecond(median(t.ageEncNoSync)) },
+      },
       {
         name: 'decrypt 1 GiB (ours, fsynced)',
         value: mibPerSecond(ourDec),
@@ -215,7 +237,13 @@ export async function runFilesBench(): Promise<BenchResult[]> {
         targetIsRatio: true,
         reference: { name: 'age -d + fsync', value: mibPerSecond(median(t.ageDec)) },
       },
-      { name: 'decrypt 1 GiB, reference without fsync', value: mibPerSecond(ourDec), unit: 'MiB/s', better: 'higher', reference: { name: 'age -d', value: mibPerSecond(median(t.ageDecNoSync)) } },
+      {
+        name: 'decrypt 1 GiB, reference without fsync',
+        value: mibPerSecond(ourDec),
+        unit: 'MiB/s',
+        better: 'higher',
+        reference: { name: 'age -d', value: mibPerSecond(median(t.ageDecNoSync)) },
+      },
       { name: 'peak RSS of an encrypt/decrypt child', value: rss / 1024, unit: 'MiB', better: 'lower', target: 100 },
       {
         name: 're-encrypt-file 1 GiB',

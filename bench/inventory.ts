@@ -16,7 +16,20 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -48,7 +61,12 @@ function bareWriteMs(dir: string, bytes: Buffer): number {
  * Median time of a few rotations (one durable commit each), and of a bare durable write of the
  * same vault.json bytes, alternating so that both see the same load.
  */
-async function commitMs(service: Awaited<ReturnType<typeof openVault>>, keyId: string, vaultDir: string, scratch: string): Promise<{ commit: number; bare: number }> {
+async function commitMs(
+  service: Awaited<ReturnType<typeof openVault>>,
+  keyId: string,
+  vaultDir: string,
+  scratch: string,
+): Promise<{ commit: number; bare: number }> {
   const runs: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -126,10 +144,40 @@ export async function runInventoryBench(): Promise<BenchResult[]> {
     if (rewrapped !== rewrapPaths.length) throw new Error(`rewrapped ${rewrapped} of ${rewrapPaths.length} files`);
 
     return [
-      { name: `scan-files, ${FILES} small age files`, value: scanRate, unit: 'files/s', better: 'higher', target: 0.5, targetIsRatio: true, reference: { name: 'reading their headers', value: scanReference } },
-      { name: `re-encrypt-files, ${rewrapPaths.length} files`, value: rewrapRate, unit: 'files/s', better: 'higher', target: 0.25, targetIsRatio: true, reference: { name: 'reading their headers', value: rewrapReference } },
-      { name: `a commit (rotate-key-on-demand) with ${FILES} files in the inventory`, value: commitAfter.commit, unit: 'ms', better: 'lower', target: 2.5, targetIsRatio: true, reference: { name: 'bare write + fsync + rename + fsync dir of the same bytes', value: commitAfter.bare } },
-      { name: `the same commit with ${FILES} files vs an empty inventory`, value: commitAfter.commit, unit: 'ms', better: 'lower', reference: { name: 'the same commit with an empty inventory', value: commitBefore.commit } },
+      {
+        name: `scan-files, ${FILES} small age files`,
+        value: scanRate,
+        unit: 'files/s',
+        better: 'higher',
+        target: 0.5,
+        targetIsRatio: true,
+        reference: { name: 'reading their headers', value: scanReference },
+      },
+      {
+        name: `re-encrypt-files, ${rewrapPaths.length} files`,
+        value: rewrapRate,
+        unit: 'files/s',
+        better: 'higher',
+        target: 0.25,
+        targetIsRatio: true,
+        reference: { name: 'reading their headers', value: rewrapReference },
+      },
+      {
+        name: `a commit (rotate-key-on-demand) with ${FILES} files in the inventory`,
+        value: commitAfter.commit,
+        unit: 'ms',
+        better: 'lower',
+        target: 2.5,
+        targetIsRatio: true,
+        reference: { name: 'bare write + fsync + rename + fsync dir of the same bytes', value: commitAfter.bare },
+      },
+      {
+        name: `the same commit with ${FILES} files vs an empty inventory`,
+        value: commitAfter.commit,
+        unit: 'ms',
+        better: 'lower',
+        reference: { name: 'the same commit with an empty inventory', value: commitBefore.commit },
+      },
     ];
   } finally {
     service.close();

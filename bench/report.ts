@@ -37,7 +37,9 @@ export function report(suite: string, results: BenchResult[]): void {
     const target = r.target === undefined ? '' : ` target ${r.better === 'lower' ? '<=' : '>='} ${fmt(r.target)}${r.targetIsRatio ? 'x' : ' ' + r.unit}`;
     console.log(`${ok === undefined ? '  ' : ok ? 'OK' : '!!'} ${r.name}: ${fmt(r.value)} ${r.unit}${target}`);
     if (r.reference) {
-      console.log(`     reference (${r.reference.name}): ${fmt(r.reference.value)} ${r.reference.unit ?? r.unit}; ratio ${rr === undefined ? 'n/a' : fmt(rr) + 'x'}`);
+      console.log(
+        `     reference (${r.reference.name}): ${fmt(r.reference.value)} ${r.reference.unit ?? r.unit}; ratio ${rr === undefined ? 'n/a' : fmt(rr) + 'x'}`,
+      );
     }
   }
 }

@@ -179,8 +179,12 @@ export async function runVaultBench(): Promise<BenchResult[]> {
     });
     service.close();
   } finally {
-    await createKeytarKeychain().deleteSecret(keychainAccountForVault(vaultId)).catch(() => false);
-    await createKeytarKeychain().deleteSecret(revisionAccountForVault(vaultId)).catch(() => false);
+    await createKeytarKeychain()
+      .deleteSecret(keychainAccountForVault(vaultId))
+      .catch(() => false);
+    await createKeytarKeychain()
+      .deleteSecret(revisionAccountForVault(vaultId))
+      .catch(() => false);
     rmSync(root, { recursive: true, force: true });
   }
   return results;

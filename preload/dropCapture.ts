@@ -18,10 +18,7 @@ export interface DropCapture {
   take(): Promise<FileHandle[]>;
 }
 
-export function createDropCapture(
-  getPath: (file: File) => string,
-  register: (paths: string[]) => Promise<FileHandle[]>,
-): DropCapture {
+export function createDropCapture(getPath: (file: File) => string, register: (paths: string[]) => Promise<FileHandle[]>): DropCapture {
   let pending: Promise<FileHandle[]> | null = null;
   return {
     onDrop(event) {

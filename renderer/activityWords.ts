@@ -60,6 +60,10 @@ export function activityWords(e: { Operation: string; RotationType?: string | un
 /** The failure in words: the exception name without "Exception" ("Disabled"), or "Failed". */
 export function failureWords(errorType: string | undefined): string {
   if (!errorType) return 'Failed';
-  const bare = errorType.replace(/Exception$/, '').replace(/^KMS(?=[A-Z])/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const bare = errorType
+    .replace(/Exception$/, '')
+    .replace(/^KMS(?=[A-Z])/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return `Failed: ${bare}`;
 }

@@ -153,7 +153,13 @@ export function explainKeyError(
   if (!named) return { message };
   const key = keyLabel(named);
   const fix: KeyFix['label'] | undefined =
-    named.KeyState === 'Disabled' ? 'Enable' : named.KeyState === 'PendingDeletion' ? 'Cancel deletion' : named.KeyState === 'PendingImport' ? 'Import material' : undefined;
+    named.KeyState === 'Disabled'
+      ? 'Enable'
+      : named.KeyState === 'PendingDeletion'
+        ? 'Cancel deletion'
+        : named.KeyState === 'PendingImport'
+          ? 'Import material'
+          : undefined;
   if (fix) return { message, key, fix: { label: fix, keyId: named.KeyId } };
   return { message, key };
 }

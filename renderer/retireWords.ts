@@ -63,8 +63,15 @@ export function scanResultText(r: AppScanFilesResponse): string {
     const what = r.Scanned === 1 ? 'its one encrypted file is not' : `none of its ${plural(r.Scanned, 'encrypted file')} is`;
     return `Scanned ${r.FolderName}: ${what} from this vault.`;
   }
-  const news = [r.Added > 0 ? `${r.Added.toLocaleString('en-GB')} new` : '', r.Updated > 0 ? `${r.Updated.toLocaleString('en-GB')} updated` : ''].filter(Boolean).join(', ');
-  const of = r.Found === r.Scanned ? (r.Found === 1 ? 'its encrypted file is' : `all ${plural(r.Found, 'encrypted file')} are`) : `${r.Found.toLocaleString('en-GB')} of ${plural(r.Scanned, 'encrypted file')} ${r.Found === 1 ? 'is' : 'are'}`;
+  const news = [r.Added > 0 ? `${r.Added.toLocaleString('en-GB')} new` : '', r.Updated > 0 ? `${r.Updated.toLocaleString('en-GB')} updated` : '']
+    .filter(Boolean)
+    .join(', ');
+  const of =
+    r.Found === r.Scanned
+      ? r.Found === 1
+        ? 'its encrypted file is'
+        : `all ${plural(r.Found, 'encrypted file')} are`
+      : `${r.Found.toLocaleString('en-GB')} of ${plural(r.Scanned, 'encrypted file')} ${r.Found === 1 ? 'is' : 'are'}`;
   return `Scanned ${r.FolderName}: ${of} from this vault${news ? ` (${news})` : ' (all already known)'}.`;
 }
 

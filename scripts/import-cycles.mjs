@@ -37,21 +37,41 @@ for (const f of files) {
 
 // Tarjan's strongly connected components: every component with more than one module is a cycle.
 let index = 0;
-const idx = new Map(), low = new Map(), stack = [], on = new Set(), cycles = [];
+const idx = new Map(),
+  low = new Map(),
+  stack = [],
+  on = new Set(),
+  cycles = [];
 function strong(v) {
-  idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+  idx.set(v, index);
+  low.set(v, index);
+  index++;
+  stack.push(v);
+  on.add(v);
   for (const w of graph.get(v) ?? []) {
-    if (!idx.has(w)) { strong(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-    else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    if (!idx.has(w)) {
+      strong(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
   }
   if (low.get(v) === idx.get(v)) {
     const comp = [];
     let w;
-    do { w = stack.pop(); on.delete(w); comp.push(w); } while (w !== v);
+    do {
+      w = stack.pop();
+      on.delete(w);
+      comp.push(w);
+    } while (w !== v);
     if (comp.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(comp);
   }
 }
 for (const f of graph.keys()) if (!idx.has(f)) strong(f);
-for (const c of cycles) console.log(`cycle: ${c.map((f) => relative(root, f)).sort().join(' <-> ')}`);
+for (const c of cycles)
+  console.log(
+    `cycle: ${c
+      .map((f) => relative(root, f))
+      .sort()
+      .join(' <-> ')}`,
+  );
 console.log(`${graph.size} modules, ${cycles.length} import cycle(s)`);
 process.exit(cycles.length > 0 ? 1 : 0);

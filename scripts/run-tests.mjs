@@ -24,7 +24,7 @@ if (!process.env.KEYVAULT_KEYRING_READY) {
     const inner = `export XDG_DATA_HOME=$(mktemp -d); echo -n keyvault-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; KEYVAULT_KEYRING_READY=1 exec "${process.execPath}" scripts/run-tests.mjs ${args.map((a) => `'${a}'`).join(' ')}`;
     const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner], { cwd: root, stdio: 'inherit' });
     sweepFaketime();
-process.exit(r.status ?? 1);
+    process.exit(r.status ?? 1);
   }
 }
 
@@ -77,10 +77,10 @@ if (files.length === 0) {
 }
 const flags = args.filter((a) => a.startsWith('-'));
 sweepFaketime();
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files.map((f) => relative(root, join(root, f)))],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, KEYVAULT_KEYRING_READY: '1' } },
-);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files.map((f) => relative(root, join(root, f)))], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, KEYVAULT_KEYRING_READY: '1' },
+});
 sweepFaketime();
 process.exit(r.status ?? 1);

@@ -221,7 +221,13 @@ export async function runUiBench(): Promise<BenchResult[]> {
         unit: 'ms',
         better: 'lower',
       },
-      { name: `scroll at ${FLING_PX_PER_S} px/s for 2 s: frames over ${LONG_FRAME_MS} ms`, value: fling.longFrames, unit: 'frames', target: 0, better: 'lower' },
+      {
+        name: `scroll at ${FLING_PX_PER_S} px/s for 2 s: frames over ${LONG_FRAME_MS} ms`,
+        value: fling.longFrames,
+        unit: 'frames',
+        target: 0,
+        better: 'lower',
+      },
       { name: `scroll at ${FLING_PX_PER_S} px/s for 2 s: frame rate`, value: fling.fps, unit: 'fps', target: 50, better: 'higher' },
       { name: `scroll at ${FLING_PX_PER_S} px/s for 2 s: main-thread long tasks`, value: fling.longTasks, unit: 'tasks', target: 0, better: 'lower' },
       { name: `sweep through all ${keys} rows in 2 s: frames over ${LONG_FRAME_MS} ms`, value: sweep.longFrames, unit: 'frames', better: 'lower' },
@@ -244,7 +250,11 @@ export async function runUiBench(): Promise<BenchResult[]> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const results = await runUiBench();
   report('ui', results);
-  console.log(`(machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end of the run)`);
+  console.log(
+    `(machine: ${availableParallelism()} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the end of the run)`,
+  );
   const first = results[0];
   if (first?.target !== undefined) {
     console.log(`\nfirst rows: ${first.value.toFixed(0)} ms = ${(first.value / first.target).toFixed(2)}x the ${first.target} ms target`);

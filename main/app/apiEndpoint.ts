@@ -102,7 +102,12 @@ export class ApiEndpointController implements ApiEndpointOperations {
   private async startServer(): Promise<void> {
     try {
       await this.credentials.getOrCreate();
-      this.server = await startApiServer({ service: this.service, credentials: new CredentialCache(this.credentials), region: this.region, port: this.settings.Port });
+      this.server = await startApiServer({
+        service: this.service,
+        credentials: new CredentialCache(this.credentials),
+        region: this.region,
+        port: this.settings.Port,
+      });
       this.lastError = undefined;
     } catch (err) {
       this.lastError = err instanceof Error ? `${err instanceof ApiError ? err.__type : err.name}: ${err.message}` : String(err);
@@ -138,14 +143,19 @@ export class ApiEndpointController implements ApiEndpointOperations {
  */
 export function appCliCommand(execPath: string, appPath: string): string[] {
   const bin = join(appPath, 'bin', 'keyvault');
-  return process.platform === 'win32' ? ['cmd', '/c', `set ELECTRON_RUN_AS_NODE=1&& "${execPath}" "${bin}"`] : ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', execPath, bin];
+  return process.platform === 'win32'
+    ? ['cmd', '/c', `set ELECTRON_RUN_AS_NODE=1&& "${execPath}" "${bin}"`]
+    : ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', execPath, bin];
 }
 
 /**
  * Adds the controller's operations to the service object the IPC handlers call (they look an
  * operation up by name), and returns the controller so the shell can close it on quit.
  */
-export function attachApiEndpoint(service: VaultService, opts: ApiEndpointOptions): { controller: ApiEndpointController; ipcService: VaultService & ApiEndpointOperations } {
+export function attachApiEndpoint(
+  service: VaultService,
+  opts: ApiEndpointOptions,
+): { controller: ApiEndpointController; ipcService: VaultService & ApiEndpointOperations } {
   const controller = new ApiEndpointController(service, opts);
   const ops: ApiEndpointOperations = {
     getApiEndpointStatus: () => controller.getApiEndpointStatus(),

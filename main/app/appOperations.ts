@@ -120,7 +120,12 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
     async estimatePassphrase(req: { Passphrase: string }): Promise<PassphraseEstimate> {
       const characters = [...req.Passphrase].length;
       const s = await estimatePassphraseStrength(req.Passphrase);
-      return { Score: s.score, Acceptable: characters >= MIN_PASSPHRASE_CHARACTERS && s.score >= MIN_PASSPHRASE_SCORE, Warning: s.warning, Suggestions: s.suggestions };
+      return {
+        Score: s.score,
+        Acceptable: characters >= MIN_PASSPHRASE_CHARACTERS && s.score >= MIN_PASSPHRASE_SCORE,
+        Warning: s.warning,
+        Suggestions: s.suggestions,
+      };
     },
     ...createRetireOperations(service, { dialogs }),
     async pickFiles(_req: void, ctx: CallContext): Promise<PickFilesResponse> {
@@ -255,7 +260,10 @@ export function createAppOperations(service: VaultServiceLike, opts: AppOperatio
       const removing = req.Passphrase === '';
       const { RecoveryPassphraseSet } = await service.getRecoveryStatus();
       if (removing && !RecoveryPassphraseSet) return service.setRecoveryPassphrase(req);
-      await confirmOrCancel(removing ? 'Removing the recovery passphrase' : 'Setting the recovery passphrase', confirmSetRecoveryPassphrase(removing, RecoveryPassphraseSet));
+      await confirmOrCancel(
+        removing ? 'Removing the recovery passphrase' : 'Setting the recovery passphrase',
+        confirmSetRecoveryPassphrase(removing, RecoveryPassphraseSet),
+      );
       return service.setRecoveryPassphrase(req);
     },
   };

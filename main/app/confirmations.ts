@@ -67,7 +67,8 @@ export function confirmSetRecoveryPassphrase(removing: boolean, alreadySet: bool
   return {
     title: alreadySet ? 'Change the recovery passphrase' : 'Set a recovery passphrase',
     message: alreadySet ? 'Replace the recovery passphrase of this vault?' : 'Set a recovery passphrase for this vault?',
-    detail: 'Anyone who has this passphrase and a copy of the vault folder can recover every key in it.' + (alreadySet ? ' The old passphrase stops working.' : ''),
+    detail:
+      'Anyone who has this passphrase and a copy of the vault folder can recover every key in it.' + (alreadySet ? ' The old passphrase stops working.' : ''),
     confirmLabel: alreadySet ? 'Change passphrase' : 'Set passphrase',
   };
 }

@@ -86,7 +86,17 @@ export class FileTokenRegistry {
       const found: string[] = [];
       await walkFolder(path, 0, found, summary, () => plain.length + fromFolders.length + found.length);
       for (const file of found) {
-        fromFolders.push({ path: file, folder: { Name: basename(path), RelativePath: file.slice(path.length + 1).split('\\').join('/') }, summary });
+        fromFolders.push({
+          path: file,
+          folder: {
+            Name: basename(path),
+            RelativePath: file
+              .slice(path.length + 1)
+              .split('\\')
+              .join('/'),
+          },
+          summary,
+        });
       }
     }
     const issued = await this.issue(owner, [...plain, ...fromFolders.map((f) => f.path)]);
@@ -123,13 +133,7 @@ export class FileTokenRegistry {
 }
 
 /** Collects the regular files below `dir` (sorted, depth-first), counting what it leaves out. */
-async function walkFolder(
-  dir: string,
-  depth: number,
-  out: string[],
-  summary: { files: number; skipped: number },
-  total: () => number,
-): Promise<void> {
+async function walkFolder(dir: string, depth: number, out: string[], summary: { files: number; skipped: number }, total: () => number): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => null);
   if (!entries) {
     summary.skipped += 1; // unreadable folder

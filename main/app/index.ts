@@ -49,9 +49,7 @@ const entryUrl = chooseEntryUrl({ isPackaged: app.isPackaged, devServerUrl });
 
 // Must happen before `ready`: app:// behaves like an https origin ('self' in the CSP, fetch, no
 // file:// privileges needed). Every renderer is sandboxed, whatever its options say.
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 app.enableSandbox();
 const userData = userDataOverride(process.env);
 if (userData) app.setPath('userData', userData);
@@ -132,9 +130,7 @@ async function start(): Promise<void> {
   const backend = service ?? createBlockedService(blockedBy ?? new KmsError('KMSInternalException', 'The vault is not open.'));
 
   const iconPath = join(app.getAppPath(), 'assets', 'icon.png');
-  const win = new BrowserWindow(
-    createWindowOptions({ preloadPath, iconPath: existsSync(iconPath) ? iconPath : undefined, devTools: !app.isPackaged }),
-  );
+  const win = new BrowserWindow(createWindowOptions({ preloadPath, iconPath: existsSync(iconPath) ? iconPath : undefined, devTools: !app.isPackaged }));
   mainWindow = win;
   const contents = win.webContents;
 
@@ -154,8 +150,7 @@ async function start(): Promise<void> {
   void apiEndpoint?.controller.resume();
   const disposeIpc = registerVaultIpc(ipcMain, apiEndpoint?.ipcService ?? backend, {
     openedFiles,
-    isTrustedSender: (frame) =>
-      !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
+    isTrustedSender: (frame) => !win.isDestroyed() && isTrustedSenderFrame(frame, { entryUrl, mainFrame: contents.mainFrame }),
     dialogs: createElectronDialogs(dialog, () => (win.isDestroyed() ? null : win), shell),
     tokens,
     defaultSaveDir: () => app.getPath('documents'),

@@ -108,11 +108,7 @@ export function callerOf(event: IpcInvokeEventLike): CallContext {
   return { owner: f ? `frame:${f.processId}:${f.routingId}` : 'frame:none' };
 }
 
-export function registerVaultIpc(
-  ipc: IpcMainLike,
-  service: VaultServiceLike,
-  opts: RegisterVaultIpcOptions,
-): () => void {
+export function registerVaultIpc(ipc: IpcMainLike, service: VaultServiceLike, opts: RegisterVaultIpcOptions): () => void {
   const log = opts.log ?? ((message: string, detail?: unknown) => console.error(`[ipc] ${message}`, detail ?? ''));
   const tokens = opts.tokens ?? new FileTokenRegistry();
   const ops = createAppOperations(service, {
@@ -125,37 +121,39 @@ export function registerVaultIpc(
   });
   const asOps = ops as unknown as Record<string, ((req: unknown, ctx: CallContext) => Promise<unknown>) | undefined>;
 
-  const handlerFor = (op: OperationName): IpcHandlerLike => async (event, ...args) => {
-    if (!opts.isTrustedSender(event.senderFrame)) {
-      log(`refused ${op} from an untrusted sender`, event.senderFrame?.url ?? '(no frame)');
-      return errorEnvelope('AccessDeniedException', UNTRUSTED_SENDER_MESSAGE);
-    }
-    if (args.length > 1) {
-      return errorEnvelope('ValidationException', `Invalid ${op} request. Expected at most one argument, got ${args.length}.`);
-    }
-    const checked = validateRequest(op, args[0]);
-    if (!checked.ok) return errorEnvelope('ValidationException', checked.message);
+  const handlerFor =
+    (op: OperationName): IpcHandlerLike =>
+    async (event, ...args) => {
+      if (!opts.isTrustedSender(event.senderFrame)) {
+        log(`refused ${op} from an untrusted sender`, event.senderFrame?.url ?? '(no frame)');
+        return errorEnvelope('AccessDeniedException', UNTRUSTED_SENDER_MESSAGE);
+      }
+      if (args.length > 1) {
+        return errorEnvelope('ValidationException', `Invalid ${op} request. Expected at most one argument, got ${args.length}.`);
+      }
+      const checked = validateRequest(op, args[0]);
+      if (!checked.ok) return errorEnvelope('ValidationException', checked.message);
 
-    const method = asOps[op];
-    if (typeof method !== 'function') {
-      return errorEnvelope('UnsupportedOperationException', `${op} is not available in this build of Key Vault.`);
-    }
-    let value: unknown;
-    try {
-      value = await method(checked.value, callerOf(event));
-    } catch (err) {
-      if (isKmsErrorLike(err)) return errorEnvelope(err.__type, err.message);
-      log(`${op} failed unexpectedly`, err);
-      return errorEnvelope('KMSInternalException', GENERIC_INTERNAL_MESSAGE);
-    }
+      const method = asOps[op];
+      if (typeof method !== 'function') {
+        return errorEnvelope('UnsupportedOperationException', `${op} is not available in this build of Key Vault.`);
+      }
+      let value: unknown;
+      try {
+        value = await method(checked.value, callerOf(event));
+      } catch (err) {
+        if (isKmsErrorLike(err)) return errorEnvelope(err.__type, err.message);
+        log(`${op} failed unexpectedly`, err);
+        return errorEnvelope('KMSInternalException', GENERIC_INTERNAL_MESSAGE);
+      }
 
-    const forbidden = findForbiddenField(value);
-    if (forbidden) {
-      log(`refused to send the ${op} response: field "${forbidden}" must never leave main`);
-      return errorEnvelope('KMSInternalException', FORBIDDEN_RESPONSE_MESSAGE);
-    }
-    return { ok: true, value } satisfies IpcResult<unknown>;
-  };
+      const forbidden = findForbiddenField(value);
+      if (forbidden) {
+        log(`refused to send the ${op} response: field "${forbidden}" must never leave main`);
+        return errorEnvelope('KMSInternalException', FORBIDDEN_RESPONSE_MESSAGE);
+      }
+      return { ok: true, value } satisfies IpcResult<unknown>;
+    };
 
   // Only the preload calls this channel (window.vault has no method for it): the paths of a real
   // drop it saw. Same sender check; main still checks each path is an existing regular file.

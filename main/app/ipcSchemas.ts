@@ -11,7 +11,16 @@ import type { OperationName, RegisterDropRequest, VaultOperations } from '../../
 import { reservedContextKey } from '../crypto/encryptionContext.js';
 
 import {
-  MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
+  MAX_PLAINTEXT_BYTES,
+  MAX_CIPHERTEXT_BYTES,
+  MAX_KEY_ID_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_ALIAS_LENGTH,
+  MAX_PATH_LENGTH,
+  MAX_PASSPHRASE_LENGTH,
+  MAX_RECIPIENT_LENGTH,
+  MAX_IDENTITY_FILE_LENGTH,
+  MAX_CONTEXT_ENTRIES,
   MAX_AUDIT_LIMIT,
 } from '../core/limits.js';
 import { MAX_LIST_FILES_LIMIT } from '../core/fileInventory.js';
@@ -19,7 +28,16 @@ import { MAX_VERSION_DESTRUCTION_DAYS, MIN_VERSION_DESTRUCTION_DAYS } from '../c
 
 // The limits are defined in core/limits.ts; re-exported for the modules that took them from here.
 export {
-  MAX_PLAINTEXT_BYTES, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_ALIAS_LENGTH, MAX_PATH_LENGTH, MAX_PASSPHRASE_LENGTH, MAX_RECIPIENT_LENGTH, MAX_IDENTITY_FILE_LENGTH, MAX_CONTEXT_ENTRIES,
+  MAX_PLAINTEXT_BYTES,
+  MAX_CIPHERTEXT_BYTES,
+  MAX_KEY_ID_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_ALIAS_LENGTH,
+  MAX_PATH_LENGTH,
+  MAX_PASSPHRASE_LENGTH,
+  MAX_RECIPIENT_LENGTH,
+  MAX_IDENTITY_FILE_LENGTH,
+  MAX_CONTEXT_ENTRIES,
 } from '../core/limits.js';
 
 /** Bytes a well-formed base64 string decodes to. */
@@ -52,11 +70,9 @@ const encryptionContext = z
     if (bad !== undefined) check.addIssue({ code: 'custom', message: `the key "${bad}" is reserved and cannot be used in an encryption context` });
   })
   .pipe(
-    z
-      .record(z.string().min(1).max(256), z.string().max(4096))
-      .refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_ENTRIES, {
-        message: `EncryptionContext has more than ${MAX_CONTEXT_ENTRIES} entries`,
-      }),
+    z.record(z.string().min(1).max(256), z.string().max(4096)).refine((ctx) => Object.keys(ctx).length <= MAX_CONTEXT_ENTRIES, {
+      message: `EncryptionContext has more than ${MAX_CONTEXT_ENTRIES} entries`,
+    }),
   );
 const nothing = z.undefined();
 const keyIdOnly = z.strictObject({ KeyId: keyId });

@@ -101,11 +101,7 @@ export interface DesktopNotifier {
   rotated(event: Api.RotationEvent): Promise<DesktopNotice | null>;
 }
 
-export function createDesktopNotifier(opts: {
-  vault: NotifierVault;
-  show: (notice: DesktopNotice) => void;
-  now?: () => Date;
-}): DesktopNotifier {
+export function createDesktopNotifier(opts: { vault: NotifierVault; show: (notice: DesktopNotice) => void; now?: () => Date }): DesktopNotifier {
   const now = opts.now ?? (() => new Date());
   const shown = new Set<string>();
   const once = (notice: DesktopNotice): boolean => {
@@ -127,7 +123,10 @@ export function createDesktopNotifier(opts: {
     async rotated(event) {
       if (event.RotationType !== 'AUTOMATIC') return null;
       const { Keys } = await opts.vault.listKeyDetails().catch(() => ({ Keys: [] as Api.KeyMetadata[] }));
-      const notice = rotationNotice(event, Keys.find((k) => k.KeyId === event.KeyId));
+      const notice = rotationNotice(
+        event,
+        Keys.find((k) => k.KeyId === event.KeyId),
+      );
       return notice && once(notice) ? notice : null;
     },
   };

@@ -48,10 +48,7 @@ interface HeldSheet {
   until: number;
 }
 
-export function createRecoveryKeyOperations(
-  service: RecoveryKeyServiceLike,
-  opts: { dialogs: DialogPort; defaultSaveDir: () => string; now?: () => number },
-) {
+export function createRecoveryKeyOperations(service: RecoveryKeyServiceLike, opts: { dialogs: DialogPort; defaultSaveDir: () => string; now?: () => number }) {
   const now = opts.now ?? (() => Date.now());
   let held: HeldSheet | undefined;
 
@@ -70,7 +67,9 @@ export function createRecoveryKeyOperations(
       const sheet = held && held.owner === ctx.owner && held.until > now() ? held : undefined;
       if (!sheet) {
         held = undefined;
-        throw new ValidationException('The recovery sheet is only kept for a few minutes after the recovery key is made. Replace the recovery key to get a new sheet.');
+        throw new ValidationException(
+          'The recovery sheet is only kept for a few minutes after the recovery key is made. Replace the recovery key to get a new sheet.',
+        );
       }
       const path = await opts.dialogs.saveFile({
         title: 'Save the recovery sheet',

@@ -28,11 +28,7 @@ export interface AssetResponse {
 
 const COMMON_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
 
-export async function serveRendererAsset(
-  rendererDir: string,
-  requestUrl: string,
-  readFile: (path: string) => Promise<Uint8Array>,
-): Promise<AssetResponse> {
+export async function serveRendererAsset(rendererDir: string, requestUrl: string, readFile: (path: string) => Promise<Uint8Array>): Promise<AssetResponse> {
   const file = resolveRendererAsset(rendererDir, requestUrl);
   const contentType = file ? CONTENT_TYPES[extname(file).toLowerCase()] : undefined;
   if (!file || !contentType) {

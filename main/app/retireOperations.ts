@@ -52,7 +52,8 @@ export function createRetireOperations(service: RetireServiceLike, opts: { dialo
     },
 
     async reEncryptFiles(req: AppReEncryptFilesRequest): Promise<AppReEncryptFilesResponse> {
-      const folder = req.ChooseFolder === true ? await chooseFolder('Choose the folder whose files to bring up to date', 'Bringing files up to date') : undefined;
+      const folder =
+        req.ChooseFolder === true ? await chooseFolder('Choose the folder whose files to bring up to date', 'Bringing files up to date') : undefined;
       const result = await service.reEncryptFiles({
         JobId: req.JobId,
         ...(req.KeyId !== undefined ? { KeyId: req.KeyId } : {}),
@@ -67,7 +68,12 @@ export function createRetireOperations(service: RetireServiceLike, opts: { dialo
       const knownFiles = version ? await knownFilesOnVersion(service, KeyMetadata.KeyId, version.KeyVersionId) : 0;
       // Nothing to ask about: the service gives the precise refusal (unknown version, primary,
       // already pending, or files still on it without Force).
-      const refused = !version || version.IsPrimary || version.KeyVersionState === 'PendingDestruction' || version.KeyVersionState === 'Destroyed' || (knownFiles > 0 && req.Force !== true);
+      const refused =
+        !version ||
+        version.IsPrimary ||
+        version.KeyVersionState === 'PendingDestruction' ||
+        version.KeyVersionState === 'Destroyed' ||
+        (knownFiles > 0 && req.Force !== true);
       if (!refused) {
         const alias = KeyMetadata.Aliases[0]?.replace(/^alias\//, '');
         const confirmed = await dialogs.confirm(

@@ -46,8 +46,7 @@ export function wireRotationTriggers(opts: {
 }): { checkNow(reason: string): Promise<void>; dispose(): void } {
   const log = opts.log ?? ((m: string, e: unknown) => console.error(`[rotation] ${m}`, e));
   const tick = coalesce(() => opts.scheduler.tick());
-  const checkNow = (reason: string): Promise<void> =>
-    tick().catch((err: unknown) => log(`rotation check after ${reason} failed`, err));
+  const checkNow = (reason: string): Promise<void> => tick().catch((err: unknown) => log(`rotation check after ${reason} failed`, err));
   const onResume = (): void => void checkNow('resume');
   const onUnlock = (): void => void checkNow('unlock-screen');
   opts.powerMonitor.on('resume', onResume);

@@ -83,22 +83,14 @@ export function permissionDecision(_permission: string): boolean {
 
 function sameFrame(a: FrameLike, b: FrameLike): boolean {
   if (a === b) return true;
-  return (
-    a.processId !== undefined &&
-    a.routingId !== undefined &&
-    a.processId === b.processId &&
-    a.routingId === b.routingId
-  );
+  return a.processId !== undefined && a.routingId !== undefined && a.processId === b.processId && a.routingId === b.routingId;
 }
 
 /**
  * The IPC sender check: the message must come from the main frame of our window (not a subframe,
  * not another window), and that frame must be showing the app document.
  */
-export function isTrustedSenderFrame(
-  frame: FrameLike | null | undefined,
-  ctx: { entryUrl: string; mainFrame: FrameLike | null | undefined },
-): boolean {
+export function isTrustedSenderFrame(frame: FrameLike | null | undefined, ctx: { entryUrl: string; mainFrame: FrameLike | null | undefined }): boolean {
   if (!frame || !ctx.mainFrame) return false;
   if (frame.parent !== null) return false;
   if (!sameFrame(frame, ctx.mainFrame)) return false;
@@ -166,10 +158,7 @@ export function devServerCsp(devServerUrl: string): string {
 }
 
 /** Response headers with our CSP set (replacing any the server sent, whatever its case). */
-export function withCspHeader(
-  headers: Record<string, string[] | string> | undefined,
-  csp: string,
-): Record<string, string[]> {
+export function withCspHeader(headers: Record<string, string[] | string> | undefined, csp: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (name.toLowerCase() === 'content-security-policy') continue;

@@ -8,8 +8,22 @@ import type { ApiEndpointOperationName, OperationName, VaultOperations } from '.
 /** Operations whose request reaches the service unchanged. */
 export type PassThroughOperation = Exclude<
   OperationName,
-  | 'pickFiles' | 'runFileJob' | 'exportBackup' | 'restoreBackup' | 'takeOpenedFiles' | 'createRecoveryKey' | 'saveRecoverySheet' | 'forgetRecoverySheet'
-  | 'showInFolder' | 'exportActivity' | 'pickFolder' | 'checkClock' | 'confirmClock' | 'estimatePassphrase' | 'scanFiles' | 'reEncryptFiles'
+  | 'pickFiles'
+  | 'runFileJob'
+  | 'exportBackup'
+  | 'restoreBackup'
+  | 'takeOpenedFiles'
+  | 'createRecoveryKey'
+  | 'saveRecoverySheet'
+  | 'forgetRecoverySheet'
+  | 'showInFolder'
+  | 'exportActivity'
+  | 'pickFolder'
+  | 'checkClock'
+  | 'confirmClock'
+  | 'estimatePassphrase'
+  | 'scanFiles'
+  | 'reEncryptFiles'
   | ApiEndpointOperationName
 >;
 
@@ -29,4 +43,3 @@ export type VaultServiceLike = {
   // Added by apiEndpoint.ts where the endpoint runs; absent ones answer UnsupportedOperationException.
   [O in ApiEndpointOperationName]?: (req: VaultOperations[O]['req']) => Promise<VaultOperations[O]['res']>;
 };
-

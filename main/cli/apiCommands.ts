@@ -11,7 +11,12 @@ export const DEFAULT_API_PORT = 9631;
 const HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 
 const portFlag = { name: 'port', kind: 'integer', value: 'N', help: `TCP port, 0 for any free one (default ${DEFAULT_API_PORT}).` } as const;
-const regionFlag = { name: 'region', kind: 'text', value: 'REGION', help: 'The region the endpoint reports and signatures are scoped to (default us-east-1).' } as const;
+const regionFlag = {
+  name: 'region',
+  kind: 'text',
+  value: 'REGION',
+  help: 'The region the endpoint reports and signatures are scoped to (default us-east-1).',
+} as const;
 
 function port(flags: ParsedFlags): number {
   const p = flags.integer('port') ?? DEFAULT_API_PORT;
@@ -61,7 +66,11 @@ export const API_COMMANDS: readonly CommandSpec[] = [
     name: 'serve',
     summary: 'Run the AWS-compatible KMS endpoint on loopback in the foreground (with automatic rotation).',
     operation: 'Serve',
-    flags: [portFlag, { name: 'host', kind: 'choice', choices: HOSTS, value: 'HOST', help: 'Loopback address to bind: 127.0.0.1 (default), ::1 or localhost.' }, regionFlag],
+    flags: [
+      portFlag,
+      { name: 'host', kind: 'choice', choices: HOSTS, value: 'HOST', help: 'Loopback address to bind: 127.0.0.1 (default), ::1 or localhost.' },
+      regionFlag,
+    ],
     run: () => Promise.reject(new Error('internal: serve runs standalone')),
     standalone: serve,
   },

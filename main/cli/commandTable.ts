@@ -49,9 +49,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     operation: 'CreateKey',
     flags: [
       { name: 'description', kind: 'text', value: 'TEXT', help: 'A description of the key.' },
-      { name: 'origin', kind: 'choice', choices: ['VAULT', 'EXTERNAL'], value: 'ORIGIN', help: 'VAULT (default) generates the key material; EXTERNAL waits for import-key-material.' },
+      {
+        name: 'origin',
+        kind: 'choice',
+        choices: ['VAULT', 'EXTERNAL'],
+        value: 'ORIGIN',
+        help: 'VAULT (default) generates the key material; EXTERNAL waits for import-key-material.',
+      },
       { name: 'enable-automatic-rotation', kind: 'switch', help: 'Turn on automatic rotation.' },
-      { name: 'rotation-interval', kind: 'text', value: 'INTERVAL', help: 'Rotation interval, 7 to 2560 days: 30d, 720h, or a number of days. Applies once rotation is on (default 365d).' },
+      {
+        name: 'rotation-interval',
+        kind: 'text',
+        value: 'INTERVAL',
+        help: 'Rotation interval, 7 to 2560 days: 30d, 720h, or a number of days. Applies once rotation is on (default 365d).',
+      },
       { name: 'alias-name', kind: 'text', value: 'ALIAS', help: 'Also create this alias (alias/...) for the new key.' },
     ],
     run: ({ service, flags }) =>
@@ -137,7 +148,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'enable-key-rotation',
     summary: 'Turn on automatic rotation of a key.',
     operation: 'EnableKeyRotation',
-    flags: [keyIdFlag(), { name: 'rotation-period-in-days', kind: 'integer', value: 'DAYS', help: 'Rotation period, 7 to 2560 days (default: the key\'s interval, 365 unless set).' }],
+    flags: [
+      keyIdFlag(),
+      {
+        name: 'rotation-period-in-days',
+        kind: 'integer',
+        value: 'DAYS',
+        help: "Rotation period, 7 to 2560 days (default: the key's interval, 365 unless set).",
+      },
+    ],
     run: ({ service, flags }) => service.enableKeyRotation({ ...keyId(flags), RotationPeriodInDays: flags.integer('rotation-period-in-days') }),
   },
   {
@@ -156,7 +175,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'update-rotation-policy',
-    summary: 'Set a key\'s automatic rotation on or off, and its interval.',
+    summary: "Set a key's automatic rotation on or off, and its interval.",
     operation: 'UpdateRotationPolicy',
     flags: [
       keyIdFlag(),
@@ -187,7 +206,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'list-key-versions',
-    summary: 'List every version of a key\'s material, marking the primary one.',
+    summary: "List every version of a key's material, marking the primary one.",
     operation: 'ListKeyVersions',
     flags: [keyIdFlag(), ...pagingFlags(1000)],
     run: async ({ service, flags }) =>
@@ -204,7 +223,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'import-key-material',
     summary: 'Give an EXTERNAL key its 32 bytes of key material (once).',
     operation: 'ImportKeyMaterial',
-    flags: [keyIdFlag(), { name: 'key-material', kind: 'blob', required: true, value: 'fileb://PATH', help: 'Exactly 32 bytes: fileb://PATH for a raw file, or base64.' }],
+    flags: [
+      keyIdFlag(),
+      { name: 'key-material', kind: 'blob', required: true, value: 'fileb://PATH', help: 'Exactly 32 bytes: fileb://PATH for a raw file, or base64.' },
+    ],
     run: ({ service, flags }) => service.importKeyMaterial({ ...keyId(flags), KeyMaterial: flags.requiredText('key-material') }),
   },
 
@@ -231,7 +253,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'key-id', kind: 'text', value: 'KEY', help: 'Refuse (IncorrectKeyException) unless the blob is under this key.' },
     ],
     run: ({ service, flags }) =>
-      service.decrypt({ CiphertextBlob: flags.requiredText('ciphertext-blob'), EncryptionContext: ctx(flags, 'encryption-context'), KeyId: flags.text('key-id') }),
+      service.decrypt({
+        CiphertextBlob: flags.requiredText('ciphertext-blob'),
+        EncryptionContext: ctx(flags, 'encryption-context'),
+        KeyId: flags.text('key-id'),
+      }),
   },
   {
     name: 're-encrypt',
@@ -294,7 +320,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         name: 'confirm-clock',
         kind: 'switch',
-        help: "Confirm that the system date is right when it is more than a year past anything the vault has seen; until then key deletions wait.",
+        help: 'Confirm that the system date is right when it is more than a year past anything the vault has seen; until then key deletions wait.',
       },
     ],
     catchUp: false,

@@ -29,18 +29,20 @@ export function commandHelp(command: CommandSpec): string {
 
 export function generalHelp(commands: readonly CommandSpec[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
-  return [
-    `Usage: ${PROGRAM} [--vault-dir DIR] <command> [--flag value | --flag=value ...]`,
-    '',
-    'Key Vault, an offline personal KMS. Each command prints one JSON document with the KMS field names.',
-    'The vault directory defaults to $KEYVAULT_HOME, else the Key Vault app\'s data directory.',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    '',
-    `Run \`${PROGRAM} help <command>\` or \`${PROGRAM} <command> --help\` for a command's flags.`,
-    'Exit codes: 0 success, 252 usage error, 254 the operation failed (the error is JSON on stderr).',
-  ].join('\n') + '\n';
+  return (
+    [
+      `Usage: ${PROGRAM} [--vault-dir DIR] <command> [--flag value | --flag=value ...]`,
+      '',
+      'Key Vault, an offline personal KMS. Each command prints one JSON document with the KMS field names.',
+      "The vault directory defaults to $KEYVAULT_HOME, else the Key Vault app's data directory.",
+      '',
+      'Commands:',
+      ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+      '',
+      `Run \`${PROGRAM} help <command>\` or \`${PROGRAM} <command> --help\` for a command's flags.`,
+      'Exit codes: 0 success, 252 usage error, 254 the operation failed (the error is JSON on stderr).',
+    ].join('\n') + '\n'
+  );
 }
 
 export function helpHint(command?: string): string {

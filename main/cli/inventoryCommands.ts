@@ -5,7 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext, CommandSpec, FlagSpec, ParsedFlags } from './commandSpec.js';
 
-const keyIdFlag: FlagSpec = { name: 'key-id', kind: 'text', required: true, value: 'KEY', help: 'The key: key id, key ARN, alias name (alias/...) or alias ARN.' };
+const keyIdFlag: FlagSpec = {
+  name: 'key-id',
+  kind: 'text',
+  required: true,
+  value: 'KEY',
+  help: 'The key: key id, key ARN, alias name (alias/...) or alias ARN.',
+};
 const versionFlag: FlagSpec = { name: 'key-version-id', kind: 'text', required: true, value: 'VERSION', help: 'The version id.' };
 
 const versionRequest = (flags: ParsedFlags): { KeyId: string; KeyVersionId: string } => ({
@@ -26,7 +32,9 @@ function versionCommand(
 }
 
 export const INVENTORY_COMMANDS: readonly CommandSpec[] = [
-  versionCommand('disable-key-version', 'Disable one version of a key: nothing under it decrypts until it is enabled again.', 'DisableKeyVersion', (s, req) => s.disableKeyVersion(req)),
+  versionCommand('disable-key-version', 'Disable one version of a key: nothing under it decrypts until it is enabled again.', 'DisableKeyVersion', (s, req) =>
+    s.disableKeyVersion(req),
+  ),
   versionCommand('enable-key-version', 'Enable a disabled key version.', 'EnableKeyVersion', (s, req) => s.enableKeyVersion(req)),
   {
     name: 'schedule-key-version-destruction',
@@ -45,7 +53,12 @@ export const INVENTORY_COMMANDS: readonly CommandSpec[] = [
         ...(flags.boolean('force') ? { Force: true } : {}),
       }),
   },
-  versionCommand('cancel-key-version-destruction', 'Cancel a scheduled version destruction (the version comes back disabled).', 'CancelKeyVersionDestruction', (s, req) => s.cancelKeyVersionDestruction(req)),
+  versionCommand(
+    'cancel-key-version-destruction',
+    'Cancel a scheduled version destruction (the version comes back disabled).',
+    'CancelKeyVersionDestruction',
+    (s, req) => s.cancelKeyVersionDestruction(req),
+  ),
   {
     name: 'list-files',
     summary: 'List the age files the vault knows, with the key version each one uses.',

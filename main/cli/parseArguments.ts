@@ -22,9 +22,7 @@ export class UsageError extends Error {
   }
 }
 
-export type Invocation =
-  | { kind: 'help'; command?: CommandSpec }
-  | { kind: 'run'; command: CommandSpec; flags: ParsedFlags; vaultDir: string | undefined };
+export type Invocation = { kind: 'help'; command?: CommandSpec } | { kind: 'run'; command: CommandSpec; flags: ParsedFlags; vaultDir: string | undefined };
 
 const GLOBAL_VAULT_DIR = 'vault-dir';
 
@@ -136,7 +134,10 @@ export function parseArguments(argv: readonly string[], commands: readonly Comma
 function lookup(name: string, commands: readonly CommandSpec[]): CommandSpec {
   const command = commands.find((c) => c.name === name);
   if (command) return command;
-  const near = closest(name, commands.map((c) => c.name));
+  const near = closest(
+    name,
+    commands.map((c) => c.name),
+  );
   throw new UsageError(`Unknown command "${name}".${near ? ` Did you mean ${near}?` : ''}`);
 }
 

@@ -103,7 +103,12 @@ export const RECOVERY_COMMANDS: readonly CommandSpec[] = [
       return service.exportBackup({
         OutPath: flags.requiredText('out'),
         ...(recipients !== undefined
-          ? { Recipients: recipients.split(',').map((r) => r.trim()).filter((r) => r.length > 0) }
+          ? {
+              Recipients: recipients
+                .split(',')
+                .map((r) => r.trim())
+                .filter((r) => r.length > 0),
+            }
           : { Passphrase: await readPassphrase(flags, { what: 'backup passphrase', confirm: true }) }),
         ...(flags.boolean('overwrite') ? { Overwrite: true } : {}),
       });

@@ -54,7 +54,8 @@ export class FileService {
       throw new ValidationException('Operation must be Encrypt, Decrypt, ReEncrypt or Inspect.');
     }
     const input = resolve(requireString(req.InputPath, 'InputPath'));
-    if (req.OutputPath !== undefined && (typeof req.OutputPath !== 'string' || req.OutputPath === '')) throw new ValidationException('OutputPath must be a path (an empty one would name the current directory).');
+    if (req.OutputPath !== undefined && (typeof req.OutputPath !== 'string' || req.OutputPath === ''))
+      throw new ValidationException('OutputPath must be a path (an empty one would name the current directory).');
     if (req.KeyId !== undefined && typeof req.KeyId !== 'string') throw new ValidationException('KeyId must be a key id, ARN or alias.');
     if (this.jobs.has(jobId)) throw new ValidationException(`A file job with JobId ${jobId} is already running.`);
     const controller = new AbortController();
@@ -62,18 +63,27 @@ export class FileService {
     const op = req.Operation;
     const keyRef = op === 'Encrypt' || op === 'ReEncrypt' ? req.KeyId : undefined;
     try {
-      return await this.vault.audited(`${op}File`, keyRef ?? (await peekKeyId(input)), async () => {
-        switch (op) {
-          case 'Encrypt':
-            return this.encryptFile(jobId, input, req, controller.signal);
-          case 'Decrypt':
-            return this.decryptFile(jobId, input, req, controller.signal);
-          case 'ReEncrypt':
-            return reEncryptFile(this.vault, jobId, input, req, controller.signal);
-          case 'Inspect':
-            return inspectFile(this.vault, jobId, input);
-        }
-      }, basename(input)).catch((err: unknown) => { throw typedFileJobError(err, input, defaultOutputPath(op, input, req.OutputPath)); });
+      return await this.vault
+        .audited(
+          `${op}File`,
+          keyRef ?? (await peekKeyId(input)),
+          async () => {
+            switch (op) {
+              case 'Encrypt':
+                return this.encryptFile(jobId, input, req, controller.signal);
+              case 'Decrypt':
+                return this.decryptFile(jobId, input, req, controller.signal);
+              case 'ReEncrypt':
+                return reEncryptFile(this.vault, jobId, input, req, controller.signal);
+              case 'Inspect':
+                return inspectFile(this.vault, jobId, input);
+            }
+          },
+          basename(input),
+        )
+        .catch((err: unknown) => {
+          throw typedFileJobError(err, input, defaultOutputPath(op, input, req.OutputPath));
+        });
     } finally {
       this.jobs.delete(jobId);
     }
@@ -100,7 +110,15 @@ export class FileService {
       const progress = new Progress(this.vault, jobId, size);
       try {
         out = await TempOutput.create(output);
-        const job = { input: fh, output: out.fh, inputStart: 0, outputStart: 0, armor: req.Armor === true, signal, onInput: (n: number) => progress.advance(n) };
+        const job = {
+          input: fh,
+          output: out.fh,
+          inputStart: 0,
+          outputStart: 0,
+          armor: req.Armor === true,
+          signal,
+          onInput: (n: number) => progress.advance(n),
+        };
         await encryptPayload(job, fileKey, randomBytes(PAYLOAD_NONCE_SIZE), header);
       } finally {
         fileKey.fill(0);
@@ -109,7 +127,15 @@ export class FileService {
       await out.commit(req.Overwrite === true);
       out = null;
       progress.finish();
-      return { JobId: jobId, Operation: 'Encrypt', InputPath: input, OutputPath: output, KeyId: used.keyId, KeyVersionId: used.keyVersionId, BytesProcessed: size };
+      return {
+        JobId: jobId,
+        Operation: 'Encrypt',
+        InputPath: input,
+        OutputPath: output,
+        KeyId: used.keyId,
+        KeyVersionId: used.keyVersionId,
+        BytesProcessed: size,
+      };
     } finally {
       await out?.discard();
       await fh.close();
@@ -131,7 +157,15 @@ export class FileService {
       let produced: number;
       try {
         out = await TempOutput.create(output);
-        const job = { input: fh, output: out.fh, inputStart: header.raw.length, outputStart: 0, armor: header.armored, signal, onInput: (n: number) => progress.advance(n) };
+        const job = {
+          input: fh,
+          output: out.fh,
+          inputStart: header.raw.length,
+          outputStart: 0,
+          armor: header.armored,
+          signal,
+          onInput: (n: number) => progress.advance(n),
+        };
         produced = await decryptPayload(job, fileKey);
       } finally {
         fileKey.fill(0);
@@ -159,5 +193,4 @@ export class FileService {
     if (!overwrite && (await exists(output))) throw new AlreadyExistsException(`${output} already exists (use Overwrite to replace it).`);
     if (!(await exists(dirname(output)))) throw new NotFoundException(`The output directory ${dirname(output)} does not exist.`);
   }
-
 }

@@ -46,7 +46,14 @@ export async function reEncryptFile(vault: VaultPort, jobId: string, input: stri
       const target: VaultStanzaRef = { keyId: key.KeyId, keyVersionId: version.KeyVersionId };
       const current = stanzas.filter((s) => s.type === VAULT_STANZA_TYPE);
       const progress = new Progress(vault, jobId, size);
-      const result = { JobId: jobId, Operation: 'ReEncrypt' as const, InputPath: input, OutputPath: input, KeyId: target.keyId, KeyVersionId: target.keyVersionId };
+      const result = {
+        JobId: jobId,
+        Operation: 'ReEncrypt' as const,
+        InputPath: input,
+        OutputPath: input,
+        KeyId: target.keyId,
+        KeyVersionId: target.keyVersionId,
+      };
       if (current.length === 1 && opened && opened.keyId === target.keyId && opened.keyVersionId === target.keyVersionId) {
         // Already under the destination's primary version: nothing to write.
         progress.finish();
@@ -78,7 +85,14 @@ export async function reEncryptFile(vault: VaultPort, jobId: string, input: stri
 }
 
 /** The slow path of ReEncrypt: a new file with the new header and the same payload, renamed over the old. */
-async function rewriteWholeFile(fh: FileHandle, input: string, header: FileHeader, newHeader: Buffer, progress: Progress, signal: AbortSignal): Promise<number> {
+async function rewriteWholeFile(
+  fh: FileHandle,
+  input: string,
+  header: FileHeader,
+  newHeader: Buffer,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<number> {
   let out: TempOutput | null = await TempOutput.create(input);
   try {
     await out.fh.chmod((await fh.stat()).mode & 0o7777);

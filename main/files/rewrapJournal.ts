@@ -27,7 +27,20 @@
  * 1, never followed by step 2), which ReEncrypt removes.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, fsync, constants as fsConstants, lstatSync, open, openSync, readSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fstatSync,
+  fsync,
+  constants as fsConstants,
+  lstatSync,
+  open,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+  type BigIntStats,
+} from 'node:fs';
 import { open as openHandle, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -193,7 +206,8 @@ async function removeJournal(path: string): Promise<void> {
  */
 function lockForRewrite(fh: FileHandle, file: string): void {
   if (process.platform === 'win32') return;
-  if (!loadPosixFs().lock(fh.fd, true, true)) throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
+  if (!loadPosixFs().lock(fh.fd, true, true))
+    throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
 }
 
 /** Whether anything (file, link, FIFO...) has this name; an error other than ENOENT says yes, to look closer. */
@@ -364,7 +378,8 @@ export async function rewriteHeaderInPlace(file: string, oldHeader: Buffer, newH
       throw new KMSInvalidStateException(`${file} was changed by another process while it was being re-encrypted; try again.`);
     }
     const jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader }, key, fh);
-    if (writeSync(fh.fd, newHeader, 0, newHeader.length, 0) !== newHeader.length) throw new KMSInternalException('The header could not be written in one piece.');
+    if (writeSync(fh.fd, newHeader, 0, newHeader.length, 0) !== newHeader.length)
+      throw new KMSInternalException('The header could not be written in one piece.');
     await fdatasyncAsync(fh.fd);
     await removeJournal(jpath); // still under the lock: no repair can see a journal half-done
   } finally {

@@ -64,8 +64,7 @@ export function parseBackupRecipients(recipients: unknown): X25519Recipient[] {
 
 /** Encrypts a backup document as one binary age file: under a passphrase, or to age recipients. */
 export async function sealBackup(backup: BackupDocument, protection: BackupProtection, workFactor = RECOVERY_SCRYPT_WORK_FACTOR): Promise<Buffer> {
-  const recipients =
-    'passphrase' in protection ? [new ScryptRecipient(protection.passphrase, { workFactor })] : parseBackupRecipients(protection.recipients);
+  const recipients = 'passphrase' in protection ? [new ScryptRecipient(protection.passphrase, { workFactor })] : parseBackupRecipients(protection.recipients);
   const json = Buffer.from(JSON.stringify(backup), 'utf8');
   try {
     return await encryptBuffer(json, recipients);
@@ -90,7 +89,9 @@ export async function openBackup(file: Buffer, key: BackupKey): Promise<unknown>
         { cause: err },
       );
     }
-    throw new InvalidCiphertextException(`The backup file is damaged or is not an age file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new InvalidCiphertextException(`The backup file is damaged or is not an age file: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   try {
     return JSON.parse(plain.toString('utf8'));

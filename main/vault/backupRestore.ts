@@ -93,7 +93,8 @@ interface SecretChoice {
 async function chooseRootSecret(keychain: Keychain, sourceId: string, current: Pick<VaultDocument, 'VaultId' | 'RootKeyCheck'> | null): Promise<SecretChoice> {
   const existing = await keychain.getSecret(keychainAccountForVault(sourceId));
   if (existing) {
-    const ours = current?.VaultId === sourceId && existing.length === ROOT_SECRET_BYTES && rootKeyMatches(deriveRootKeys(existing, sourceId), current.RootKeyCheck);
+    const ours =
+      current?.VaultId === sourceId && existing.length === ROOT_SECRET_BYTES && rootKeyMatches(deriveRootKeys(existing, sourceId), current.RootKeyCheck);
     if (ours) return { vaultId: sourceId, secret: existing, written: null };
     existing.fill(0);
   }
@@ -150,7 +151,13 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
     // The old log's chain was keyed by the replaced root secret: keep it aside and start a new chain.
     const archived = archiveAuditLog(join(store.dir, 'audit.log'), clock.now());
     const audit = new AuditLog(join(store.dir, 'audit.log'), made.rootKeys.auditKey);
-    if (archived) audit.append({ Time: clock.now().toISOString(), Operation: 'StartAuditChain', Outcome: 'Success', Detail: `the log before the restore is ${basename(archived)}` });
+    if (archived)
+      audit.append({
+        Time: clock.now().toISOString(),
+        Operation: 'StartAuditChain',
+        Outcome: 'Success',
+        Detail: `the log before the restore is ${basename(archived)}`,
+      });
     audit.append({
       Time: clock.now().toISOString(),
       Operation: 'RestoreBackup',

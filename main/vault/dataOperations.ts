@@ -60,7 +60,10 @@ export async function generateDataKey(ctx: VaultContext, req: Api.GenerateDataKe
   return ctx.auditedCrypto('GenerateDataKey', req?.KeyId, () => makeDataKey(ctx, req, true));
 }
 
-export async function generateDataKeyWithoutPlaintext(ctx: VaultContext, req: Api.GenerateDataKeyRequest): Promise<Api.GenerateDataKeyWithoutPlaintextResponse> {
+export async function generateDataKeyWithoutPlaintext(
+  ctx: VaultContext,
+  req: Api.GenerateDataKeyRequest,
+): Promise<Api.GenerateDataKeyWithoutPlaintextResponse> {
   return ctx.auditedCrypto('GenerateDataKeyWithoutPlaintext', req?.KeyId, () => {
     const { Plaintext: _omitted, ...rest } = makeDataKey(ctx, req, false);
     return rest;
@@ -93,7 +96,8 @@ function makeDataKey(ctx: VaultContext, req: Api.GenerateDataKeyRequest, withPla
   if (hasSpec === hasBytes) throw new ValidationException('Specify exactly one of KeySpec (AES_256 or AES_128) and NumberOfBytes.');
   let size: number;
   if (hasSpec) {
-    if (req.KeySpec !== 'AES_256' && req.KeySpec !== 'AES_128') throw new ValidationException(`KeySpec must be AES_256 or AES_128, not "${String(req.KeySpec)}".`);
+    if (req.KeySpec !== 'AES_256' && req.KeySpec !== 'AES_128')
+      throw new ValidationException(`KeySpec must be AES_256 or AES_128, not "${String(req.KeySpec)}".`);
     size = req.KeySpec === 'AES_256' ? 32 : 16;
   } else {
     size = req.NumberOfBytes!;

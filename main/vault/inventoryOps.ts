@@ -107,7 +107,13 @@ export class InventoryOps {
       if (s && doc.Keys[s.KeyId] && !alreadyKnown(doc.Files?.[path], s, this.vault.clock.now())) await this.commit([s]);
     } catch (err) {
       // The job itself succeeded and its output is in place; a lost inventory entry is only a memory lost.
-      this.vault.audit.append({ Time: this.vault.clock.now().toISOString(), Operation: 'RecordFile', KeyId: result.KeyId, Outcome: 'Failure', ErrorType: toKmsError(err).__type });
+      this.vault.audit.append({
+        Time: this.vault.clock.now().toISOString(),
+        Operation: 'RecordFile',
+        KeyId: result.KeyId,
+        Outcome: 'Failure',
+        ErrorType: toKmsError(err).__type,
+      });
     }
     return result;
   }
@@ -131,7 +137,15 @@ export class InventoryOps {
     const page = matching.slice(0, limit);
     const files: R.InventoryFileEntry[] = [];
     for (const f of page) {
-      files.push({ Path: f.Path, KeyId: f.KeyId, KeyVersionId: f.KeyVersionId, IsPrimaryVersion: isPrimary(f), Size: f.Size, LastSeenDate: f.LastSeenDate, Status: await this.status(f) });
+      files.push({
+        Path: f.Path,
+        KeyId: f.KeyId,
+        KeyVersionId: f.KeyVersionId,
+        IsPrimaryVersion: isPrimary(f),
+        Size: f.Size,
+        LastSeenDate: f.LastSeenDate,
+        Status: await this.status(f),
+      });
     }
     const truncated = matching.length > limit;
     return { Files: files, Truncated: truncated, ...(truncated ? { NextMarker: encodeMarker(page[page.length - 1]!.Path) } : {}) };

@@ -19,7 +19,11 @@ export function aliasesByKey(doc: VaultDocument): Map<string, string[]> {
 }
 
 export function metadata(doc: VaultDocument, key: KeyRecord, byKey?: Map<string, string[]>): Api.KeyMetadata {
-  const aliases = byKey ? (byKey.get(key.KeyId) ?? []) : Object.values(doc.Aliases).filter((a: AliasRecord) => a.TargetKeyId === key.KeyId).map((a) => a.AliasName);
+  const aliases = byKey
+    ? (byKey.get(key.KeyId) ?? [])
+    : Object.values(doc.Aliases)
+        .filter((a: AliasRecord) => a.TargetKeyId === key.KeyId)
+        .map((a) => a.AliasName);
   const next = nextRotationDate(key);
   const last = lastRotationDate(key);
   const rotation = automaticRotationStatus(key);
@@ -48,5 +52,12 @@ export function metadata(doc: VaultDocument, key: KeyRecord, byKey?: Map<string,
 }
 
 export function versionEntry(key: KeyRecord, v: KeyVersionRecord): Api.KeyVersionEntry {
-  return { KeyId: key.KeyId, KeyVersionId: v.KeyVersionId, CreationDate: v.CreationDate, RotationType: v.RotationType, IsPrimary: v.KeyVersionId === key.PrimaryKeyVersionId, ...versionStateFields(v) };
+  return {
+    KeyId: key.KeyId,
+    KeyVersionId: v.KeyVersionId,
+    CreationDate: v.CreationDate,
+    RotationType: v.RotationType,
+    IsPrimary: v.KeyVersionId === key.PrimaryKeyVersionId,
+    ...versionStateFields(v),
+  };
 }

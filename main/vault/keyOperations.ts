@@ -58,7 +58,14 @@ export async function createKey(ctx: VaultContext, req: CreateKeyWithAliasReques
     });
     if (initial) {
       ctx.cacheMaterial(initial.record.KeyVersionId, initial.material);
-      ctx.audit.append({ Time: now, Operation: 'Rotation', KeyId: keyId, KeyVersionId: initial.record.KeyVersionId, RotationType: 'INITIAL', Outcome: 'Success' });
+      ctx.audit.append({
+        Time: now,
+        Operation: 'Rotation',
+        KeyId: keyId,
+        KeyVersionId: initial.record.KeyVersionId,
+        RotationType: 'INITIAL',
+        Outcome: 'Success',
+      });
     }
     ctx.changed();
     return { KeyMetadata: metadata(ctx.store.read(), ctx.store.read().Keys[keyId]!) };
@@ -113,7 +120,9 @@ export async function scheduleKeyDeletion(ctx: VaultContext, req: Api.ScheduleKe
   await ctx.mutateKey('ScheduleKeyDeletion', req, (key, now, doc) => {
     refuseForVaultManaged(key, 'deleted');
     if (!Number.isInteger(days) || days < MIN_PENDING_WINDOW_DAYS || days > MAX_PENDING_WINDOW_DAYS) {
-      throw new ValidationException(`PendingWindowInDays must be a whole number from ${MIN_PENDING_WINDOW_DAYS} to ${MAX_PENDING_WINDOW_DAYS}; got ${String(days)}.`);
+      throw new ValidationException(
+        `PendingWindowInDays must be a whole number from ${MIN_PENDING_WINDOW_DAYS} to ${MAX_PENDING_WINDOW_DAYS}; got ${String(days)}.`,
+      );
     }
     if (key.KeyState === KeyState.PendingDeletion) {
       throw new KMSInvalidStateException(`Key ${key.KeyId} is already pending deletion (on ${key.DeletionDate}).`);

@@ -59,7 +59,13 @@ export async function runMaintenance(ctx: VaultContext, opts: { ConfirmClock?: b
   });
   const iso = now.toISOString();
   for (const keyId of deleted) {
-    ctx.audit.append({ Time: iso, Operation: 'DeleteKey', KeyId: keyId, Outcome: 'Success', Detail: 'pending deletion window elapsed; key material destroyed' });
+    ctx.audit.append({
+      Time: iso,
+      Operation: 'DeleteKey',
+      KeyId: keyId,
+      Outcome: 'Success',
+      Detail: 'pending deletion window elapsed; key material destroyed',
+    });
   }
   ctx.dropPurgedMaterial();
   const events = ctx.afterRotations(rotations);

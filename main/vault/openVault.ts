@@ -83,7 +83,13 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
     throw err;
   }
   const service = new VaultService({ store, keychain, clock, rootKeys, audit });
-  if (tightened) service.audit.append({ Time: clock.now().toISOString(), Operation: 'TightenVaultDirectory', Outcome: tightened.error ? 'Failure' : 'Success', Detail: tighteningAuditDetail(tightened) });
+  if (tightened)
+    service.audit.append({
+      Time: clock.now().toISOString(),
+      Operation: 'TightenVaultDirectory',
+      Outcome: tightened.error ? 'Failure' : 'Success',
+      Detail: tighteningAuditDetail(tightened),
+    });
   if (opts.catchUp !== false) await service.runMaintenance();
   return service;
 }
@@ -129,7 +135,14 @@ export function newVaultDocument(vaultId: string, rootSecret: Buffer, now: Date)
     CreationDate: iso,
     PrimaryKeyVersionId: versionId,
     Rotation: { Enabled: true, IntervalSeconds: DEFAULT_ROTATION_SECONDS, AnchorDate: iso },
-    Versions: [{ KeyVersionId: versionId, CreationDate: iso, RotationType: 'INITIAL', SealedMaterial: sealKeyMaterial(keys.sealKey, vaultId, keyId, versionId, material) }],
+    Versions: [
+      {
+        KeyVersionId: versionId,
+        CreationDate: iso,
+        RotationType: 'INITIAL',
+        SealedMaterial: sealKeyMaterial(keys.sealKey, vaultId, keyId, versionId, material),
+      },
+    ],
   };
   material.fill(0);
   return {

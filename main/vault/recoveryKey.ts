@@ -31,7 +31,12 @@ const TAG_BYTES = 16;
 
 const SYMBOL_VALUE = new Map<string, number>();
 for (let i = 0; i < ALPHABET.length; i++) SYMBOL_VALUE.set(ALPHABET[i] as string, i);
-for (const [lookAlike, meant] of [['O', '0'], ['I', '1'], ['L', '1']] as const) SYMBOL_VALUE.set(lookAlike, SYMBOL_VALUE.get(meant) as number);
+for (const [lookAlike, meant] of [
+  ['O', '0'],
+  ['I', '1'],
+  ['L', '1'],
+] as const)
+  SYMBOL_VALUE.set(lookAlike, SYMBOL_VALUE.get(meant) as number);
 
 function checkSymbol(group: number, data: readonly number[]): number {
   let sum = group * GROUP_WEIGHT;

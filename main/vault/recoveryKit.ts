@@ -56,7 +56,9 @@ export async function wrapRootSecret(rootSecret: Buffer, passphrase: string, wor
 export async function unwrapRootSecret(wrapped: string, passphrase: string): Promise<Buffer> {
   let secret: Buffer;
   try {
-    secret = await decryptBuffer(Buffer.from(wrapped, 'latin1'), [new ScryptIdentity(passphrase, { maxWorkFactor: MAX_ACCEPTED_WORK_FACTOR })], { armor: true });
+    secret = await decryptBuffer(Buffer.from(wrapped, 'latin1'), [new ScryptIdentity(passphrase, { maxWorkFactor: MAX_ACCEPTED_WORK_FACTOR })], {
+      armor: true,
+    });
   } catch (err) {
     if (err instanceof AgeDecryptionError && (err.stage === 'no-match' || err.stage === 'hmac')) {
       throw new InvalidCiphertextException('The recovery passphrase is not correct.', { cause: err });
@@ -111,7 +113,9 @@ export async function recoverVault(opts: RecoverVaultOptions): Promise<RecoverVa
     let secret: Buffer;
     if (recoveryKey) {
       if (!doc.RecoveryKey) {
-        throw new KMSInvalidStateException(`Vault ${doc.VaultId} has no recovery key, so it cannot be recovered this way; use the recovery passphrase or a backup.`);
+        throw new KMSInvalidStateException(
+          `Vault ${doc.VaultId} has no recovery key, so it cannot be recovered this way; use the recovery passphrase or a backup.`,
+        );
       }
       try {
         secret = unwrapRootSecretWithKey(doc.RecoveryKey.WrappedRootSecret, recoveryKey, doc.VaultId);
@@ -136,7 +140,12 @@ export async function recoverVault(opts: RecoverVaultOptions): Promise<RecoverVa
       await keychain.setSecret(account, secret);
       const audit = new AuditLog(join(store.dir, 'audit.log'), deriveRootKeys(secret, doc.VaultId).auditKey);
       const source = recoveryKey ? 'the recovery key' : 'the recovery kit';
-      audit.append({ Time: clock.now().toISOString(), Operation: 'RecoverVault', Outcome: 'Success', Detail: `root secret written to the OS keychain from ${source}` });
+      audit.append({
+        Time: clock.now().toISOString(),
+        Operation: 'RecoverVault',
+        Outcome: 'Success',
+        Detail: `root secret written to the OS keychain from ${source}`,
+      });
       audit.close();
       return { VaultId: doc.VaultId, VaultDirectory: store.dir, KeychainAccount: account };
     } finally {

@@ -124,7 +124,13 @@ export class VaultContext {
   }
 
   /** Runs an operation with audit logging: success or failure, with key and version ids, never data. */
-  async audited<T>(operation: string, keyRef: string | undefined, fn: () => Promise<T>, keyOf?: (r: T) => { KeyId: string; KeyVersionId: string }, detail?: string): Promise<T> {
+  async audited<T>(
+    operation: string,
+    keyRef: string | undefined,
+    fn: () => Promise<T>,
+    keyOf?: (r: T) => { KeyId: string; KeyVersionId: string },
+    detail?: string,
+  ): Promise<T> {
     const time = this.nowIso();
     const extra = detail ? { Detail: detail } : {};
     try {
@@ -132,7 +138,10 @@ export class VaultContext {
       if (keyOf) {
         // Cryptographic operations: the response names the key (as an ARN) and version; no second lookup.
         const k = keyOf(result);
-        this.audit.append({ Time: time, Operation: operation, KeyId: k.KeyId.slice(k.KeyId.lastIndexOf('/') + 1), KeyVersionId: k.KeyVersionId, Outcome: 'Success' }, true);
+        this.audit.append(
+          { Time: time, Operation: operation, KeyId: k.KeyId.slice(k.KeyId.lastIndexOf('/') + 1), KeyVersionId: k.KeyVersionId, Outcome: 'Success' },
+          true,
+        );
       } else {
         // A key made by this call (CreateKey) is named by its response: there was no key to name before.
         this.audit.append({ Time: time, Operation: operation, ...this.auditKey(keyRef ?? createdKeyId(result)), Outcome: 'Success', ...extra });
@@ -272,8 +281,20 @@ export class VaultContext {
   /** After the durable commit: audit each rotation and tell listeners. */
   afterRotations(rotations: Rotation[]): Api.RotationEvent[] {
     return rotations.map(({ key, version }) => {
-      const event: Api.RotationEvent = { KeyId: key.KeyId, KeyVersionId: version.KeyVersionId, RotationType: version.RotationType, RotationDate: version.CreationDate };
-      this.audit.append({ Time: version.CreationDate, Operation: 'Rotation', KeyId: key.KeyId, KeyVersionId: version.KeyVersionId, RotationType: version.RotationType, Outcome: 'Success' });
+      const event: Api.RotationEvent = {
+        KeyId: key.KeyId,
+        KeyVersionId: version.KeyVersionId,
+        RotationType: version.RotationType,
+        RotationDate: version.CreationDate,
+      };
+      this.audit.append({
+        Time: version.CreationDate,
+        Operation: 'Rotation',
+        KeyId: key.KeyId,
+        KeyVersionId: version.KeyVersionId,
+        RotationType: version.RotationType,
+        Outcome: 'Success',
+      });
       this.events.emit('rotation', event);
       return event;
     });

@@ -228,7 +228,10 @@ export class VaultService {
   reEncryptFiles(req?: Retire.ReEncryptFilesRequest): Promise<Retire.ReEncryptFilesResponse> {
     // A run the caller named reports its progress as an event (the app's "Bring up to date").
     const JobId = req?.JobId;
-    return this.inventory.reEncryptFiles(req, JobId === undefined ? undefined : (FilesDone, FilesTotal) => this.context.events.emit('filesProgress', { JobId, FilesDone, FilesTotal }));
+    return this.inventory.reEncryptFiles(
+      req,
+      JobId === undefined ? undefined : (FilesDone, FilesTotal) => this.context.events.emit('filesProgress', { JobId, FilesDone, FilesTotal }),
+    );
   }
   cancelFileJob(req: { JobId: string }): Promise<{ Cancelled: boolean }> {
     // The id may name a re-encrypt-files run rather than a single file job.

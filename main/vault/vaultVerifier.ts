@@ -75,7 +75,13 @@ export function verifyVaultDocument(input: VerifyInput): VerifyReport {
   const f = new Findings();
   let keysChecked = 0;
   let versionsChecked = 0;
-  const done = (): VerifyReport => ({ Ok: f.problems.length === 0, Problems: f.problems, Warnings: f.warnings, KeysChecked: keysChecked, VersionsChecked: versionsChecked });
+  const done = (): VerifyReport => ({
+    Ok: f.problems.length === 0,
+    Problems: f.problems,
+    Warnings: f.warnings,
+    KeysChecked: keysChecked,
+    VersionsChecked: versionsChecked,
+  });
 
   if (input.auditFile) checkAuditLog(input.auditFile, f, typeof input.rootKeys === 'string' ? undefined : input.rootKeys.auditKey);
   if (input.json === undefined) {
@@ -94,7 +100,9 @@ export function verifyVaultDocument(input: VerifyInput): VerifyReport {
   }
   const doc = copy as VaultDocument;
   if (typeof input.recordedRevision === 'number' && doc.Revision < input.recordedRevision) {
-    f.problem(`The document is an older copy of the vault (revision ${doc.Revision}; the OS keychain records that it reached revision ${input.recordedRevision}): it was rolled back.`);
+    f.problem(
+      `The document is an older copy of the vault (revision ${doc.Revision}; the OS keychain records that it reached revision ${input.recordedRevision}): it was rolled back.`,
+    );
   }
   let sealKey: Buffer | undefined;
   if (typeof input.rootKeys === 'string') {
@@ -118,7 +126,8 @@ export function verifyVaultDocument(input: VerifyInput): VerifyReport {
   if (vaultManaged.length !== 1) f.problem(`The vault has ${vaultManaged.length} keys managed by Key Vault; it must have exactly one (${DEFAULT_KEY_ALIAS}).`);
   const defaultAlias = doc.Aliases[DEFAULT_KEY_ALIAS];
   if (!defaultAlias) f.problem(`The alias ${DEFAULT_KEY_ALIAS} is missing.`);
-  else if (doc.Keys[defaultAlias.TargetKeyId]?.KeyManager !== 'VAULT') f.problem(`The alias ${DEFAULT_KEY_ALIAS} does not point to the key managed by Key Vault.`, defaultAlias.TargetKeyId);
+  else if (doc.Keys[defaultAlias.TargetKeyId]?.KeyManager !== 'VAULT')
+    f.problem(`The alias ${DEFAULT_KEY_ALIAS} does not point to the key managed by Key Vault.`, defaultAlias.TargetKeyId);
 
   for (const secret of doc.Secrets) {
     if (!sealKey) break;
@@ -210,7 +219,8 @@ function checkIntegrity(input: VerifyInput, f: Findings): void {
   if (mac === 'invalid' || (mac === 'absent' && hasDocumentMacMember(input.json))) {
     f.problem(`The MAC of ${VAULT_FILE_NAME} does not match its content: it was changed outside Key Vault (or the root secret is not this vault's).`);
   } else if (mac === 'absent') {
-    if (typeof input.recordedRevision === 'number') f.problem(`${VAULT_FILE_NAME} has no MAC although this vault is authenticated: the MAC was removed or the file replaced.`);
+    if (typeof input.recordedRevision === 'number')
+      f.problem(`${VAULT_FILE_NAME} has no MAC although this vault is authenticated: the MAC was removed or the file replaced.`);
     else f.warning(`${VAULT_FILE_NAME} is not authenticated yet (written by an earlier version); opening the vault adds its MAC.`);
   }
 }
@@ -232,7 +242,8 @@ function checkAuditLog(file: string, f: Findings, chainKey: Buffer | undefined):
   if (chain.malformed > 0) f.problem(`The audit log has ${count(chain.malformed)} that are not audit entries.`);
   if (chain.altered > 0) f.problem(`The audit log has ${count(chain.altered)} whose chain MAC does not match: they were edited.`);
   if (chain.unlinked > 0) f.problem(`The audit log's chain is broken at ${count(chain.unlinked)}: entries before them were deleted or moved.`);
-  if (chain.unchained > 0) f.problem(`The audit log has ${count(chain.unchained)} without a chain MAC after the chain began: they were not written by Key Vault.`);
+  if (chain.unchained > 0)
+    f.problem(`The audit log has ${count(chain.unchained)} without a chain MAC after the chain began: they were not written by Key Vault.`);
   if (chain.legacy > 0) f.warning(`The audit log's first ${count(chain.legacy)} predate its hash chain and are not authenticated.`);
   if (chainKey === undefined) f.warning('The audit log chain MACs were not checked (the root secret is not available).');
 }
@@ -283,6 +294,7 @@ export async function verifyVaultDirectory(opts: VerifyDirectoryOptions): Promis
     }
   }
   const report = verifyVaultDocument({ json, text, recordedRevision, rootKeys, now: clock.now(), auditFile: join(opts.dir, 'audit.log') });
-  for (const part of await findStaleParts(opts.dir)) report.Warnings.push({ Problem: `A killed file job left its partial output ${part}; the next file job here removes it.` });
+  for (const part of await findStaleParts(opts.dir))
+    report.Warnings.push({ Problem: `A killed file job left its partial output ${part}; the next file job here removes it.` });
   return report;
 }

@@ -80,7 +80,13 @@ export class VersionOps {
     });
     const iso = now.toISOString();
     for (const d of destroyed) {
-      this.vault.audit.append({ Time: iso, Operation: 'DestroyKeyVersion', ...d, Outcome: 'Success', Detail: 'pending destruction window elapsed; version material erased' });
+      this.vault.audit.append({
+        Time: iso,
+        Operation: 'DestroyKeyVersion',
+        ...d,
+        Outcome: 'Success',
+        Detail: 'pending destruction window elapsed; version material erased',
+      });
     }
     if (destroyed.length > 0) this.vault.changed();
     return destroyed;
@@ -112,7 +118,12 @@ export class VersionOps {
         vaultId = doc.VaultId;
       });
       this.vault.changed();
-      return { KeyId: keyArn(vaultId, keyId), KeyVersionId: versionId, KeyVersionState: state, ...(destructionDate ? { DestructionDate: destructionDate } : {}) };
+      return {
+        KeyId: keyArn(vaultId, keyId),
+        KeyVersionId: versionId,
+        KeyVersionState: state,
+        ...(destructionDate ? { DestructionDate: destructionDate } : {}),
+      };
     });
   }
 }

@@ -60,15 +60,35 @@ export function BackupPanel() {
   return (
     <div className="panel" data-testid="backup">
       <h2>Back up the vault</h2>
-      <p className="muted">
-        Saves every key, encrypted with a passphrase you choose here. You pick where the file goes in the next step.
-      </p>
+      <p className="muted">Saves every key, encrypted with a passphrase you choose here. You pick where the file goes in the next step.</p>
       <form className="form" onSubmit={submit} aria-busy={busy}>
-        <label className="field" htmlFor={`${ids}-p1`}><span>Backup passphrase</span></label>
-        <input id={`${ids}-p1`} type="password" autoComplete="new-password" value={first} onChange={(e) => setFirst(e.target.value)} aria-describedby={`${ids}-rules`} aria-invalid={tooShort} data-testid="backup-passphrase" />
+        <label className="field" htmlFor={`${ids}-p1`}>
+          <span>Backup passphrase</span>
+        </label>
+        <input
+          id={`${ids}-p1`}
+          type="password"
+          autoComplete="new-password"
+          value={first}
+          onChange={(e) => setFirst(e.target.value)}
+          aria-describedby={`${ids}-rules`}
+          aria-invalid={tooShort}
+          data-testid="backup-passphrase"
+        />
         <PassphraseMeter estimate={estimate} />
-        <label className="field" htmlFor={`${ids}-p2`}><span>Repeat the passphrase</span></label>
-        <input id={`${ids}-p2`} type="password" autoComplete="new-password" value={second} onChange={(e) => setSecond(e.target.value)} aria-describedby={`${ids}-rules`} aria-invalid={mismatch} data-testid="backup-passphrase-repeat" />
+        <label className="field" htmlFor={`${ids}-p2`}>
+          <span>Repeat the passphrase</span>
+        </label>
+        <input
+          id={`${ids}-p2`}
+          type="password"
+          autoComplete="new-password"
+          value={second}
+          onChange={(e) => setSecond(e.target.value)}
+          aria-describedby={`${ids}-rules`}
+          aria-invalid={mismatch}
+          data-testid="backup-passphrase-repeat"
+        />
         <small id={`${ids}-rules`} className={tooShort || mismatch ? 'help help-problem' : 'help'} data-testid="backup-rules">
           {mismatch
             ? 'The two passphrases differ.'
@@ -124,12 +144,21 @@ export function RestorePanel({ keyCount, aliases }: { keyCount: number | undefin
     <div className="panel" data-testid="restore">
       <h2>Restore from a backup</h2>
       <p data-testid="restore-account">
-        {replaced} Files encrypted under a key that is not in the backup can no longer be decrypted, and the recovery passphrase
-        must be set again. You choose the backup file, and confirm, in the next step.
+        {replaced} Files encrypted under a key that is not in the backup can no longer be decrypted, and the recovery passphrase must be set again. You choose
+        the backup file, and confirm, in the next step.
       </p>
       <form className="form" onSubmit={submit} aria-busy={busy}>
-        <label className="field" htmlFor={`${ids}-pass`}><span>Passphrase of the backup</span></label>
-        <input id={`${ids}-pass`} type="password" autoComplete="current-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="restore-passphrase" />
+        <label className="field" htmlFor={`${ids}-pass`}>
+          <span>Passphrase of the backup</span>
+        </label>
+        <input
+          id={`${ids}-pass`}
+          type="password"
+          autoComplete="current-password"
+          value={passphrase}
+          onChange={(e) => setPassphrase(e.target.value)}
+          data-testid="restore-passphrase"
+        />
         <div className="button-row">
           <button type="submit" className="button button-danger-outline" disabled={busy || passphrase === ''} data-testid="restore-start">
             {busy ? 'Restoring…' : 'Restore from backup…'}

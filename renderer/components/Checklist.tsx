@@ -20,15 +20,38 @@ export function Checklist({ hasKeys }: { hasKeys: boolean }) {
   const setCreatingKey = useUiStore((s) => s.setCreatingKey);
   const navigate = useUiStore((s) => s.navigate);
   const items = [
-    { id: 'recovery', done: recoveryReady(recovery), title: 'Create the recovery key', why: 'So the vault can be opened again if the keychain is lost.', action: 'Create recovery key', run: () => setRecoveryOpen(true) },
-    { id: 'backup', done: backupSaved, title: 'Save a backup', why: 'A passphrase-protected copy of every key, kept off this computer.', action: 'Go to backup', run: () => goToBackup(navigate) },
-    { id: 'key', done: hasKeys, title: 'Create your first key', why: 'One key per purpose, e.g. “tax-returns” or “photos”.', action: 'Create key', run: () => setCreatingKey(true) },
+    {
+      id: 'recovery',
+      done: recoveryReady(recovery),
+      title: 'Create the recovery key',
+      why: 'So the vault can be opened again if the keychain is lost.',
+      action: 'Create recovery key',
+      run: () => setRecoveryOpen(true),
+    },
+    {
+      id: 'backup',
+      done: backupSaved,
+      title: 'Save a backup',
+      why: 'A passphrase-protected copy of every key, kept off this computer.',
+      action: 'Go to backup',
+      run: () => goToBackup(navigate),
+    },
+    {
+      id: 'key',
+      done: hasKeys,
+      title: 'Create your first key',
+      why: 'One key per purpose, e.g. “tax-returns” or “photos”.',
+      action: 'Create key',
+      run: () => setCreatingKey(true),
+    },
   ];
   return (
     <ol className="checklist" aria-label="Getting started" data-testid="checklist">
       {items.map((item) => (
         <li key={item.id} className={item.done ? 'checklist-item checklist-done' : 'checklist-item'} data-testid={`checklist-${item.id}`} data-done={item.done}>
-          <span className="checklist-mark" aria-hidden="true">{item.done ? '✓' : ''}</span>
+          <span className="checklist-mark" aria-hidden="true">
+            {item.done ? '✓' : ''}
+          </span>
           <span className="checklist-text">
             <strong>{item.title}</strong>
             <span className="muted">{item.done ? 'Done.' : item.why}</span>

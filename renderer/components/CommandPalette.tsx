@@ -16,8 +16,24 @@ function useCommands(): Command[] {
   return useMemo(() => {
     const ui = useUiStore.getState();
     const base: Command[] = [
-      { id: 'new-key', label: 'New key', hint: 'Ctrl+N', run: () => { ui.navigate('keys'); ui.setCreatingKey(true); } },
-      { id: 'search', label: 'Search keys', hint: 'Ctrl+F', run: () => { ui.openKey(undefined); focusSearchSoon(); } },
+      {
+        id: 'new-key',
+        label: 'New key',
+        hint: 'Ctrl+N',
+        run: () => {
+          ui.navigate('keys');
+          ui.setCreatingKey(true);
+        },
+      },
+      {
+        id: 'search',
+        label: 'Search keys',
+        hint: 'Ctrl+F',
+        run: () => {
+          ui.openKey(undefined);
+          focusSearchSoon();
+        },
+      },
       { id: 'recovery', label: 'Set up the recovery key', hint: 'Recovery', run: () => ui.setRecoveryOpen(true) },
       { id: 'go-keys', label: 'Go to Keys', hint: 'Screen', run: () => ui.openKey(undefined) },
       { id: 'go-files', label: 'Go to Files', hint: 'Screen', run: () => ui.navigate('files') },

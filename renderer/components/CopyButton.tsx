@@ -14,7 +14,14 @@ export function CopyButton({ value, what }: { value: string; what: string }) {
     }
   };
   return (
-    <button type="button" className="button button-small copy-button" onClick={() => void copy()} aria-label={`Copy ${what}`} title={value} data-testid="copy-button">
+    <button
+      type="button"
+      className="button button-small copy-button"
+      onClick={() => void copy()}
+      aria-label={`Copy ${what}`}
+      title={value}
+      data-testid="copy-button"
+    >
       {copied ? 'Copied' : 'Copy'}
     </button>
   );

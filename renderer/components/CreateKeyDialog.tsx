@@ -78,13 +78,7 @@ export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose(crea
   };
 
   return (
-    <dialog
-      ref={dialogRef}
-      className="dialog"
-      aria-labelledby={`${ids}-title`}
-      data-testid="create-key-dialog"
-      onClose={() => onClose()}
-    >
+    <dialog ref={dialogRef} className="dialog" aria-labelledby={`${ids}-title`} data-testid="create-key-dialog" onClose={() => onClose()}>
       <form onSubmit={submit} className="form">
         <h2 id={`${ids}-title`}>Create key</h2>
         <fieldset className="field">
@@ -114,12 +108,7 @@ export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose(crea
           <input type="text" value={description} onChange={(e) => setDescription(e.target.value)} />
         </label>
         <label className="inline">
-          <input
-            type="checkbox"
-            checked={rotationAllowed && rotation}
-            disabled={!rotationAllowed}
-            onChange={(e) => setRotation(e.target.checked)}
-          />
+          <input type="checkbox" checked={rotationAllowed && rotation} disabled={!rotationAllowed} onChange={(e) => setRotation(e.target.checked)} />
           Rotate automatically
           {!rotationAllowed && <span className="muted"> (not available for external key material)</span>}
         </label>

@@ -8,7 +8,21 @@ import { vault } from '../bridge';
 import { useUiStore } from '../stores/uiStore';
 
 /** children: shown instead of the hint while the zone is disabled (why, and the fix). */
-export function DropZone({ onFiles, onPick, onPickFolder, disabled, hint, children }: { onFiles(files: FileHandle[]): void; onPick(): void; onPickFolder?(): void; disabled?: boolean; hint: string; children?: ReactNode }) {
+export function DropZone({
+  onFiles,
+  onPick,
+  onPickFolder,
+  disabled,
+  hint,
+  children,
+}: {
+  onFiles(files: FileHandle[]): void;
+  onPick(): void;
+  onPickFolder?(): void;
+  disabled?: boolean;
+  hint: string;
+  children?: ReactNode;
+}) {
   const [over, setOver] = useState(false);
 
   const onDrop = (e: DragEvent<HTMLDivElement>) => {

@@ -22,13 +22,17 @@ export function ErrorText({ error, action }: { error: ShownError; action?: strin
   const fix = explained.fix;
   return (
     <div className="error-text" role="alert" data-testid="error-text" data-error-name={error.name}>
-      <strong>{action ? `${action} failed: ` : ''}{error.plain}</strong>{' '}
+      <strong>
+        {action ? `${action} failed: ` : ''}
+        {error.plain}
+      </strong>{' '}
       <span className="error-detail">
         <code className="error-name">{error.name}</code> {explained.message}
       </span>
       {fix && !fixed && (
         <span className="error-fix">
-          {explained.key} is {fix.label === 'Enable' ? 'disabled' : fix.label === 'Cancel deletion' ? 'scheduled for deletion' : 'waiting for its key material'} —{' '}
+          {explained.key} is {fix.label === 'Enable' ? 'disabled' : fix.label === 'Cancel deletion' ? 'scheduled for deletion' : 'waiting for its key material'}{' '}
+          —{' '}
           <button
             type="button"
             className="button button-small"
@@ -39,7 +43,11 @@ export function ErrorText({ error, action }: { error: ShownError; action?: strin
           </button>
         </span>
       )}
-      {fixed && <span className="error-fix success" data-testid="error-fixed">{fixed}</span>}
+      {fixed && (
+        <span className="error-fix success" data-testid="error-fixed">
+          {fixed}
+        </span>
+      )}
     </div>
   );
 }

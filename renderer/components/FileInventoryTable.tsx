@@ -59,14 +59,28 @@ export function FileInventoryTable({ files, filters, keys, busy, scanText, onFil
           </select>
         </label>
         <label className="inline">
-          <input type="checkbox" checked={filters.staleOnly} onChange={(e) => onFilters({ ...filters, staleOnly: e.target.checked })} data-testid="inventory-stale" /> Only files on an older version
+          <input
+            type="checkbox"
+            checked={filters.staleOnly}
+            onChange={(e) => onFilters({ ...filters, staleOnly: e.target.checked })}
+            data-testid="inventory-stale"
+          />{' '}
+          Only files on an older version
         </label>
         <label className="inline">
-          <input type="checkbox" checked={filters.missingOnly} onChange={(e) => onFilters({ ...filters, missingOnly: e.target.checked })} data-testid="inventory-missing" /> Only missing or changed
+          <input
+            type="checkbox"
+            checked={filters.missingOnly}
+            onChange={(e) => onFilters({ ...filters, missingOnly: e.target.checked })}
+            data-testid="inventory-missing"
+          />{' '}
+          Only missing or changed
         </label>
       </div>
       {shown.length === 0 ? (
-        <p className="muted" data-testid="inventory-empty">No files match. Files appear here when you encrypt, open or re-encrypt them, or after a folder scan.</p>
+        <p className="muted" data-testid="inventory-empty">
+          No files match. Files appear here when you encrypt, open or re-encrypt them, or after a folder scan.
+        </p>
       ) : (
         <div className="table-scroll">
           <table className="table" data-testid="inventory-table">
@@ -86,7 +100,9 @@ export function FileInventoryTable({ files, filters, keys, busy, scanText, onFil
                   <td>
                     <div className="inventory-file">
                       <span className="inventory-name">{baseName(f.Path)}</span>
-                      <span className="muted inventory-folder" title={f.Path}>{folderOf(f.Path)}</span>
+                      <span className="muted inventory-folder" title={f.Path}>
+                        {folderOf(f.Path)}
+                      </span>
                     </div>
                   </td>
                   <td>

@@ -58,18 +58,32 @@ export function FileJobRow({ job }: { job: FileJob }) {
   const verb = operationWords(job.operation);
 
   return (
-    <li className={`file-job file-job-${job.status}`} data-testid="file-job" data-status={job.status} data-file-name={job.fileName} data-operation={job.operation}>
+    <li
+      className={`file-job file-job-${job.status}`}
+      data-testid="file-job"
+      data-status={job.status}
+      data-file-name={job.fileName}
+      data-operation={job.operation}
+    >
       <div className="file-job-head">
         <span className="file-job-name">{job.fileName}</span>
         <span className="muted">{job.status === 'running' ? verb.doing : verb.done}</span>
-        <span className={clash ? 'badge badge-warn' : `badge badge-job-${job.status}`} data-testid="file-job-status">{clash ? 'Name taken' : STATUS_TEXT[job.status]}</span>
+        <span className={clash ? 'badge badge-warn' : `badge badge-job-${job.status}`} data-testid="file-job-status">
+          {clash ? 'Name taken' : STATUS_TEXT[job.status]}
+        </span>
         {job.status === 'running' && (
           <button type="button" className="button button-small" onClick={() => void cancel(job.jobId)} aria-label={`Cancel ${job.fileName}`}>
             Cancel
           </button>
         )}
         {wrote && (
-          <button type="button" className="button button-small" onClick={() => void showInFolder(job.jobId)} data-testid="file-job-show" aria-label={`Show ${baseName(r.OutputPath ?? '')} in its folder`}>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void showInFolder(job.jobId)}
+            data-testid="file-job-show"
+            aria-label={`Show ${baseName(r.OutputPath ?? '')} in its folder`}
+          >
             Show in folder
           </button>
         )}
@@ -100,7 +114,9 @@ export function FileJobRow({ job }: { job: FileJob }) {
       )}
       {words && r && (
         <div className="file-job-result" data-testid="file-job-result">
-          <p className="file-job-sentence" data-testid="file-job-sentence">{words.sentence}</p>
+          <p className="file-job-sentence" data-testid="file-job-sentence">
+            {words.sentence}
+          </p>
           {words.note && <p className="muted">{words.note}</p>}
           <details className="file-job-ids">
             <summary>Details</summary>
@@ -108,19 +124,25 @@ export function FileJobRow({ job }: { job: FileJob }) {
               {r.OutputPath && r.Operation !== 'Inspect' && (
                 <>
                   <dt>Saved as</dt>
-                  <dd className="mono" data-testid="file-job-output">{r.OutputPath}</dd>
+                  <dd className="mono" data-testid="file-job-output">
+                    {r.OutputPath}
+                  </dd>
                 </>
               )}
               {keyId && (
                 <>
                   <dt>Key id</dt>
-                  <dd className="mono" data-testid="file-job-key">{keyId}</dd>
+                  <dd className="mono" data-testid="file-job-key">
+                    {keyId}
+                  </dd>
                 </>
               )}
               {versionId && (
                 <>
                   <dt>Version id</dt>
-                  <dd className="mono" data-testid="file-job-version">{versionId}</dd>
+                  <dd className="mono" data-testid="file-job-version">
+                    {versionId}
+                  </dd>
                 </>
               )}
               {r.Inspection && (

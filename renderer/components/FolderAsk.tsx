@@ -7,7 +7,19 @@ import type { FileOperation } from '../../preload/contract';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** blocked: the chosen key cannot be used right now (the notice above says why). */
-export function FolderAsk({ pending, operation, keyName, blocked, onAnswer }: { pending: PendingFolders; operation: FileOperation; keyName?: string; blocked: boolean; onAnswer(go: boolean): void }) {
+export function FolderAsk({
+  pending,
+  operation,
+  keyName,
+  blocked,
+  onAnswer,
+}: {
+  pending: PendingFolders;
+  operation: FileOperation;
+  keyName?: string;
+  blocked: boolean;
+  onAnswer(go: boolean): void;
+}) {
   const goButton = useRef<HTMLButtonElement>(null);
   useEffect(() => goButton.current?.focus(), [pending]);
   const total = pending.files.length;
@@ -22,7 +34,8 @@ export function FolderAsk({ pending, operation, keyName, blocked, onAnswer }: { 
       ))}
       <div className="button-row">
         <button ref={goButton} type="button" className="button button-primary" onClick={() => onAnswer(true)} disabled={blocked} data-testid="folder-start">
-          {verb} {plural(total, 'file')}{operation === 'Encrypt' && keyName ? ` with ${keyName}` : ''}
+          {verb} {plural(total, 'file')}
+          {operation === 'Encrypt' && keyName ? ` with ${keyName}` : ''}
         </button>
         <button type="button" className="button" onClick={() => onAnswer(false)} data-testid="folder-cancel">
           Cancel

@@ -40,7 +40,9 @@ export function ImportMaterialPanel() {
 
   return (
     <div className="import-panel" data-testid="import-material">
-      <p>This key has no material yet. Import 32 random bytes (for example from <code>openssl rand 32 &gt; key.bin</code>).</p>
+      <p>
+        This key has no material yet. Import 32 random bytes (for example from <code>openssl rand 32 &gt; key.bin</code>).
+      </p>
       <label className="field" htmlFor={`${ids}-file`}>
         <span>Key material file</span>
       </label>

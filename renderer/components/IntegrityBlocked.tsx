@@ -12,10 +12,11 @@ export function IntegrityBlocked({ error }: { error: ShownError }) {
       <div className="panel blocked-panel" role="alertdialog" aria-labelledby="blocked-title" aria-describedby="blocked-advice">
         <h1 id="blocked-title">This vault cannot be trusted</h1>
         <p className="blocked-lead">{error.plain}</p>
-        <p id="blocked-advice" className="blocked-advice" data-testid="integrity-advice">{error.message}</p>
+        <p id="blocked-advice" className="blocked-advice" data-testid="integrity-advice">
+          {error.message}
+        </p>
         <p className="muted">
-          Key Vault will not read, encrypt, decrypt or rotate anything until the vault is restored.{' '}
-          <code className="error-name">{error.name}</code>
+          Key Vault will not read, encrypt, decrypt or rotate anything until the vault is restored. <code className="error-name">{error.name}</code>
         </p>
       </div>
       <RestorePanel keyCount={undefined} aliases={[]} />

@@ -85,8 +85,8 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
         <div className="deletion deletion-pending" data-testid="deletion-pending">
           <p>
             This key will be deleted on <strong>{formatDateTime(keyMeta.DeletionDate)}</strong>
-            {daysUntil(keyMeta.DeletionDate) !== undefined && ` (in ${daysUntil(keyMeta.DeletionDate)} days)`}. Until then nothing can be
-            encrypted or decrypted with it.
+            {daysUntil(keyMeta.DeletionDate) !== undefined && ` (in ${daysUntil(keyMeta.DeletionDate)} days)`}. Until then nothing can be encrypted or decrypted
+            with it.
           </p>
           <button type="button" className="button" disabled={anyBusy} onClick={() => void cancelDeletion()} data-testid="cancel-deletion">
             Cancel deletion
@@ -134,7 +134,13 @@ export function KeyLifecyclePanel({ keyMeta }: { keyMeta: KeyMetadata }) {
               </button>
             </>
           ) : (
-            <button type="button" className="button button-danger-outline" disabled={anyBusy} onClick={() => setConfirming(true)} data-testid="schedule-deletion">
+            <button
+              type="button"
+              className="button button-danger-outline"
+              disabled={anyBusy}
+              onClick={() => setConfirming(true)}
+              data-testid="schedule-deletion"
+            >
               Schedule deletion…
             </button>
           )}

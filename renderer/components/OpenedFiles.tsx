@@ -46,9 +46,7 @@ export function OpenedFiles({ encryptBlockedReason }: { encryptBlockedReason?: s
       {skipped.length > 0 && (
         <div className="error-text" role="alert">
           {skipped.map((s, i) => (
-            <p key={`${i}:${s.Name}`}>
-              Not opened: {s.Reason}
-            </p>
+            <p key={`${i}:${s.Name}`}>Not opened: {s.Reason}</p>
           ))}
           <button type="button" className="button button-small" onClick={dismissSkipped}>
             OK

@@ -34,7 +34,15 @@ export function PassphraseMeter({ estimate, id }: { estimate: PassphraseEstimate
   const advice = [estimate.Warning, ...estimate.Suggestions].filter((t) => t !== '').join(' ');
   return (
     <div className="passphrase-meter" id={id} data-testid="passphrase-meter" data-score={level} data-acceptable={estimate.Acceptable}>
-      <div className="meter-bar" role="meter" aria-label="Passphrase strength" aria-valuemin={0} aria-valuemax={4} aria-valuenow={level} aria-valuetext={WORDS[level]}>
+      <div
+        className="meter-bar"
+        role="meter"
+        aria-label="Passphrase strength"
+        aria-valuemin={0}
+        aria-valuemax={4}
+        aria-valuenow={level}
+        aria-valuetext={WORDS[level]}
+      >
         {[0, 1, 2, 3, 4].map((i) => (
           <span key={i} className={i <= level ? `meter-cell meter-on meter-${level}` : 'meter-cell'} />
         ))}

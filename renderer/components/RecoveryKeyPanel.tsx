@@ -50,8 +50,8 @@ export function RecoveryKeyPanel({ onDone }: { onDone(): void }) {
     return (
       <div className="recovery-panel" data-testid="recovery-revealed">
         <p>
-          <strong>Write this down or save the sheet now.</strong> It is shown only this once. With it and a copy of the vault folder, your keys can be
-          recovered if this computer's keychain loses them.
+          <strong>Write this down or save the sheet now.</strong> It is shown only this once. With it and a copy of the vault folder, your keys can be recovered
+          if this computer's keychain loses them.
         </p>
         <code className="recovery-key" tabIndex={-1} ref={keyRef} aria-label="Your recovery key" data-testid="recovery-key-text">
           {revealed.RecoveryKey}
@@ -77,10 +77,14 @@ export function RecoveryKeyPanel({ onDone }: { onDone(): void }) {
   return (
     <div className="recovery-panel" data-testid="recovery-intro">
       <p>
-        If this computer's keychain is reset or the disk moves to another machine, the vault cannot open without a way to recover it. A recovery key is a
-        line of 40 letters and digits that you print or write down and keep away from the computer.
+        If this computer's keychain is reset or the disk moves to another machine, the vault cannot open without a way to recover it. A recovery key is a line
+        of 40 letters and digits that you print or write down and keep away from the computer.
       </p>
-      {replacing && <p className="warn-text">This vault already has a recovery key (made {formatDateTime(recovery.RecoveryKeyCreationDate)}). A new one makes the old sheet useless.</p>}
+      {replacing && (
+        <p className="warn-text">
+          This vault already has a recovery key (made {formatDateTime(recovery.RecoveryKeyCreationDate)}). A new one makes the old sheet useless.
+        </p>
+      )}
       <p className="muted">Key Vault asks you to confirm before it shows the key.</p>
       <div className="button-row">
         <button type="button" className="button button-primary" disabled={busy} onClick={() => void create()} data-testid="create-recovery-key">

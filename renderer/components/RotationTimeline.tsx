@@ -67,7 +67,9 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
         <line className="timeline-axis" x1={PAD_X} x2={WIDTH - PAD_X} y1={AXIS_Y} y2={AXIS_Y} />
         <g className="timeline-now">
           <line x1={x(now)} x2={x(now)} y1={AXIS_Y - 16} y2={AXIS_Y + 16} />
-          <text x={x(now)} y={AXIS_Y - 20} textAnchor="middle">today</text>
+          <text x={x(now)} y={AXIS_Y - 20} textAnchor="middle">
+            today
+          </text>
         </g>
         {clusters.map((cluster) => {
           // Versions too close to tell apart at this scale share one dot, labelled with their count.
@@ -91,7 +93,11 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
                       <title>{`${formatDate(v.CreationDate)}: ${TYPE_LABEL[v.RotationType] ?? v.RotationType}${v.IsPrimary ? ' (primary)' : ''}${mark.words}`}</title>
                     </circle>
                     {v.KeyVersionState === 'Destroyed' && (
-                      <path className="timeline-cross" d={`M${vx - 5} ${AXIS_Y - 5} L${vx + 5} ${AXIS_Y + 5} M${vx + 5} ${AXIS_Y - 5} L${vx - 5} ${AXIS_Y + 5}`} aria-hidden="true" />
+                      <path
+                        className="timeline-cross"
+                        d={`M${vx - 5} ${AXIS_Y - 5} L${vx + 5} ${AXIS_Y + 5} M${vx + 5} ${AXIS_Y - 5} L${vx - 5} ${AXIS_Y + 5}`}
+                        aria-hidden="true"
+                      />
                     )}
                   </g>
                 );
@@ -109,15 +115,33 @@ export function RotationTimeline({ versions, nextRotation, now = Date.now() }: {
             <title>{`Next scheduled rotation: ${formatDate(nextRotation)}`}</title>
           </circle>
         )}
-        <text className="timeline-label" x={PAD_X} y={HEIGHT - 10} textAnchor="start">{formatDate(new Date(start).toISOString())}</text>
-        <text className="timeline-label" x={WIDTH - PAD_X} y={HEIGHT - 10} textAnchor="end">{formatDate(new Date(end).toISOString())}</text>
+        <text className="timeline-label" x={PAD_X} y={HEIGHT - 10} textAnchor="start">
+          {formatDate(new Date(start).toISOString())}
+        </text>
+        <text className="timeline-label" x={WIDTH - PAD_X} y={HEIGHT - 10} textAnchor="end">
+          {formatDate(new Date(end).toISOString())}
+        </text>
       </svg>
       <figcaption className="timeline-legend">
-        <span><svg width="12" height="12" aria-hidden="true"><circle className="timeline-dot" cx="6" cy="6" r="5" /></svg> past version</span>
-        <span><svg width="12" height="12" aria-hidden="true"><circle className="timeline-next" cx="6" cy="6" r="4.5" /></svg> next scheduled rotation</span>
+        <span>
+          <svg width="12" height="12" aria-hidden="true">
+            <circle className="timeline-dot" cx="6" cy="6" r="5" />
+          </svg>{' '}
+          past version
+        </span>
+        <span>
+          <svg width="12" height="12" aria-hidden="true">
+            <circle className="timeline-next" cx="6" cy="6" r="4.5" />
+          </svg>{' '}
+          next scheduled rotation
+        </span>
         {destroyed > 0 && (
           <span data-testid="timeline-destroyed-legend">
-            <svg width="12" height="12" aria-hidden="true"><circle className="timeline-dot timeline-dot-destroyed" cx="6" cy="6" r="4.5" /><path className="timeline-cross" d="M2 2 L10 10 M10 2 L2 10" /></svg> destroyed version
+            <svg width="12" height="12" aria-hidden="true">
+              <circle className="timeline-dot timeline-dot-destroyed" cx="6" cy="6" r="4.5" />
+              <path className="timeline-cross" d="M2 2 L10 10 M10 2 L2 10" />
+            </svg>{' '}
+            destroyed version
           </span>
         )}
         <span className="visually-hidden">{summary}</span>

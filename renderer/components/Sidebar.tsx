@@ -55,9 +55,18 @@ export function Sidebar() {
           ))}
         </ul>
       </nav>
-      <button type="button" className="nav-item palette-open" onClick={() => setPaletteOpen(true)} aria-keyshortcuts="Control+K" title="Commands (Ctrl+K)" data-testid="open-palette">
+      <button
+        type="button"
+        className="nav-item palette-open"
+        onClick={() => setPaletteOpen(true)}
+        aria-keyshortcuts="Control+K"
+        title="Commands (Ctrl+K)"
+        data-testid="open-palette"
+      >
         <NavIcon name="commands" />
-        <span className="nav-label">Commands <kbd>Ctrl K</kbd></span>
+        <span className="nav-label">
+          Commands <kbd>Ctrl K</kbd>
+        </span>
       </button>
       <ThemeToggle />
     </aside>
@@ -78,14 +87,7 @@ function ThemeToggle() {
       <legend>Theme</legend>
       {THEMES.map((t) => (
         <label key={t.value} className={theme === t.value ? 'segment segment-on' : 'segment'}>
-          <input
-            type="radio"
-            name="theme"
-            value={t.value}
-            checked={theme === t.value}
-            onChange={() => setTheme(t.value)}
-            data-testid={`theme-${t.value}`}
-          />
+          <input type="radio" name="theme" value={t.value} checked={theme === t.value} onChange={() => setTheme(t.value)} data-testid={`theme-${t.value}`} />
           {t.label}
         </label>
       ))}

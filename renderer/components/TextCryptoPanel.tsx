@@ -53,15 +53,21 @@ export function TextCryptoPanel({ keyId }: { keyId: string }) {
   return (
     <div className="crypto-panel" data-testid="text-crypto">
       <div className="crypto-half">
-        <label className="field" htmlFor={`${ids}-plain`}><span>Text to encrypt</span></label>
+        <label className="field" htmlFor={`${ids}-plain`}>
+          <span>Text to encrypt</span>
+        </label>
         <textarea id={`${ids}-plain`} rows={3} value={plaintext} onChange={(e) => setPlaintext(e.target.value)} data-testid="encrypt-input" />
         <button type="button" className="button" onClick={() => void encrypt()} disabled={plaintext === ''} data-testid="encrypt-button">
           Encrypt
         </button>
         {encrypted && (
           <div className="output">
-            <span className="muted" title={encrypted.version}>Encrypted with {versionWords(keyId, encrypted.version)}</span>
-            <output className="mono output-box" data-testid="encrypt-output">{encrypted.blob}</output>
+            <span className="muted" title={encrypted.version}>
+              Encrypted with {versionWords(keyId, encrypted.version)}
+            </span>
+            <output className="mono output-box" data-testid="encrypt-output">
+              {encrypted.blob}
+            </output>
             <button type="button" className="button button-small" onClick={() => setBlob(encrypted.blob)}>
               Use for decrypt
             </button>
@@ -69,15 +75,21 @@ export function TextCryptoPanel({ keyId }: { keyId: string }) {
         )}
       </div>
       <div className="crypto-half">
-        <label className="field" htmlFor={`${ids}-blob`}><span>CiphertextBlob to decrypt</span></label>
+        <label className="field" htmlFor={`${ids}-blob`}>
+          <span>CiphertextBlob to decrypt</span>
+        </label>
         <textarea id={`${ids}-blob`} rows={3} className="mono" value={blob} onChange={(e) => setBlob(e.target.value)} data-testid="decrypt-input" />
         <button type="button" className="button" onClick={() => void decrypt()} disabled={blob.trim() === ''} data-testid="decrypt-button">
           Decrypt
         </button>
         {decrypted && (
           <div className="output">
-            <span className="muted" title={decrypted.version}>Decrypted with {versionWords(decrypted.keyId, decrypted.version)}</span>
-            <output className="output-box" data-testid="decrypt-output">{decrypted.text}</output>
+            <span className="muted" title={decrypted.version}>
+              Decrypted with {versionWords(decrypted.keyId, decrypted.version)}
+            </span>
+            <output className="output-box" data-testid="decrypt-output">
+              {decrypted.text}
+            </output>
           </div>
         )}
       </div>

@@ -102,7 +102,9 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
               <th scope="col">Made</th>
               <th scope="col">State</th>
               <th scope="col">Known files</th>
-              <th scope="col"><span className="visually-hidden">Actions</span></th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -122,7 +124,9 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
                   {formatDate(v.CreationDate)} <span className="muted nowrap">· {HOW_TEXT[v.RotationType] ?? v.RotationType}</span>
                 </td>
                 <td>
-                  <span className={`badge ${STATE_CLASS[v.KeyVersionState]}`} data-testid="version-state">{versionStateText(v)}</span>
+                  <span className={`badge ${STATE_CLASS[v.KeyVersionState]}`} data-testid="version-state">
+                    {versionStateText(v)}
+                  </span>
                 </td>
                 <td data-testid="version-files">{fileCounts[v.KeyVersionId] ?? 0}</td>
                 <td className="cell-end retire-actions">
@@ -149,19 +153,20 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
 
       {target && (
         <div role="group" aria-labelledby="destroy-title" className="retire-confirm" data-testid="destroy-confirm">
-          <h3 id="destroy-title">Destroy version {number(target)} (made {formatDate(target.CreationDate)})?</h3>
+          <h3 id="destroy-title">
+            Destroy version {number(target)} (made {formatDate(target.CreationDate)})?
+          </h3>
           <p>
-            After the waiting period its key material is erased for good: nothing encrypted under it can be decrypted again, by
-            anyone. You can cancel until then.
+            After the waiting period its key material is erased for good: nothing encrypted under it can be decrypted again, by anyone. You can cancel until
+            then.
           </p>
           <p>
-            <strong>Small ciphertexts from “Encrypt text” and data keys are not tracked</strong>, so the vault cannot count them:
-            re-encrypt them first.
+            <strong>Small ciphertexts from “Encrypt text” and data keys are not tracked</strong>, so the vault cannot count them: re-encrypt them first.
           </p>
           {targetFiles > 0 && (
             <p className="retire-warning" data-testid="destroy-files-warning">
-              {filesText(targetFiles)} the vault knows of {targetFiles === 1 ? 'is' : 'are'} still on this version. Bring {targetFiles === 1 ? 'it' : 'them'} up to date
-              first, or they will no longer open.
+              {filesText(targetFiles)} the vault knows of {targetFiles === 1 ? 'is' : 'are'} still on this version. Bring {targetFiles === 1 ? 'it' : 'them'} up
+              to date first, or they will no longer open.
             </p>
           )}
           <div className="form form-row">
@@ -198,11 +203,21 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
 
       <div className="retire-bring">
         {stale > 0 || progress ? (
-          <button type="button" className="button button-primary" disabled={busy || progress !== undefined} onClick={onBringUpToDate} data-testid="bring-up-to-date">
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busy || progress !== undefined}
+            onClick={onBringUpToDate}
+            data-testid="bring-up-to-date"
+          >
             {bringUpToDateText(stale)}
           </button>
         ) : (
-          !result && <p className="muted" data-testid="bring-none">{bringUpToDateText(0)}.</p>
+          !result && (
+            <p className="muted" data-testid="bring-none">
+              {bringUpToDateText(0)}.
+            </p>
+          )
         )}
         {progress && (
           <div className="retire-progress" data-testid="bring-progress">
@@ -223,9 +238,7 @@ export function VersionRetirePanel({ versions, fileCounts, busy, progress, resul
             {result}
           </p>
         )}
-        {!progress && !result && stale > 0 && (
-          <p className="muted">Rewraps each file in place under the current version (only its header changes).</p>
-        )}
+        {!progress && !result && stale > 0 && <p className="muted">Rewraps each file in place under the current version (only its header changes).</p>}
       </div>
     </div>
   );

@@ -84,12 +84,24 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     const current = activeIndex < 0 ? firstVisible - 1 : activeIndex;
     let handled = true;
     switch (e.key) {
-      case 'ArrowDown': moveTo(current + 1); break;
-      case 'ArrowUp': moveTo(current - 1); break;
-      case 'PageDown': moveTo(current + page); break;
-      case 'PageUp': moveTo(current - page); break;
-      case 'Home': moveTo(0); break;
-      case 'End': moveTo(items.length - 1); break;
+      case 'ArrowDown':
+        moveTo(current + 1);
+        break;
+      case 'ArrowUp':
+        moveTo(current - 1);
+        break;
+      case 'PageDown':
+        moveTo(current + page);
+        break;
+      case 'PageUp':
+        moveTo(current - page);
+        break;
+      case 'Home':
+        moveTo(0);
+        break;
+      case 'End':
+        moveTo(items.length - 1);
+        break;
       case 'Enter':
       case ' ': {
         const item = items[activeIndex];
@@ -97,7 +109,8 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
         else handled = false;
         break;
       }
-      default: handled = false;
+      default:
+        handled = false;
     }
     if (handled) e.preventDefault();
   };

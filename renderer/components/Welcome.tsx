@@ -9,14 +9,16 @@ export function Welcome() {
       <div className="panel">
         <h2>Welcome to Key Vault</h2>
         <p>
-          Key Vault keeps encryption keys on this computer and uses them to lock your files, so only you can open them again. You never see or handle the
-          keys themselves: you give each one a name, and Key Vault encrypts and decrypts with it.
+          Key Vault keeps encryption keys on this computer and uses them to lock your files, so only you can open them again. You never see or handle the keys
+          themselves: you give each one a name, and Key Vault encrypts and decrypts with it.
         </p>
         <ul className="welcome-facts">
           <li>
             <strong>Your keys</strong> live in the vault folder{' '}
-            <code className="mono" data-testid="welcome-vault-dir">{info?.VaultDirectory ?? '…'}</code>, sealed under a secret held by this computer's
-            keychain (the operating system's password store).
+            <code className="mono" data-testid="welcome-vault-dir">
+              {info?.VaultDirectory ?? '…'}
+            </code>
+            , sealed under a secret held by this computer's keychain (the operating system's password store).
           </li>
           <li>
             <strong>Nothing leaves this computer.</strong> There is no account and no cloud; a backup is a file you save yourself.

@@ -10,7 +10,8 @@ import { useActivityStore, type OutcomeFilter } from '../stores/activityStore';
 import { useKeysStore } from '../stores/keysStore';
 
 export function ActivityScreen() {
-  const { events, keyFilter, outcomeFilter, includeReads, loaded, exporting, load, setKeyFilter, setOutcomeFilter, setIncludeReads, exportAs } = useActivityStore();
+  const { events, keyFilter, outcomeFilter, includeReads, loaded, exporting, load, setKeyFilter, setOutcomeFilter, setIncludeReads, exportAs } =
+    useActivityStore();
   const keys = useKeysStore((s) => s.keys);
   const labels = useMemo(() => new Map(keys.map((k) => [k.KeyId, keyLabel(k)])), [keys]);
   const shown = useMemo(
@@ -27,7 +28,9 @@ export function ActivityScreen() {
       <header className="screen-header">
         <h1 id="activity-title">Activity</h1>
         <div className="screen-tools">
-          <button type="button" className="button" onClick={() => void load()}>Refresh</button>
+          <button type="button" className="button" onClick={() => void load()}>
+            Refresh
+          </button>
         </div>
       </header>
       <div className="activity-tools" role="group" aria-label="Filter and export">
@@ -36,7 +39,9 @@ export function ActivityScreen() {
           <select value={keyFilter} onChange={(e) => void setKeyFilter(e.target.value)} data-testid="activity-key-filter">
             <option value="">All keys</option>
             {keys.map((k) => (
-              <option key={k.KeyId} value={k.KeyId}>{keyLabel(k)}</option>
+              <option key={k.KeyId} value={k.KeyId}>
+                {keyLabel(k)}
+              </option>
             ))}
           </select>
         </label>
@@ -53,13 +58,18 @@ export function ActivityScreen() {
           Also show reads (keys looked up or listed)
         </label>
         <div className="button-row">
-          <button type="button" className="button" disabled={exporting} onClick={() => void exportAs('csv')} data-testid="activity-export-csv">Export CSV…</button>
-          <button type="button" className="button" disabled={exporting} onClick={() => void exportAs('json')} data-testid="activity-export-json">Export JSON…</button>
+          <button type="button" className="button" disabled={exporting} onClick={() => void exportAs('csv')} data-testid="activity-export-csv">
+            Export CSV…
+          </button>
+          <button type="button" className="button" disabled={exporting} onClick={() => void exportAs('json')} data-testid="activity-export-json">
+            Export JSON…
+          </button>
         </div>
       </div>
       {loaded && shown.length === 0 ? (
         <p className="muted empty" data-testid="activity-empty">
-          Nothing recorded{keyFilter ? ' for this key' : ''}{outcomeFilter === 'Failure' ? ' that failed' : outcomeFilter === 'Success' ? ' that succeeded' : ''}
+          Nothing recorded{keyFilter ? ' for this key' : ''}
+          {outcomeFilter === 'Failure' ? ' that failed' : outcomeFilter === 'Success' ? ' that succeeded' : ''}
           {!includeReads && events.length > 0 ? ' (reads are hidden)' : ''}.
         </p>
       ) : (
@@ -85,8 +95,12 @@ export function ActivityScreen() {
                       {e.Outcome === 'Success' ? 'Done' : failureWords(e.ErrorType)}
                     </span>
                   </td>
-                  <td className="nowrap" title={e.KeyId} data-testid="activity-key">{e.KeyId ? labels.get(e.KeyId) ?? <span className="mono">{e.KeyId.slice(0, 8)}…</span> : <span className="muted">—</span>}</td>
-                  <td className="activity-detail" data-testid="activity-detail">{e.Detail ?? ''}</td>
+                  <td className="nowrap" title={e.KeyId} data-testid="activity-key">
+                    {e.KeyId ? (labels.get(e.KeyId) ?? <span className="mono">{e.KeyId.slice(0, 8)}…</span>) : <span className="muted">—</span>}
+                  </td>
+                  <td className="activity-detail" data-testid="activity-detail">
+                    {e.Detail ?? ''}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -27,7 +27,8 @@ const STATE_WORDS: Partial<Record<KeyMetadata['KeyState'], string>> = {
 };
 
 export function FilesScreen() {
-  const { jobs, operation, keyId, overwrite, armor, saveAs, pendingFolders, setOperation, setOptions, start, pick, pickFolder, startFolders, clearFinished } = useFilesStore();
+  const { jobs, operation, keyId, overwrite, armor, saveAs, pendingFolders, setOperation, setOptions, start, pick, pickFolder, startFolders, clearFinished } =
+    useFilesStore();
   const keys = useKeysStore((s) => s.keys);
   const keysLoaded = useKeysStore((s) => s.loaded);
   const keySelect = useRef<HTMLSelectElement>(null);
@@ -53,25 +54,36 @@ export function FilesScreen() {
       <header className="screen-header">
         <h1 id="files-title">Files</h1>
       </header>
-      <OpenedFiles {...(block.kind !== 'none' || noKeys ? { encryptBlockedReason: noKeys ? 'Create a key first.' : 'The chosen key cannot be used: see below.' } : {})} />
+      <OpenedFiles
+        {...(block.kind !== 'none' || noKeys ? { encryptBlockedReason: noKeys ? 'Create a key first.' : 'The chosen key cannot be used: see below.' } : {})}
+      />
       <div className="panel">
         <div className="form form-row">
           <label className="field field-compact">
             <span>Operation</span>
             <select value={operation} onChange={(e) => setOperation(e.target.value as FileOperation)} data-testid="file-operation">
               {OPERATIONS.map((o) => (
-                <option key={o.value} value={o.value}>{o.label}</option>
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
               ))}
             </select>
           </label>
           {needsKey && (
             <label className="field field-compact">
               <span>Key</span>
-              <select ref={keySelect} value={chosenKnown ? keyId : ''} onChange={(e) => setOptions({ keyId: e.target.value })} data-testid="file-key" disabled={keys.length === 0}>
+              <select
+                ref={keySelect}
+                value={chosenKnown ? keyId : ''}
+                onChange={(e) => setOptions({ keyId: e.target.value })}
+                data-testid="file-key"
+                disabled={keys.length === 0}
+              >
                 {!chosenKnown && <option value="">{keys.length === 0 ? 'No key yet' : 'Choose a key…'}</option>}
                 {keys.map((k) => (
                   <option key={k.KeyId} value={k.KeyId}>
-                    {keyLabel(k)}{STATE_WORDS[k.KeyState] ? ` (${STATE_WORDS[k.KeyState]})` : ''}
+                    {keyLabel(k)}
+                    {STATE_WORDS[k.KeyState] ? ` (${STATE_WORDS[k.KeyState]})` : ''}
                   </option>
                 ))}
               </select>
@@ -100,7 +112,9 @@ export function FilesScreen() {
           {noKeys ? (
             <div className="key-block" role="status" data-testid="file-key-blocked" data-kind="no-keys">
               <p className="key-block-text">There is no key to encrypt with yet.</p>
-              <button type="button" className="button button-primary" onClick={() => useUiStore.getState().navigate('keys')}>Create a key</button>
+              <button type="button" className="button button-primary" onClick={() => useUiStore.getState().navigate('keys')}>
+                Create a key
+              </button>
             </div>
           ) : (
             <KeyBlockNotice block={block} keyId={keyId} onChooseAnother={chooseAnother} />
@@ -120,7 +134,12 @@ export function FilesScreen() {
         <div className="panel">
           <div className="panel-head">
             <h2>Jobs</h2>
-            <button type="button" className="button button-small" onClick={clearFinished} disabled={!jobs.some((j) => j.status !== 'running' && j.status !== 'held')}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={clearFinished}
+              disabled={!jobs.some((j) => j.status !== 'running' && j.status !== 'held')}
+            >
               Clear finished
             </button>
           </div>

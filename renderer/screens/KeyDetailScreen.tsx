@@ -49,7 +49,9 @@ export function KeyDetailScreen({ keyId }: { keyId: string }) {
       {back}
       <header className="screen-header">
         <div className="key-title-block">
-          <h1 id="key-title" tabIndex={-1}>{keyLabel(meta)}</h1>
+          <h1 id="key-title" tabIndex={-1}>
+            {keyLabel(meta)}
+          </h1>
           <p className="muted">{meta.Description || 'No description'}</p>
           <RotationWords keyMeta={meta} />
         </div>
@@ -132,7 +134,14 @@ function KeyFacts({ meta }: { meta: KeyMetadata }) {
     ['Created', formatDateTime(meta.CreationDate)],
     ['Rotation interval', meta.AutomaticRotation === 'Disabled' ? 'off' : describeInterval(meta.RotationInterval)],
     ['Last rotation', formatDateTime(meta.LastRotationDate)],
-    ['Next rotation', meta.NextRotationDate ? `${formatDateTime(meta.NextRotationDate)} (${nextRotationText(meta.NextRotationDate)})` : meta.AutomaticRotation === 'Suspended' ? 'paused while the key is not enabled' : 'none'],
+    [
+      'Next rotation',
+      meta.NextRotationDate
+        ? `${formatDateTime(meta.NextRotationDate)} (${nextRotationText(meta.NextRotationDate)})`
+        : meta.AutomaticRotation === 'Suspended'
+          ? 'paused while the key is not enabled'
+          : 'none',
+    ],
     ['Key ID', meta.KeyId],
     ['ARN', meta.Arn],
     ['Primary version', meta.PrimaryKeyVersion ?? '—'],

@@ -51,7 +51,9 @@ function KeyListScreen() {
   return (
     <section className="screen" aria-labelledby="keys-title" data-testid="screen-keys">
       <header className="screen-header">
-        <h1 id="keys-title" tabIndex={-1}>Keys</h1>
+        <h1 id="keys-title" tabIndex={-1}>
+          Keys
+        </h1>
         <div className="screen-tools">
           <input
             type="search"
@@ -69,13 +71,17 @@ function KeyListScreen() {
         </div>
       </header>
       <p className="muted list-count" aria-live="polite" data-testid="key-count">
-        {!loaded ? 'Loading keys…' : noKeysOfYourOwn ? 'No keys yet' : search.trim() === '' ? `${keys.length} key${keys.length === 1 ? '' : 's'}` : `${visible.length} of ${keys.length} keys match`}
+        {!loaded
+          ? 'Loading keys…'
+          : noKeysOfYourOwn
+            ? 'No keys yet'
+            : search.trim() === ''
+              ? `${keys.length} key${keys.length === 1 ? '' : 's'}`
+              : `${visible.length} of ${keys.length} keys match`}
       </p>
       {!noKeysOfYourOwn && loaded && recovery !== undefined && stepsLeft > 0 && (
         <details className="checklist-compact" data-testid="checklist-compact">
-          <summary>
-            Getting started: {stepsLeft} of 3 steps left
-          </summary>
+          <summary>Getting started: {stepsLeft} of 3 steps left</summary>
           <Checklist hasKeys />
         </details>
       )}

@@ -16,7 +16,9 @@ export function SettingsScreen() {
   return (
     <section className="screen" aria-labelledby="settings-title" data-testid="screen-settings">
       <header className="screen-header">
-        <h1 id="settings-title" tabIndex={-1}>Settings</h1>
+        <h1 id="settings-title" tabIndex={-1}>
+          Settings
+        </h1>
       </header>
       <VaultInfoPanel />
       <RecoveryKeySettings />
@@ -39,7 +41,11 @@ function RecoveryKeySettings() {
     <div className="panel" data-testid="recovery-key-settings">
       <h2>Recovery key</h2>
       <p>
-        {recovery === undefined ? 'Loading…' : set ? `A recovery key was made on ${formatDateTime(recovery.RecoveryKeyCreationDate)}. Keep its sheet away from this computer.` : 'No recovery key yet: without it (or a recovery passphrase) the keys are lost if the keychain loses the vault’s secret.'}
+        {recovery === undefined
+          ? 'Loading…'
+          : set
+            ? `A recovery key was made on ${formatDateTime(recovery.RecoveryKeyCreationDate)}. Keep its sheet away from this computer.`
+            : 'No recovery key yet: without it (or a recovery passphrase) the keys are lost if the keychain loses the vault’s secret.'}
       </p>
       <button type="button" className={set ? 'button' : 'button button-primary'} onClick={() => setRecoveryOpen(true)} data-testid="open-recovery-key">
         {set ? 'Replace recovery key…' : 'Create recovery key…'}
@@ -63,7 +69,10 @@ function VaultInfoPanel() {
       <h2>Vault</h2>
       {info ? (
         <dl className="facts">
-          <div className="fact"><dt>Directory</dt><dd className="mono">{info.VaultDirectory}</dd></div>
+          <div className="fact">
+            <dt>Directory</dt>
+            <dd className="mono">{info.VaultDirectory}</dd>
+          </div>
           <div className="fact">
             <dt>OS keychain</dt>
             <dd>
@@ -73,9 +82,18 @@ function VaultInfoPanel() {
               {info.KeychainStatus !== 'Available' && <span className="muted"> The root secret cannot be read; unlock your keychain.</span>}
             </dd>
           </div>
-          <div className="fact"><dt>Vault ID</dt><dd className="mono">{info.VaultId}</dd></div>
-          <div className="fact"><dt>Created</dt><dd>{formatDateTime(info.CreationDate)}</dd></div>
-          <div className="fact"><dt>Keys</dt><dd>{info.KeyCount}</dd></div>
+          <div className="fact">
+            <dt>Vault ID</dt>
+            <dd className="mono">{info.VaultId}</dd>
+          </div>
+          <div className="fact">
+            <dt>Created</dt>
+            <dd>{formatDateTime(info.CreationDate)}</dd>
+          </div>
+          <div className="fact">
+            <dt>Keys</dt>
+            <dd>{info.KeyCount}</dd>
+          </div>
         </dl>
       ) : (
         <p className="muted">Loading…</p>
@@ -107,7 +125,9 @@ function RecoveryRecipientsPanel() {
         <ul className="plain-list">
           {recipients.map((r) => (
             <li key={r} className="list-line">
-              <code className="mono truncate" title={r}>{r}</code>
+              <code className="mono truncate" title={r}>
+                {r}
+              </code>
               <button type="button" className="button button-small" onClick={() => void removeRecipient(r)} aria-label={`Remove recipient ${r}`}>
                 Remove
               </button>
@@ -116,9 +136,21 @@ function RecoveryRecipientsPanel() {
         </ul>
       )}
       <form className="form form-row" onSubmit={submit}>
-        <label className="field field-compact" htmlFor={`${ids}-r`}><span>Add recipient</span></label>
-        <input id={`${ids}-r`} type="text" className="mono field-grow" placeholder="age1…" value={draft} onChange={(e) => setDraft(e.target.value)} data-testid="recipient-input" />
-        <button type="submit" className="button" disabled={!looksRight}>Add</button>
+        <label className="field field-compact" htmlFor={`${ids}-r`}>
+          <span>Add recipient</span>
+        </label>
+        <input
+          id={`${ids}-r`}
+          type="text"
+          className="mono field-grow"
+          placeholder="age1…"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          data-testid="recipient-input"
+        />
+        <button type="submit" className="button" disabled={!looksRight}>
+          Add
+        </button>
       </form>
     </div>
   );
@@ -154,7 +186,9 @@ function IdentitiesPanel() {
         <ul className="plain-list">
           {identities.map((i) => (
             <li key={i.Id} className="list-line">
-              <code className="mono truncate" title={i.Recipient}>{i.Recipient}</code>
+              <code className="mono truncate" title={i.Recipient}>
+                {i.Recipient}
+              </code>
               <span className="muted nowrap">added {formatDateTime(i.CreationDate)}</span>
               <button type="button" className="button button-small" onClick={() => void removeIdentity(i.Id)} aria-label={`Remove identity ${i.Recipient}`}>
                 Remove
@@ -164,7 +198,9 @@ function IdentitiesPanel() {
         </ul>
       )}
       <form className="form" onSubmit={submit}>
-        <label className="field" htmlFor={`${ids}-t`}><span>Identity file text</span></label>
+        <label className="field" htmlFor={`${ids}-t`}>
+          <span>Identity file text</span>
+        </label>
         <textarea
           id={`${ids}-t`}
           rows={3}
@@ -177,9 +213,13 @@ function IdentitiesPanel() {
           data-testid="identity-text"
         />
         <div className="button-row">
-          <label htmlFor={`${ids}-f`} className="button">Load from file…</label>
+          <label htmlFor={`${ids}-f`} className="button">
+            Load from file…
+          </label>
           <input id={`${ids}-f`} type="file" className="visually-hidden" onChange={(e) => void onPick(e)} />
-          <button type="submit" className="button button-primary" disabled={text.trim() === ''}>Add identity</button>
+          <button type="submit" className="button button-primary" disabled={text.trim() === ''}>
+            Add identity
+          </button>
         </div>
       </form>
     </div>
@@ -223,21 +263,41 @@ function RecoveryPassphrasePanel() {
       <p>
         Status:{' '}
         <strong data-testid="recovery-status">
-          {recovery === undefined ? 'loading…' : recovery.RecoveryPassphraseSet ? `set${recovery.CreationDate ? ` on ${formatDateTime(recovery.CreationDate)}` : ''}` : 'not set'}
+          {recovery === undefined
+            ? 'loading…'
+            : recovery.RecoveryPassphraseSet
+              ? `set${recovery.CreationDate ? ` on ${formatDateTime(recovery.CreationDate)}` : ''}`
+              : 'not set'}
         </strong>
       </p>
       <form className="form form-row" onSubmit={submit} aria-busy={busy}>
-        <label className="field field-compact" htmlFor={`${ids}-p1`}><span>New passphrase</span></label>
+        <label className="field field-compact" htmlFor={`${ids}-p1`}>
+          <span>New passphrase</span>
+        </label>
         <input id={`${ids}-p1`} type="password" autoComplete="new-password" value={first} onChange={(e) => setFirst(e.target.value)} />
-        <label className="field field-compact" htmlFor={`${ids}-p2`}><span>Repeat</span></label>
-        <input id={`${ids}-p2`} type="password" autoComplete="new-password" value={second} onChange={(e) => setSecond(e.target.value)} aria-invalid={mismatch} aria-describedby={`${ids}-help`} />
-        <button type="submit" className="button" disabled={busy || first === '' || first !== second} data-testid="recovery-save">{busy ? 'Saving…' : 'Save'}</button>
+        <label className="field field-compact" htmlFor={`${ids}-p2`}>
+          <span>Repeat</span>
+        </label>
+        <input
+          id={`${ids}-p2`}
+          type="password"
+          autoComplete="new-password"
+          value={second}
+          onChange={(e) => setSecond(e.target.value)}
+          aria-invalid={mismatch}
+          aria-describedby={`${ids}-help`}
+        />
+        <button type="submit" className="button" disabled={busy || first === '' || first !== second} data-testid="recovery-save">
+          {busy ? 'Saving…' : 'Save'}
+        </button>
         {recovery?.RecoveryPassphraseSet && (
-          <button type="button" className="button button-danger-outline" disabled={busy} onClick={() => void remove()}>Remove</button>
+          <button type="button" className="button button-danger-outline" disabled={busy} onClick={() => void remove()}>
+            Remove
+          </button>
         )}
       </form>
       <small id={`${ids}-help`} className={mismatch ? 'help help-problem' : 'help'}>
-        {mismatch ? 'The two passphrases differ.' : done ?? 'Lets you restore the vault on another machine without the OS keychain.'}
+        {mismatch ? 'The two passphrases differ.' : (done ?? 'Lets you restore the vault on another machine without the OS keychain.')}
       </small>
     </div>
   );

@@ -35,9 +35,7 @@ export const useActivityStore = create<ActivityState>()((set, get) => ({
   exporting: false,
   load: async () => {
     const keyId = get().keyFilter;
-    const res = await attempt('Load activity', () =>
-      vault().listAuditEvents({ Limit: AUDIT_LIMIT, ...(keyId ? { KeyId: keyId } : {}) }),
-    );
+    const res = await attempt('Load activity', () => vault().listAuditEvents({ Limit: AUDIT_LIMIT, ...(keyId ? { KeyId: keyId } : {}) }));
     if (get().keyFilter !== keyId) return;
     if (res) {
       const events = [...res.Events].sort((a, b) => Date.parse(b.Time) - Date.parse(a.Time));

@@ -36,7 +36,11 @@ export const useClockStore = create<ClockState>()((set) => ({
       if (!check) return;
       set({ check });
       const deleted = check.Deleted?.length ?? 0;
-      useUiStore.getState().notify(`Date confirmed.${deleted > 0 ? ` ${deleted} key${deleted === 1 ? '' : 's'} past their deletion date ${deleted === 1 ? 'was' : 'were'} deleted.` : ''}`);
+      useUiStore
+        .getState()
+        .notify(
+          `Date confirmed.${deleted > 0 ? ` ${deleted} key${deleted === 1 ? '' : 's'} past their deletion date ${deleted === 1 ? 'was' : 'were'} deleted.` : ''}`,
+        );
     } finally {
       set({ busy: false });
     }

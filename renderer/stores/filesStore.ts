@@ -251,7 +251,9 @@ export const useFilesStore = create<FilesState>()((set, get) => {
       try {
         const res = await vault().cancelFileJob({ JobId: jobId });
         if (!res.Cancelled && get().jobs.find((j) => j.jobId === jobId)?.status === 'running') {
-          patch(jobId, { error: { name: 'CancelledException', message: 'The job could not be cancelled (it may have just finished).', plain: 'Too late to cancel.' } });
+          patch(jobId, {
+            error: { name: 'CancelledException', message: 'The job could not be cancelled (it may have just finished).', plain: 'Too late to cancel.' },
+          });
         }
       } catch (err) {
         patch(jobId, { error: toShownError(err) });

@@ -75,9 +75,7 @@ export const useKeyDetailStore = create<KeyDetailState>()((set, get) => {
       await operate('Rotate now', (KeyId) => vault().rotateKeyOnDemand({ KeyId }));
     },
     setEnabled: async (enabled) => {
-      await operate(enabled ? 'Enable key' : 'Disable key', (KeyId) =>
-        enabled ? vault().enableKey({ KeyId }) : vault().disableKey({ KeyId }),
-      );
+      await operate(enabled ? 'Enable key' : 'Disable key', (KeyId) => (enabled ? vault().enableKey({ KeyId }) : vault().disableKey({ KeyId })));
     },
     updatePolicy: (enabled, interval) =>
       operate('Update rotation policy', (KeyId) =>

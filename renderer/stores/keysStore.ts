@@ -62,10 +62,5 @@ export const useKeysStore = create<KeysState>()((set, get) => ({
 export function filterKeys(keys: KeyMetadata[], search: string): KeyMetadata[] {
   const q = search.trim().toLowerCase();
   if (q === '') return keys;
-  return keys.filter(
-    (k) =>
-      k.KeyId.toLowerCase().includes(q) ||
-      k.Description.toLowerCase().includes(q) ||
-      k.Aliases.some((a) => a.toLowerCase().includes(q)),
-  );
+  return keys.filter((k) => k.KeyId.toLowerCase().includes(q) || k.Description.toLowerCase().includes(q) || k.Aliases.some((a) => a.toLowerCase().includes(q)));
 }

@@ -103,7 +103,12 @@ export const useRetireStore = create<RetireState>()((set, get) => ({
       else if (action === 'enable') await vault().enableKeyVersion(ref);
       else if (action === 'cancel') await vault().cancelKeyVersionDestruction(ref);
       // Main asks the person natively before anything is scheduled.
-      else await vault().scheduleKeyVersionDestruction({ ...ref, ...(days !== undefined ? { PendingWindowInDays: days } : {}), ...(force ? { Force: true } : {}) });
+      else
+        await vault().scheduleKeyVersionDestruction({
+          ...ref,
+          ...(days !== undefined ? { PendingWindowInDays: days } : {}),
+          ...(force ? { Force: true } : {}),
+        });
     } catch (err) {
       if (!isCancel(err)) useUiStore.getState().reportError(ACTION_WORDS[action], err);
     } finally {
@@ -159,7 +164,12 @@ export const useRetireStore = create<RetireState>()((set, get) => ({
     const { filters: f, nextMarker } = get();
     if (!nextMarker) return;
     try {
-      const page = await vault().listFiles({ Limit: PAGE, Marker: nextMarker, ...(f.keyId ? { KeyId: f.keyId } : {}), ...(f.staleOnly ? { Stale: true } : {}) });
+      const page = await vault().listFiles({
+        Limit: PAGE,
+        Marker: nextMarker,
+        ...(f.keyId ? { KeyId: f.keyId } : {}),
+        ...(f.staleOnly ? { Stale: true } : {}),
+      });
       if (get().filters !== f) return;
       set({ inventory: [...get().inventory, ...page.Files], nextMarker: page.Truncated ? page.NextMarker : undefined });
     } catch (err) {

@@ -48,7 +48,9 @@ export const useSetupStore = create<SetupState>()((set, get) => ({
   createRecoveryKey: async () => {
     set({ busy: true });
     const replace = get().recovery?.RecoveryKeySet === true;
-    const made = await attempt(replace ? 'Replace the recovery key' : 'Create the recovery key', () => vault().createRecoveryKey(replace ? { Replace: true } : {}));
+    const made = await attempt(replace ? 'Replace the recovery key' : 'Create the recovery key', () =>
+      vault().createRecoveryKey(replace ? { Replace: true } : {}),
+    );
     set({ busy: false, ...(made ? { revealed: made } : {}) });
     if (made) await get().load();
   },

@@ -34,10 +34,28 @@ test('the checker finds each kind of problem on a page made to have them', async
     const rules = (rule: AuditFinding['rule']) => findings.filter((f) => f.rule === rule);
     assert.equal(rules('name').length, 5, show('fixture', rules('name')).join('\n'));
     assert.ok(rules('name').every((f) => !f.element.includes('Fine') && !f.element.includes('Wrapped')));
-    assert.deepEqual(rules('duplicate-id').map((f) => f.element), ['#dup']);
-    assert.deepEqual(rules('idref').map((f) => f.detail).sort(), ['aria-labelledby points at missing #missing', 'for points at missing #nowhere']);
-    assert.deepEqual(rules('landmarks').map((f) => f.detail).sort(), ['0 main landmarks (expected exactly one)', 'no navigation landmark']);
-    assert.deepEqual(rules('heading-order').map((f) => f.detail).sort(), ['2 h1 headings (expected one)', 'h3 follows h1']);
+    assert.deepEqual(
+      rules('duplicate-id').map((f) => f.element),
+      ['#dup'],
+    );
+    assert.deepEqual(
+      rules('idref')
+        .map((f) => f.detail)
+        .sort(),
+      ['aria-labelledby points at missing #missing', 'for points at missing #nowhere'],
+    );
+    assert.deepEqual(
+      rules('landmarks')
+        .map((f) => f.detail)
+        .sort(),
+      ['0 main landmarks (expected exactly one)', 'no navigation landmark'],
+    );
+    assert.deepEqual(
+      rules('heading-order')
+        .map((f) => f.detail)
+        .sort(),
+      ['2 h1 headings (expected one)', 'h3 follows h1'],
+    );
   } finally {
     await app.close();
   }
@@ -45,7 +63,12 @@ test('the checker finds each kind of problem on a page made to have them', async
 
 async function seed(app: E2eApp): Promise<void> {
   const s = app.service;
-  const { KeyMetadata: taxes } = await s.createKey({ AliasName: 'alias/tax-returns', Description: 'Tax papers', EnableAutomaticRotation: true, RotationInterval: '30d' });
+  const { KeyMetadata: taxes } = await s.createKey({
+    AliasName: 'alias/tax-returns',
+    Description: 'Tax papers',
+    EnableAutomaticRotation: true,
+    RotationInterval: '30d',
+  });
   await s.rotateKeyOnDemand({ KeyId: taxes.KeyId });
   const { KeyMetadata: old } = await s.createKey({ AliasName: 'alias/old-laptop', Description: 'Retired laptop' });
   await s.disableKey({ KeyId: old.KeyId });
@@ -79,7 +102,11 @@ for (const { colorScheme, viewport } of RUNS) {
       await page.getByTestId('create-key-dialog').waitFor();
       await audit('create-key dialog');
       await page.keyboard.press('Escape');
-      if (await page.getByTestId('create-key-dialog').isVisible()) await page.getByTestId('create-key-dialog').getByRole('button', { name: /cancel/i }).click();
+      if (await page.getByTestId('create-key-dialog').isVisible())
+        await page
+          .getByTestId('create-key-dialog')
+          .getByRole('button', { name: /cancel/i })
+          .click();
 
       await page.getByTestId('key-row').filter({ hasText: 'tax-returns' }).click();
       await page.getByTestId('screen-key-detail').waitFor();

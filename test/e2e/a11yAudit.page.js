@@ -58,7 +58,8 @@
   );
   for (const el of widgets) {
     if (!visible(el)) continue;
-    if (!accessibleName(el)) findings.push({ rule: 'name', element: describe(el), detail: `a ${el.getAttribute('role') ?? el.tagName.toLowerCase()} without an accessible name` });
+    if (!accessibleName(el))
+      findings.push({ rule: 'name', element: describe(el), detail: `a ${el.getAttribute('role') ?? el.tagName.toLowerCase()} without an accessible name` });
   }
 
   // landmarks
@@ -99,4 +100,4 @@
     previous = level;
   }
   return findings;
-})
+});

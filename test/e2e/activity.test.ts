@@ -71,7 +71,12 @@ for (const { theme, viewport } of VIEWS) {
       const region = page.getByRole('region', { name: 'Activity, newest first' });
       // Runs in the page; the test's own tsconfig has no DOM types, so the element is typed by what is used.
       type Rect = { right: number };
-      type Scroller = { scrollLeft: number; scrollWidth: number; getBoundingClientRect(): Rect; querySelector(sel: string): { getBoundingClientRect(): Rect } | null };
+      type Scroller = {
+        scrollLeft: number;
+        scrollWidth: number;
+        getBoundingClientRect(): Rect;
+        querySelector(sel: string): { getBoundingClientRect(): Rect } | null;
+      };
       const fit = await region.evaluate((node) => {
         const el = node as unknown as Scroller;
         const g = globalThis as unknown as { document: { documentElement: { clientWidth: number } }; getComputedStyle(e: unknown): { overflowX: string } };

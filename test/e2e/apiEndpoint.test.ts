@@ -34,12 +34,18 @@ test('the endpoint is off by default, turns on at the chosen port, serves an SDK
     await app.navigate('settings');
     const panel = page.getByTestId('api-endpoint');
     await panel.getByTestId('api-endpoint-state').filter({ hasText: 'off' }).waitFor();
-    assert.match(await panel.getByTestId('api-endpoint-profile').inputValue(), /credential_process = .* get-api-credentials\nregion = us-east-1\nendpoint_url = http:\/\/127\.0\.0\.1:9631/);
+    assert.match(
+      await panel.getByTestId('api-endpoint-profile').inputValue(),
+      /credential_process = .* get-api-credentials\nregion = us-east-1\nendpoint_url = http:\/\/127\.0\.0\.1:9631/,
+    );
 
     const port = await freePort();
     await panel.getByTestId('api-endpoint-port').fill(String(port));
     await panel.getByTestId('api-endpoint-on').click();
-    await panel.getByTestId('api-endpoint-state').filter({ hasText: `listening on http://127.0.0.1:${port}` }).waitFor();
+    await panel
+      .getByTestId('api-endpoint-state')
+      .filter({ hasText: `listening on http://127.0.0.1:${port}` })
+      .waitFor();
 
     const creds = await new ApiCredentialStore(app.service.keychain, app.service.vaultId, app.dir).getOrCreate();
     const kms = new KMSClient({

@@ -31,7 +31,9 @@ async function ageFile(app: E2eApp, name: string, text: string): Promise<string>
 async function tabTo(page: Page, accessibleName: string, maxPresses = 60): Promise<void> {
   for (let i = 0; i < maxPresses; i++) {
     await page.keyboard.press('Tab');
-    const name = await page.evaluate('document.activeElement && (document.activeElement.getAttribute("aria-label") || document.activeElement.textContent || "").trim()');
+    const name = await page.evaluate(
+      'document.activeElement && (document.activeElement.getAttribute("aria-label") || document.activeElement.textContent || "").trim()',
+    );
     if (name === accessibleName) return;
   }
   throw new Error(`"${accessibleName}" was not reached with Tab`);

@@ -93,7 +93,10 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     await pickFiles(app, [`${original}.age`]);
     assert.equal(await finished(app, 'ledger.csv.age'), 'done');
     // The version's date arrives a moment after the result: wait for the whole sentence.
-    await jobRow(app, 'ledger.csv.age').getByTestId('file-job-sentence').filter({ hasText: /^Encrypted under archive \(version of .+\), an older version\.$/ }).waitFor();
+    await jobRow(app, 'ledger.csv.age')
+      .getByTestId('file-job-sentence')
+      .filter({ hasText: /^Encrypted under archive \(version of .+\), an older version\.$/ })
+      .waitFor();
 
     await chooseOperation(app, 'ReEncrypt');
     await pickFiles(app, [`${original}.age`]);
@@ -101,7 +104,10 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     assert.equal(await finished(app, 'ledger.csv.age'), 'done');
     assert.equal(await reencrypted.getAttribute('data-operation'), 'ReEncrypt');
     assert.match((await reencrypted.getByTestId('file-job-version').textContent()) ?? '', new RegExp(rotated.KeyVersionId));
-    await reencrypted.getByTestId('file-job-sentence').filter({ hasText: /^Re-encrypted under archive \(version of .+\), the current version\.$/ }).waitFor();
+    await reencrypted
+      .getByTestId('file-job-sentence')
+      .filter({ hasText: /^Re-encrypted under archive \(version of .+\), the current version\.$/ })
+      .waitFor();
     assert.doesNotMatch(await reencrypted.innerText(), /ReEncrypt|Processed|recipients|keyvault\.local/, 'no raw operation names, byte counts or stanza types');
     const output = (await reencrypted.getByTestId('file-job-output').textContent()) ?? '';
 

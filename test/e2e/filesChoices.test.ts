@@ -20,7 +20,9 @@ function jobRow(app: E2eApp, fileName: string) {
 }
 
 async function statusOf(app: E2eApp, fileName: string, status: string): Promise<void> {
-  await jobRow(app, fileName).and(app.page.locator(`[data-status="${status}"]`)).waitFor();
+  await jobRow(app, fileName)
+    .and(app.page.locator(`[data-status="${status}"]`))
+    .waitFor();
 }
 
 /** Presses Tab until the element with this test id has focus (keyboard only), then returns. */
@@ -92,13 +94,20 @@ test('a key scheduled for deletion offers to cancel it; a deleted choice is neve
     await app.navigate('files');
     await page.getByTestId('file-key').selectOption({ label: 'old-laptop' });
     await app.service.scheduleKeyDeletion({ KeyId: old.KeyId, PendingWindowInDays: 7 });
-    await page.getByTestId('file-key-blocked').filter({ hasText: /^old-laptop is scheduled for deletion on \d{1,2} [A-Z][a-z]{2}/ }).waitFor();
+    await page
+      .getByTestId('file-key-blocked')
+      .filter({ hasText: /^old-laptop is scheduled for deletion on \d{1,2} [A-Z][a-z]{2}/ })
+      .waitFor();
     await page.getByTestId('file-key-cancel-deletion').click();
     // Cancelling leaves the key disabled (as in KMS): the notice now offers Enable.
     await page.getByTestId('file-key-enable').waitFor();
     assert.equal(await page.getByTestId('file-key').inputValue(), old.KeyId);
     await page.getByTestId('file-key-choose-another').click();
-    assert.equal(await page.evaluate('document.activeElement && document.activeElement.dataset.testid'), 'file-key', 'Choose another key puts focus on the menu');
+    assert.equal(
+      await page.evaluate('document.activeElement && document.activeElement.dataset.testid'),
+      'file-key',
+      'Choose another key puts focus on the menu',
+    );
   } finally {
     await app.close();
   }
@@ -167,7 +176,10 @@ test('an .age file dropped to encrypt waits: Decrypt instead decrypts it, nothin
     await statusOf(app, 'note.txt.age', 'done');
     assert.equal(readFileSync(join(app.workDir, 'note (2).txt'), 'utf8'), 'see you at eight\n');
     assert.equal(readFileSync(note, 'utf8'), 'a different draft\n', 'keep both left the existing file alone');
-    await jobRow(app, 'note.txt.age').getByTestId('file-job-sentence').filter({ hasText: /^Decrypted to note \(2\)\.txt; it was under letters/ }).waitFor();
+    await jobRow(app, 'note.txt.age')
+      .getByTestId('file-job-sentence')
+      .filter({ hasText: /^Decrypted to note \(2\)\.txt; it was under letters/ })
+      .waitFor();
     assert.equal(existsSync(`${note}.age.age`), false);
     assert.equal(existsSync(`${other}.age`), false, 'the skipped file was not touched');
     assert.deepEqual(app.dialogs.shown, [], 'keep both needs no dialog');
@@ -180,7 +192,7 @@ test('an .age file dropped to encrypt waits: Decrypt instead decrypts it, nothin
   }
 });
 
-test('decrypting onto an existing file: Replace goes through main\'s confirmation', async () => {
+test("decrypting onto an existing file: Replace goes through main's confirmation", async () => {
   const app = await env.startApp({ colorScheme: 'dark', viewport: { width: 900, height: 700 } });
   try {
     const { page } = app;

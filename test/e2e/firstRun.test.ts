@@ -113,7 +113,12 @@ for (const theme of ['light', 'dark'] as const) {
       const { page } = app;
       const s = app.service;
       await s.createKey({ AliasName: 'alias/photos', Description: 'Family photo archive', EnableAutomaticRotation: true, RotationInterval: '30d' });
-      const { KeyMetadata: tax } = await s.createKey({ AliasName: 'alias/tax-returns', Description: 'Scans of tax returns', EnableAutomaticRotation: true, RotationInterval: '90d' });
+      const { KeyMetadata: tax } = await s.createKey({
+        AliasName: 'alias/tax-returns',
+        Description: 'Scans of tax returns',
+        EnableAutomaticRotation: true,
+        RotationInterval: '90d',
+      });
       await s.rotateKeyOnDemand({ KeyId: tax.KeyId });
       await page.getByTestId('key-row').filter({ hasText: 'tax-returns' }).waitFor();
 

@@ -145,12 +145,21 @@ for (const { theme, viewport } of VIEWS) {
       const later = Date.now() + 8 * 86_400_000;
       Object.defineProperty(app.service.context, 'clock', { value: { now: () => new Date(later) } });
       const { Destroyed } = await app.service.runMaintenance({ ConfirmClock: true });
-      assert.deepEqual(Destroyed?.map((d) => d.KeyVersionId), [first]);
+      assert.deepEqual(
+        Destroyed?.map((d) => d.KeyVersionId),
+        [first],
+      );
       await page.reload();
       await page.getByTestId('key-row').filter({ hasText: 'tax-returns' }).click();
       await page.locator(`[data-testid="version-row"][data-version-id="${first}"][data-state="Destroyed"]`).waitFor();
       assert.match(await row(app, first).getByTestId('version-state').innerText(), /^Destroyed on /);
-      assert.equal(await row(app, first).locator('[data-testid^="version-"][data-testid$="able"], [data-testid="version-schedule"], [data-testid="version-cancel"]').count(), 0, 'a destroyed version offers nothing');
+      assert.equal(
+        await row(app, first)
+          .locator('[data-testid^="version-"][data-testid$="able"], [data-testid="version-schedule"], [data-testid="version-cancel"]')
+          .count(),
+        0,
+        'a destroyed version offers nothing',
+      );
       assert.equal(await page.locator('[data-testid="timeline-version"][data-state="Destroyed"]').count(), 1);
       await page.getByTestId('timeline-destroyed-legend').waitFor();
       await dismissNotices(app);

@@ -14,11 +14,21 @@ after(() => env.teardown());
 
 async function seed(app: E2eApp): Promise<string> {
   const s = app.service;
-  const { KeyMetadata: payroll } = await s.createKey({ AliasName: 'alias/payroll', Description: 'Payroll exports', EnableAutomaticRotation: true, RotationInterval: '90d' });
+  const { KeyMetadata: payroll } = await s.createKey({
+    AliasName: 'alias/payroll',
+    Description: 'Payroll exports',
+    EnableAutomaticRotation: true,
+    RotationInterval: '90d',
+  });
   await s.rotateKeyOnDemand({ KeyId: payroll.KeyId });
   await s.rotateKeyOnDemand({ KeyId: payroll.KeyId });
   await s.createKey({ AliasName: 'alias/photos', Description: 'Family photo archive', EnableAutomaticRotation: true, RotationInterval: '30d' });
-  const { KeyMetadata: old } = await s.createKey({ AliasName: 'alias/old-laptop', Description: 'Retired laptop backups', EnableAutomaticRotation: true, RotationInterval: '180d' });
+  const { KeyMetadata: old } = await s.createKey({
+    AliasName: 'alias/old-laptop',
+    Description: 'Retired laptop backups',
+    EnableAutomaticRotation: true,
+    RotationInterval: '180d',
+  });
   await s.disableKey({ KeyId: old.KeyId });
   await s.createKey({ AliasName: 'alias/hsm-import', Description: 'Material from the office HSM', Origin: 'EXTERNAL' });
   const { KeyMetadata: gone } = await s.createKey({ AliasName: 'alias/scratch', Description: 'Temporary experiments' });

@@ -191,7 +191,10 @@ for (const theme of ['light', 'dark'] as const) {
       await page.locator('[data-testid="backup-done"][data-outcome="done"]').waitFor();
       assert.ok(existsSync(target));
       assert.match(await page.getByTestId('backup-done').innerText(), new RegExp(`${keyCount} keys saved to ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-      assert.deepEqual(app.dialogs.shown.map((d) => d.kind), ['saveFile', 'confirm', 'saveFile', 'confirm']);
+      assert.deepEqual(
+        app.dialogs.shown.map((d) => d.kind),
+        ['saveFile', 'confirm', 'saveFile', 'confirm'],
+      );
       await app.screenshot(`backup-${theme}`);
     } finally {
       await app.close();

@@ -14,8 +14,7 @@ import { test } from 'node:test';
 import { _electron } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SKIP_REASON =
-  'Electron binary not installed here (its download CDN is unreachable); run `npx electron --version` on a machine that can fetch it';
+const SKIP_REASON = 'Electron binary not installed here (its download CDN is unreachable); run `npx electron --version` on a machine that can fetch it';
 
 /**
  * The Electron executable, or null. `require('electron')` answers the path, but when the binary
@@ -61,7 +60,10 @@ test('the app window opens on the Keys screen, and a key created there is listed
     executablePath,
     args: [root],
     cwd: root,
-    env: { ...process.env, KEYVAULT_HOME: join(home, 'vault'), KEYVAULT_USER_DATA: join(home, 'user-data'), ELECTRON_RENDERER_URL: '' } as Record<string, string>,
+    env: { ...process.env, KEYVAULT_HOME: join(home, 'vault'), KEYVAULT_USER_DATA: join(home, 'user-data'), ELECTRON_RENDERER_URL: '' } as Record<
+      string,
+      string
+    >,
     timeout: 60_000,
   });
   try {
@@ -86,9 +88,7 @@ test('the app window opens on the Keys screen, and a key created there is listed
     await page.getByTestId('key-row').filter({ hasText: 'smoke' }).waitFor({ timeout: 15_000 });
 
     // And a bad request through the real IPC comes back typed.
-    const err = await page.evaluate(
-      "window.vault.describeKey({ KeyId: 'alias/does-not-exist' }).then(() => null, (e) => e.__type ?? null)",
-    );
+    const err = await page.evaluate("window.vault.describeKey({ KeyId: 'alias/does-not-exist' }).then(() => null, (e) => e.__type ?? null)");
     assert.equal(err, 'NotFoundException');
   } finally {
     await app.close();

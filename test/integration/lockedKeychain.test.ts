@@ -31,7 +31,7 @@ test('a locked keychain gives DependencyTimeoutException and leaves the vault un
       'echo -n locked-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1',
       `"${process.execPath}" "${cli}" --vault-dir "${vaultDir}" list-keys >/dev/null || exit 10`,
       `cp "${vaultDir}/vault.json" "${vaultDir}/before.json"`,
-      "gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.Lock \"['/org/freedesktop/secrets/collection/login']\" >/dev/null || exit 11",
+      'gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.Lock "[\'/org/freedesktop/secrets/collection/login\']" >/dev/null || exit 11',
       `"${process.execPath}" "${cli}" --vault-dir "${vaultDir}" list-keys`,
     ].join('\n');
     const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], {

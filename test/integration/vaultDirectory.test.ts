@@ -39,5 +39,8 @@ test('a private vault directory is left as it is, with nothing in the audit log'
   t.after(() => tv.cleanup());
   assert.equal(statSync(tv.dir).mode & 0o777, 0o700);
   const service = await tv.reopen();
-  assert.deepEqual(service.audit.read().filter((e) => e.Operation === 'TightenVaultDirectory'), []);
+  assert.deepEqual(
+    service.audit.read().filter((e) => e.Operation === 'TightenVaultDirectory'),
+    [],
+  );
 });

@@ -159,34 +159,42 @@ test('another user binding the old abstract socket name of the vault does not bl
   await lock.release();
 });
 
-test('another user cannot open the lock file inside a 0700 vault directory, and the vault still locks', { skip: !asRoot && 'needs root to run as nobody' }, async (t) => {
-  const dir = tempDir(t);
-  chmodSync(dir, 0o700);
-  const lock = await acquireVaultLock(dir, { timeoutMs: 1000 });
-  await lock.release();
-  const r = await finished(asNobody(HOLD_FLOCK, [join(dir, '.vault.lock')]));
-  assert.equal(r.code, 3, `nobody got: ${r.stdout} ${r.stderr}`);
-  assert.match(r.stdout, /^denied 13/); // EACCES
-  const again = await acquireVaultLock(dir, { timeoutMs: 1000 });
-  await again.release();
-});
+test(
+  'another user cannot open the lock file inside a 0700 vault directory, and the vault still locks',
+  { skip: !asRoot && 'needs root to run as nobody' },
+  async (t) => {
+    const dir = tempDir(t);
+    chmodSync(dir, 0o700);
+    const lock = await acquireVaultLock(dir, { timeoutMs: 1000 });
+    await lock.release();
+    const r = await finished(asNobody(HOLD_FLOCK, [join(dir, '.vault.lock')]));
+    assert.equal(r.code, 3, `nobody got: ${r.stdout} ${r.stderr}`);
+    assert.match(r.stdout, /^denied 13/); // EACCES
+    const again = await acquireVaultLock(dir, { timeoutMs: 1000 });
+    await again.release();
+  },
+);
 
-test('a lock file planted and held by another user is refused by name at once, not waited on', { skip: !asRoot && 'needs root to run as nobody' }, async (t) => {
-  const dir = tempDir(t);
-  chmodSync(dir, 0o777); // a vault directory left open to everyone, as before the 0700 tightening
-  const squatter = asNobody(HOLD_FLOCK, [join(dir, '.vault.lock')]);
-  t.after(() => squatter.kill('SIGKILL'));
-  await waitForLine(squatter, 'held');
-  chmodSync(dir, 0o700); // tightened afterwards: the squatter keeps its open descriptor
-  const start = Date.now();
-  await assert.rejects(acquireVaultLock(dir, { timeoutMs: 5000 }), (err: unknown) => {
-    assert.ok(err instanceof KMSInvalidStateException, String(err));
-    assert.ok(err.message.includes(join(realpathSync(dir), '.vault.lock')), err.message);
-    assert.match(err.message, new RegExp(`user id ${NOBODY_UID}`));
-    return true;
-  });
-  assert.ok(Date.now() - start < 2000, 'refused without waiting for the timeout');
-});
+test(
+  'a lock file planted and held by another user is refused by name at once, not waited on',
+  { skip: !asRoot && 'needs root to run as nobody' },
+  async (t) => {
+    const dir = tempDir(t);
+    chmodSync(dir, 0o777); // a vault directory left open to everyone, as before the 0700 tightening
+    const squatter = asNobody(HOLD_FLOCK, [join(dir, '.vault.lock')]);
+    t.after(() => squatter.kill('SIGKILL'));
+    await waitForLine(squatter, 'held');
+    chmodSync(dir, 0o700); // tightened afterwards: the squatter keeps its open descriptor
+    const start = Date.now();
+    await assert.rejects(acquireVaultLock(dir, { timeoutMs: 5000 }), (err: unknown) => {
+      assert.ok(err instanceof KMSInvalidStateException, String(err));
+      assert.ok(err.message.includes(join(realpathSync(dir), '.vault.lock')), err.message);
+      assert.match(err.message, new RegExp(`user id ${NOBODY_UID}`));
+      return true;
+    });
+    assert.ok(Date.now() - start < 2000, 'refused without waiting for the timeout');
+  },
+);
 
 test('a lock file that is a symbolic link is refused, and its target is not touched', async (t) => {
   const dir = tempDir(t);
@@ -212,11 +220,14 @@ test('the lock is a private regular file in the vault directory, kept after rele
 });
 
 test('without the native addon the lock says how to build it', () => {
-  assert.throws(() => loadPosixFs(join(tmpdir(), 'no-such-checkout', 'main', 'store')), (err: unknown) => {
-    assert.ok(err instanceof KMSInternalException);
-    assert.match(err.message, /npm run build:native/);
-    return true;
-  });
+  assert.throws(
+    () => loadPosixFs(join(tmpdir(), 'no-such-checkout', 'main', 'store')),
+    (err: unknown) => {
+      assert.ok(err instanceof KMSInternalException);
+      assert.match(err.message, /npm run build:native/);
+      return true;
+    },
+  );
 });
 
 test('the addon is found from where the bundles run (out/cli for bin/keyvault, out/main for the app)', () => {

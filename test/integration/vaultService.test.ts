@@ -44,7 +44,12 @@ test('the default key cannot be disabled, deleted or have its rotation changed',
 });
 
 test('creating a key gives it an ARN, an initial primary version and the requested schedule', async () => {
-  const { KeyMetadata: m } = await v.service.createKey({ Description: 'payroll', EnableAutomaticRotation: true, RotationInterval: '30d', AliasName: 'alias/payroll' });
+  const { KeyMetadata: m } = await v.service.createKey({
+    Description: 'payroll',
+    EnableAutomaticRotation: true,
+    RotationInterval: '30d',
+    AliasName: 'alias/payroll',
+  });
   assert.match(m.Arn, new RegExp(`^arn:keyvault:kms:local:${v.service.vaultId}:key/${m.KeyId}$`));
   assert.equal(m.KeyState, 'Enabled');
   assert.equal(m.RotationInterval, '2592000s');
@@ -169,7 +174,10 @@ test('a disabled key never rotates; re-enabling it when overdue rotates it at on
   assert.equal((await v.service.listKeyVersions({ KeyId: m.KeyId })).KeyVersions.length, 2);
   assert.equal(e.NextRotationDate, new Date(clock.now().getTime() + 30 * 86_400_000).toISOString());
   const rotations = await v.service.listKeyRotations({ KeyId: m.KeyId });
-  assert.deepEqual(rotations.Rotations.map((r) => r.RotationType), ['AUTOMATIC']);
+  assert.deepEqual(
+    rotations.Rotations.map((r) => r.RotationType),
+    ['AUTOMATIC'],
+  );
 });
 
 test('catch-up rotates every due key exactly once however many intervals were missed', async () => {
@@ -256,7 +264,10 @@ test('bad identifiers get their typed errors', async () => {
   await rejectsWith(v.service.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }), 'NotFoundException');
   await rejectsWith(v.service.describeKey({ KeyId: 'arn:keyvault:kms:local:nope' }), 'InvalidArnException');
   await rejectsWith(v.service.describeKey({ KeyId: 'alias/none' }), 'NotFoundException');
-  await rejectsWith(v.service.createAlias({ AliasName: 'alias/keyvault/mine', TargetKeyId: (await v.service.createKey({})).KeyMetadata.KeyId }), 'ValidationException');
+  await rejectsWith(
+    v.service.createAlias({ AliasName: 'alias/keyvault/mine', TargetKeyId: (await v.service.createKey({})).KeyMetadata.KeyId }),
+    'ValidationException',
+  );
 });
 
 test('aliases are unique and usable wherever a key id is', async () => {
@@ -295,7 +306,7 @@ test('the audit log records rotations with their type and failures with the exce
   assert.deepEqual(types.sort(), ['INITIAL', 'ON_DEMAND']);
 });
 
-test('a second service on the same vault sees the first one\'s changes at once', async () => {
+test("a second service on the same vault sees the first one's changes at once", async () => {
   const other = await v.reopen();
   const { KeyMetadata: m } = await v.service.createKey({});
   assert.equal((await other.describeKey({ KeyId: m.KeyId })).KeyMetadata.KeyState, 'Enabled');

@@ -31,9 +31,7 @@ export function assertBuilt(): void {
 }
 
 export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
-  const [file, argv] = opts.faketime
-    ? ['/usr/bin/faketime', ['-f', opts.faketime, process.execPath, BIN, ...args]]
-    : [process.execPath, [BIN, ...args]];
+  const [file, argv] = opts.faketime ? ['/usr/bin/faketime', ['-f', opts.faketime, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
   return new Promise((resolve) => {
     execFile(file, argv, { cwd: ROOT, env: { ...process.env, KEYVAULT_DEBUG: '', ...opts.env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

@@ -93,8 +93,20 @@ async function fileStep(s: VaultService, dir: string): Promise<void> {
     const name = `f-${randomUUID()}`;
     const plain = randomBytes(1 + randomInt(100_000));
     writeFileSync(join(dir, name), plain);
-    const res = await s.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: join(dir, name), OutputPath: join(dir, `${name}.age`), KeyId: keyId });
-    emit({ op: 'encrypt-file', Path: res.OutputPath, Sha256: createHash('sha256').update(plain).digest('hex'), KeyId: res.KeyId, KeyVersionId: res.KeyVersionId });
+    const res = await s.runFileJob({
+      JobId: randomUUID(),
+      Operation: 'Encrypt',
+      InputPath: join(dir, name),
+      OutputPath: join(dir, `${name}.age`),
+      KeyId: keyId,
+    });
+    emit({
+      op: 'encrypt-file',
+      Path: res.OutputPath,
+      Sha256: createHash('sha256').update(plain).digest('hex'),
+      KeyId: res.KeyId,
+      KeyVersionId: res.KeyVersionId,
+    });
   } else {
     const file = join(dir, pick(encrypted)!);
     const res = await s.runFileJob({ JobId: randomUUID(), Operation: 'ReEncrypt', InputPath: file, KeyId: keyId });

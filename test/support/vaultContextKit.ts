@@ -37,7 +37,13 @@ export async function createTestContext(start = '2026-01-01T00:00:00.000Z'): Pro
   const keychain = createKeytarKeychain();
   const contexts: VaultContext[] = [];
   const open = async (s?: VaultStore): Promise<VaultContext> => {
-    const ctx = new VaultContext({ store: s ?? withTestIntegrity(await VaultStore.open(dir), vaultId), keychain, clock, rootKeys, audit: new AuditLog(join(dir, 'audit.log')) });
+    const ctx = new VaultContext({
+      store: s ?? withTestIntegrity(await VaultStore.open(dir), vaultId),
+      keychain,
+      clock,
+      rootKeys,
+      audit: new AuditLog(join(dir, 'audit.log')),
+    });
     contexts.push(ctx);
     return ctx;
   };

@@ -93,7 +93,10 @@ export class ServedVault {
   async destroy(): Promise<void> {
     await this.stop();
     const id = this.cli.vaultId();
-    if (id) await createKeytarKeychain().deleteSecret(keychainAccountForApiCredentials(id)).catch(() => false);
+    if (id)
+      await createKeytarKeychain()
+        .deleteSecret(keychainAccountForApiCredentials(id))
+        .catch(() => false);
     await this.cli.destroy();
   }
 }
@@ -144,7 +147,10 @@ export function rawRequest(
 /** SigV4 headers for `POST /` with this body, written independently of the server's code. */
 export function signedHeaders(opts: { port: number; target: string; body: string; creds: Credentials; region: string; now?: Date }): Record<string, string> {
   const now = opts.now ?? new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = {
     'content-type': 'application/x-amz-json-1.1',

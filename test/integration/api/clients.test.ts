@@ -57,9 +57,20 @@ describe('aws CLI', { skip: existsSync(AWS) ? false : `${AWS} is not installed (
   const aws = (args: string[], config: string): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
       // Older aws CLI v2 releases (Debian's 2.9) ignore endpoint_url in the profile, so it is passed too.
-      execFile(AWS, ['--profile', 'keyvault', '--endpoint-url', served.endpoint, '--output', 'json', ...args], {
-        env: { PATH: process.env.PATH, HOME: work, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS },
-      }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+      execFile(
+        AWS,
+        ['--profile', 'keyvault', '--endpoint-url', served.endpoint, '--output', 'json', ...args],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: work,
+            AWS_CONFIG_FILE: config,
+            AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
+            DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
+          },
+        },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      );
     });
 
   test('create-key, get-key-rotation-status and encrypt/decrypt with fileb:// through a credential_process profile', async () => {

@@ -49,7 +49,10 @@ describe('SigV4', () => {
       },
       { step: 'deserialize' },
     );
-    assert.equal(await errorName(kms.send(new K.EncryptCommand({ KeyId: 'alias/keyvault/default', Plaintext: Buffer.from('hello') }))), 'InvalidSignatureException');
+    assert.equal(
+      await errorName(kms.send(new K.EncryptCommand({ KeyId: 'alias/keyvault/default', Plaintext: Buffer.from('hello') }))),
+      'InvalidSignatureException',
+    );
   });
 
   test('a request time more than 15 minutes off (either way) is InvalidSignatureException: signature expired', async () => {
@@ -72,7 +75,11 @@ describe('SigV4', () => {
     const missing = await rawRequest(served.port, base);
     assert.equal(missing.status, 400);
     assert.equal(typeOf(missing.body), 'MissingAuthenticationTokenException');
-    for (const authorization of ['AWS4-HMAC-SHA256 Credential=AKKV/20250101/us-east-1/kms/aws4_request', 'Basic dXNlcjpwdw==', 'AWS4-HMAC-SHA256 Credential=a, SignedHeaders=host, Signature=00']) {
+    for (const authorization of [
+      'AWS4-HMAC-SHA256 Credential=AKKV/20250101/us-east-1/kms/aws4_request',
+      'Basic dXNlcjpwdw==',
+      'AWS4-HMAC-SHA256 Credential=a, SignedHeaders=host, Signature=00',
+    ]) {
       const r = await rawRequest(served.port, { ...base, authorization, 'x-amz-date': '20250101T000000Z' });
       assert.equal(typeOf(r.body), 'IncompleteSignatureException', authorization);
     }
@@ -99,7 +106,10 @@ describe('browser and size guards', () => {
 
   test('any Origin header is refused, even on a correctly signed request', async () => {
     const body = '{}';
-    const headers = { ...signedHeaders({ port: served.port, target: 'ListKeys', body, creds, region: served.region }), origin: `http://127.0.0.1:${served.port}` };
+    const headers = {
+      ...signedHeaders({ port: served.port, target: 'ListKeys', body, creds, region: served.region }),
+      origin: `http://127.0.0.1:${served.port}`,
+    };
     const r = await rawRequest(served.port, headers, body);
     assert.equal(r.status, 403);
     assert.equal(typeOf(r.body), 'AccessDeniedException');
@@ -148,7 +158,10 @@ describe('credentials and audit', () => {
     await errorName(served.client({ AccessKeyId: 'AKKVNOBODY0000000000', SecretAccessKey: 'x' }).send(new K.ListKeysCommand({})));
     await new Promise((r) => setTimeout(r, 100)); // deferred audit lines are written on the next turn
     const log = readFileSync(join(served.cli.dir, 'audit.log'), 'utf8');
-    const lines = log.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = log
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     const enc = lines.findLast((l) => l.Operation === 'Api:Encrypt')!;
     assert.equal(enc.Outcome, 'Success');
     assert.equal(enc.Detail, `AccessKeyId=${creds.AccessKeyId}`);

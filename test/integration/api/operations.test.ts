@@ -121,23 +121,37 @@ describe('aliases', () => {
     for (const n of names) await kms.send(new K.CreateAliasCommand({ AliasName: n, TargetKeyId: a.KeyId }));
     assert.equal(await errorName(kms.send(new K.CreateAliasCommand({ AliasName: names[0], TargetKeyId: b.KeyId }))), 'AlreadyExistsException');
     const pages = await collect(K.paginateListAliases({ client: kms, pageSize: 2 }, { KeyId: a.Arn }));
-    assert.deepEqual(pages.map((p) => p.Aliases!.length), [2, 1]);
+    assert.deepEqual(
+      pages.map((p) => p.Aliases!.length),
+      [2, 1],
+    );
     const listed = pages.flatMap((p) => p.Aliases!);
-    assert.deepEqual(listed.map((x) => x.AliasName), [...names].sort());
+    assert.deepEqual(
+      listed.map((x) => x.AliasName),
+      [...names].sort(),
+    );
     assert.ok(listed.every((x) => x.TargetKeyId === a.KeyId && x.AliasArn!.startsWith('arn:aws:kms:us-east-1:') && x.CreationDate instanceof Date));
 
     await kms.send(new K.UpdateAliasCommand({ AliasName: names[0], TargetKeyId: b.Arn }));
     assert.equal((await kms.send(new K.DescribeKeyCommand({ KeyId: names[0] }))).KeyMetadata!.KeyId, b.KeyId);
     await kms.send(new K.DeleteAliasCommand({ AliasName: names[1] }));
     assert.equal(await errorName(kms.send(new K.DescribeKeyCommand({ KeyId: names[1] }))), 'NotFoundException');
-    assert.equal(await errorName(kms.send(new K.UpdateAliasCommand({ AliasName: 'alias/keyvault/default', TargetKeyId: b.KeyId }))), 'UnsupportedOperationException');
+    assert.equal(
+      await errorName(kms.send(new K.UpdateAliasCommand({ AliasName: 'alias/keyvault/default', TargetKeyId: b.KeyId }))),
+      'UnsupportedOperationException',
+    );
   });
 });
 
 describe('rotation', () => {
   test('EnableKeyRotation with RotationPeriodInDays shows in GetKeyRotationStatus with NextRotationDate', async () => {
     const m = await newKey();
-    assert.deepEqual(Object.keys(await kms.send(new K.GetKeyRotationStatusCommand({ KeyId: m.KeyId }))).filter((k) => k !== '$metadata').sort(), ['KeyId', 'KeyRotationEnabled']);
+    assert.deepEqual(
+      Object.keys(await kms.send(new K.GetKeyRotationStatusCommand({ KeyId: m.KeyId })))
+        .filter((k) => k !== '$metadata')
+        .sort(),
+      ['KeyId', 'KeyRotationEnabled'],
+    );
     await kms.send(new K.EnableKeyRotationCommand({ KeyId: m.KeyId, RotationPeriodInDays: 90 }));
     const s = await kms.send(new K.GetKeyRotationStatusCommand({ KeyId: m.KeyId }));
     assert.equal(s.KeyRotationEnabled, true);
@@ -172,10 +186,16 @@ describe('cryptographic operations', () => {
     const d = await kms.send(new K.DecryptCommand({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: ctx }));
     assert.equal(utf8(d.Plaintext), 'hello');
     assert.equal(d.KeyId, m.Arn);
-    assert.equal(await errorName(kms.send(new K.DecryptCommand({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: { purpose: 'other' } }))), 'InvalidCiphertextException');
+    assert.equal(
+      await errorName(kms.send(new K.DecryptCommand({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: { purpose: 'other' } }))),
+      'InvalidCiphertextException',
+    );
     assert.equal(await errorName(kms.send(new K.DecryptCommand({ CiphertextBlob: Buffer.from('garbage') }))), 'InvalidCiphertextException');
     const other = await newKey();
-    assert.equal(await errorName(kms.send(new K.DecryptCommand({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: ctx, KeyId: other.Arn }))), 'IncorrectKeyException');
+    assert.equal(
+      await errorName(kms.send(new K.DecryptCommand({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: ctx, KeyId: other.Arn }))),
+      'IncorrectKeyException',
+    );
   });
 
   test('ReEncrypt moves a ciphertext to another key without showing the plaintext', async () => {
@@ -212,13 +232,25 @@ describe('cryptographic operations', () => {
 describe('tags', () => {
   test('Tags on CreateKey, TagResource, UntagResource and the ListResourceTags paginator', async () => {
     const m = await newKey({ Tags: [{ TagKey: 'team', TagValue: 'a' }] });
-    await kms.send(new K.TagResourceCommand({ KeyId: m.Arn, Tags: [{ TagKey: 'env', TagValue: 'dev' }, { TagKey: 'team', TagValue: 'b' }, { TagKey: 'cost', TagValue: '' }] }));
+    await kms.send(
+      new K.TagResourceCommand({
+        KeyId: m.Arn,
+        Tags: [
+          { TagKey: 'env', TagValue: 'dev' },
+          { TagKey: 'team', TagValue: 'b' },
+          { TagKey: 'cost', TagValue: '' },
+        ],
+      }),
+    );
     const pages = await collect(K.paginateListResourceTags({ client: kms, pageSize: 2 }, { KeyId: m.KeyId }));
-    assert.deepEqual(pages.flatMap((p) => p.Tags), [
-      { TagKey: 'cost', TagValue: '' },
-      { TagKey: 'env', TagValue: 'dev' },
-      { TagKey: 'team', TagValue: 'b' },
-    ]);
+    assert.deepEqual(
+      pages.flatMap((p) => p.Tags),
+      [
+        { TagKey: 'cost', TagValue: '' },
+        { TagKey: 'env', TagValue: 'dev' },
+        { TagKey: 'team', TagValue: 'b' },
+      ],
+    );
     await kms.send(new K.UntagResourceCommand({ KeyId: m.KeyId, TagKeys: ['env', 'cost'] }));
     assert.deepEqual((await kms.send(new K.ListResourceTagsCommand({ KeyId: m.KeyId }))).Tags, [{ TagKey: 'team', TagValue: 'b' }]);
   });
@@ -239,10 +271,16 @@ describe('what the vault does not offer', () => {
     assert.equal(await errorName(kms.send(new K.CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))), 'UnsupportedOperationException');
     assert.equal(await errorName(kms.send(new K.CreateKeyCommand({ Policy: '{}' }))), 'UnsupportedOperationException');
     const m = await newKey();
-    assert.equal(await errorName(kms.send(new K.CreateGrantCommand({ KeyId: m.KeyId, GranteePrincipal: 'x', Operations: ['Encrypt'] }))), 'UnsupportedOperationException');
+    assert.equal(
+      await errorName(kms.send(new K.CreateGrantCommand({ KeyId: m.KeyId, GranteePrincipal: 'x', Operations: ['Encrypt'] }))),
+      'UnsupportedOperationException',
+    );
     assert.equal(await errorName(kms.send(new K.GetKeyPolicyCommand({ KeyId: m.KeyId, PolicyName: 'default' }))), 'UnsupportedOperationException');
     assert.equal(await errorName(kms.send(new K.DescribeCustomKeyStoresCommand({}))), 'UnsupportedOperationException');
-    assert.equal(await errorName(kms.send(new K.SignCommand({ KeyId: m.KeyId, Message: Buffer.from('m'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' }))), 'UnsupportedOperationException');
+    assert.equal(
+      await errorName(kms.send(new K.SignCommand({ KeyId: m.KeyId, Message: Buffer.from('m'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' }))),
+      'UnsupportedOperationException',
+    );
   });
 
   test('an X-Amz-Target that is no KMS operation is UnknownOperationException', async () => {

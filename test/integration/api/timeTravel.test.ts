@@ -46,7 +46,10 @@ test('400 days later (server and client moved) the key has rotated once, on sche
   await served.start({ faketime: '+400d' });
   const rotations = await movedCall<{ Rotations: { RotationType: string; RotationDate: string }[] }>('+400d', 'ListKeyRotations', { KeyId: key.KeyId });
   assert.equal(rotations.error, undefined, rotations.error);
-  assert.deepEqual(rotations.Rotations.map((r) => r.RotationType), ['AUTOMATIC']);
+  assert.deepEqual(
+    rotations.Rotations.map((r) => r.RotationType),
+    ['AUTOMATIC'],
+  );
   assert.ok(Math.abs(Date.parse(rotations.Rotations[0]!.RotationDate) - (Date.now() + 400 * DAY)) < 10 * 60_000, 'rotated at the moved start-up');
 
   const status = await movedCall<{ NextRotationDate: string; RotationPeriodInDays: number }>('+400d', 'GetKeyRotationStatus', { KeyId: key.KeyId });

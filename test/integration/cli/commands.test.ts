@@ -152,7 +152,15 @@ describe('rotation', () => {
 
   test('update-rotation-policy sets rotation on with an interval, and off again', async () => {
     const k = await createKey();
-    const on = await vault.ok<Api.KeyMetadataResponse>(['update-rotation-policy', '--key-id', k.KeyId, '--enable-automatic-rotation', 'true', '--rotation-interval', '720h']);
+    const on = await vault.ok<Api.KeyMetadataResponse>([
+      'update-rotation-policy',
+      '--key-id',
+      k.KeyId,
+      '--enable-automatic-rotation',
+      'true',
+      '--rotation-interval',
+      '720h',
+    ]);
     assert.equal(on.KeyMetadata.AutomaticRotation, 'Enabled');
     assert.equal(on.KeyMetadata.RotationInterval, '2592000s');
     const off = await vault.ok<Api.KeyMetadataResponse>(['update-rotation-policy', '--key-id', k.KeyId, '--enable-automatic-rotation=false']);
@@ -205,7 +213,13 @@ describe('cryptographic operations', () => {
     assert.deepEqual(Object.keys(enc), ['CiphertextBlob', 'KeyId', 'KeyVersionId']);
     assert.equal(enc.KeyId, k.Arn);
     assert.equal(enc.KeyVersionId, k.PrimaryKeyVersion);
-    const dec = await vault.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', enc.CiphertextBlob, '--encryption-context', '{"user":"me","purpose":"test"}']);
+    const dec = await vault.ok<Api.DecryptResponse>([
+      'decrypt',
+      '--ciphertext-blob',
+      enc.CiphertextBlob,
+      '--encryption-context',
+      '{"user":"me","purpose":"test"}',
+    ]);
     assert.deepEqual(Object.keys(dec), ['Plaintext', 'KeyId', 'KeyVersionId']);
     assert.equal(Buffer.from(dec.Plaintext, 'base64').toString(), 'attack at dawn');
     assert.equal(dec.KeyId, k.Arn);
@@ -233,11 +247,16 @@ describe('cryptographic operations', () => {
     const enc = await vault.ok<Api.EncryptResponse>(['encrypt', '--key-id', source.KeyId, '--plaintext', b64('moving'), '--encryption-context', '{"a":"1"}']);
     const re = await vault.ok<Api.ReEncryptResponse>([
       're-encrypt',
-      '--ciphertext-blob', enc.CiphertextBlob,
-      '--source-encryption-context', '{"a":"1"}',
-      '--destination-key-id', 'alias/keyvault/default',
-      '--destination-encryption-context', '{"b":"2"}',
-      '--source-key-id', source.KeyId,
+      '--ciphertext-blob',
+      enc.CiphertextBlob,
+      '--source-encryption-context',
+      '{"a":"1"}',
+      '--destination-key-id',
+      'alias/keyvault/default',
+      '--destination-encryption-context',
+      '{"b":"2"}',
+      '--source-key-id',
+      source.KeyId,
     ]);
     assert.deepEqual(Object.keys(re), ['CiphertextBlob', 'SourceKeyId', 'SourceKeyVersionId', 'KeyId', 'KeyVersionId']);
     assert.equal(re.SourceKeyId, source.Arn);
@@ -247,7 +266,15 @@ describe('cryptographic operations', () => {
   });
 
   test('generate-data-key returns a 32-byte AES_256 key whose blob decrypts to the same key', async () => {
-    const dk = await vault.ok<Api.GenerateDataKeyResponse>(['generate-data-key', '--key-id', defaultKeyId, '--key-spec', 'AES_256', '--encryption-context', '{"f":"x"}']);
+    const dk = await vault.ok<Api.GenerateDataKeyResponse>([
+      'generate-data-key',
+      '--key-id',
+      defaultKeyId,
+      '--key-spec',
+      'AES_256',
+      '--encryption-context',
+      '{"f":"x"}',
+    ]);
     assert.deepEqual(Object.keys(dk), ['CiphertextBlob', 'Plaintext', 'KeyId', 'KeyVersionId']);
     assert.equal(Buffer.from(dk.Plaintext, 'base64').length, 32);
     const dec = await vault.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', dk.CiphertextBlob, '--encryption-context', '{"f":"x"}']);
@@ -260,7 +287,13 @@ describe('cryptographic operations', () => {
   });
 
   test('generate-data-key-without-plaintext returns only the encrypted data key', async () => {
-    const dk = await vault.ok<Api.GenerateDataKeyWithoutPlaintextResponse>(['generate-data-key-without-plaintext', '--key-id', defaultKeyId, '--key-spec', 'AES_128']);
+    const dk = await vault.ok<Api.GenerateDataKeyWithoutPlaintextResponse>([
+      'generate-data-key-without-plaintext',
+      '--key-id',
+      defaultKeyId,
+      '--key-spec',
+      'AES_128',
+    ]);
     assert.deepEqual(Object.keys(dk), ['CiphertextBlob', 'KeyId', 'KeyVersionId']);
     const dec = await vault.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', dk.CiphertextBlob]);
     assert.equal(Buffer.from(dec.Plaintext, 'base64').length, 16);

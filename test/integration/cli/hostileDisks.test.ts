@@ -117,7 +117,11 @@ describe('the vault file', () => {
       assert.equal(err.__type, 'StorageFullException', err.message);
       assert.ok(err.message.includes(join(dir, 'vault.json')), err.message);
       assert.ok(readFileSync(join(dir, 'vault.json')).equals(before), 'vault.json unchanged');
-      assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+        [],
+        'no temp file left',
+      );
       rmSync(filler);
     } finally {
       if (existsSync(join(dir, 'vault.json'))) await destroyVaultIn(dir);
@@ -142,7 +146,10 @@ describe('the vault file', () => {
     const r = await runIn(dir, ['verify-vault']);
     const report = JSON.parse(r.stdout) as { Ok: boolean; Problems: { Problem: string }[] };
     assert.equal(report.Ok, false);
-    assert.ok(report.Problems.some((p) => /nested more than 64 levels/.test(p.Problem)), JSON.stringify(report.Problems));
+    assert.ok(
+      report.Problems.some((p) => /nested more than 64 levels/.test(p.Problem)),
+      JSON.stringify(report.Problems),
+    );
     assert.doesNotMatch(r.stdout, /call stack/);
     const list = await runIn(dir, ['list-keys']);
     assert.equal((JSON.parse(list.stderr) as { __type: string }).__type, 'ValidationException');

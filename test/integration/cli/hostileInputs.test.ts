@@ -25,9 +25,14 @@ after(() => vault.destroy());
 /** Runs the CLI with `input` on its standard input (a pipe). */
 function runWithStdin(args: readonly string[], input: Buffer | string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [join(ROOT, 'bin', 'keyvault'), ...args], { cwd: ROOT, env: { ...process.env, KEYVAULT_DEBUG: '' }, encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [join(ROOT, 'bin', 'keyvault'), ...args],
+      { cwd: ROOT, env: { ...process.env, KEYVAULT_DEBUG: '' }, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
     child.stdin!.on('error', () => undefined); // the CLI may stop reading an endless input early
     child.stdin!.end(input);
   });
@@ -66,14 +71,19 @@ describe('bounded inputs (13.3)', () => {
     const big = join(vault.dir, 'big.bin');
     writeFileSync(big, Buffer.alloc(MAX_INPUT_BYTES + 1));
     try {
-      assert.match(usageMessage(await vault.run(['encrypt', '--key-id', keyId, '--plaintext', `fileb://${big}`])), new RegExp(`larger than ${MAX_INPUT_BYTES} bytes`));
+      assert.match(
+        usageMessage(await vault.run(['encrypt', '--key-id', keyId, '--plaintext', `fileb://${big}`])),
+        new RegExp(`larger than ${MAX_INPUT_BYTES} bytes`),
+      );
     } finally {
       rmSync(big);
     }
   });
 
   test('endless standard input (--plaintext -) stops at the bound', async () => {
-    const { value, ms } = await timed(() => runWithStdin(['--vault-dir', vault.dir, 'encrypt', '--key-id', keyId, '--plaintext', '-'], Buffer.alloc(4 * MAX_INPUT_BYTES)));
+    const { value, ms } = await timed(() =>
+      runWithStdin(['--vault-dir', vault.dir, 'encrypt', '--key-id', keyId, '--plaintext', '-'], Buffer.alloc(4 * MAX_INPUT_BYTES)),
+    );
     assert.match(usageMessage(value), /--plaintext: standard input is larger than/);
     assert.ok(ms < QUICK_MS, `took ${ms} ms`);
   });
@@ -109,7 +119,10 @@ describe('symbolic links to vault.json (13.2)', () => {
       assert.equal(err.__type, 'KMSInvalidStateException');
       assert.match(err.message, /symbolic link to \/nonexistent-drive\/keyvault\/vault\.json, which does not exist/);
       assert.ok(lstatSync(join(dir, 'vault.json')).isSymbolicLink(), 'the link was not replaced');
-      assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('vault.json') || n.startsWith('.vault.json')), ['vault.json']);
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.startsWith('vault.json') || n.startsWith('.vault.json')),
+        ['vault.json'],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -196,7 +209,10 @@ describe('warnings (13.8)', () => {
       assert.equal(r.stderr, '', 'stderr stays empty on success');
       const out = JSON.parse(r.stdout) as { KeyMetadata: Api.KeyMetadata; Warnings?: string[] };
       assert.equal(out.KeyMetadata.Description, 'warned');
-      assert.ok(out.Warnings?.some((w) => /could not write its audit log/.test(w)), JSON.stringify(out.Warnings));
+      assert.ok(
+        out.Warnings?.some((w) => /could not write its audit log/.test(w)),
+        JSON.stringify(out.Warnings),
+      );
     } finally {
       await other.destroy();
     }

@@ -26,7 +26,13 @@ before(async () => {
 after(() => vault.destroy());
 
 test('every command fails with KMSInvalidStateException naming the missing keychain entry', async () => {
-  const commands = [['list-keys'], ['vault-info'], ['create-key', '--description', 'should not exist'], ['decrypt', '--ciphertext-blob', blob], ['run-maintenance']];
+  const commands = [
+    ['list-keys'],
+    ['vault-info'],
+    ['create-key', '--description', 'should not exist'],
+    ['decrypt', '--ciphertext-blob', blob],
+    ['run-maintenance'],
+  ];
   for (const args of commands) {
     const err = await vault.fails(args, 'KMSInvalidStateException');
     assert.match(err.message, /keychain has no root secret/);

@@ -40,7 +40,10 @@ const versions = async (opts?: RunOptions): Promise<Api.KeyVersionEntry[]> =>
   (await vault.ok<Api.ListKeyVersionsResponse>(['list-key-versions', '--key-id', keyId], opts)).KeyVersions;
 
 test('list-key-versions shows KeyVersionState for every version', async () => {
-  assert.deepEqual((await versions()).map((v) => v.KeyVersionState), ['Enabled', 'Enabled']);
+  assert.deepEqual(
+    (await versions()).map((v) => v.KeyVersionState),
+    ['Enabled', 'Enabled'],
+  );
 });
 
 test('disable-key-version stops decryption with KMSInvalidStateException naming the version; enable-key-version restores it', async () => {
@@ -59,21 +62,43 @@ test('the primary version cannot be disabled', async () => {
 
 test('list-files and scan-files know the encrypted file and that it is stale', async () => {
   const stale = await vault.ok<R.ListFilesResponse>(['list-files', '--stale']);
-  assert.deepEqual(stale.Files.map((f) => [f.Path, f.KeyVersionId, f.Status]), [[file, oldVersion, 'Present']]);
+  assert.deepEqual(
+    stale.Files.map((f) => [f.Path, f.KeyVersionId, f.Status]),
+    [[file, oldVersion, 'Present']],
+  );
   assert.deepEqual(await vault.ok<R.ScanFilesResponse>(['scan-files', '--dir', dir]), { Scanned: 1, Found: 1, Added: 0, Updated: 1 });
   await vault.fails(['scan-files', '--dir', join(dir, 'none')], 'ValidationException');
 });
 
 test('scheduling destruction is refused while the file uses the version, naming how many', async () => {
-  const err = await vault.fails(['schedule-key-version-destruction', '--key-id', keyId, '--key-version-id', oldVersion, '--pending-window-in-days', '7'], 'KMSInvalidStateException');
+  const err = await vault.fails(
+    ['schedule-key-version-destruction', '--key-id', keyId, '--key-version-id', oldVersion, '--pending-window-in-days', '7'],
+    'KMSInvalidStateException',
+  );
   assert.match(err.message, /^1 known file/);
-  await vault.fails(['schedule-key-version-destruction', '--key-id', keyId, '--key-version-id', oldVersion, '--pending-window-in-days', '6'], 'ValidationException');
+  await vault.fails(
+    ['schedule-key-version-destruction', '--key-id', keyId, '--key-version-id', oldVersion, '--pending-window-in-days', '6'],
+    'ValidationException',
+  );
 });
 
 test('re-encrypt-files moves the file forward; then scheduling is accepted', async () => {
-  assert.deepEqual(await vault.ok<R.ReEncryptFilesResponse>(['re-encrypt-files', '--key-id', keyId]), { ReEncrypted: 1, AlreadyCurrent: 0, Missing: 0, Failed: [] });
+  assert.deepEqual(await vault.ok<R.ReEncryptFilesResponse>(['re-encrypt-files', '--key-id', keyId]), {
+    ReEncrypted: 1,
+    AlreadyCurrent: 0,
+    Missing: 0,
+    Failed: [],
+  });
   assert.deepEqual((await vault.ok<R.ListFilesResponse>(['list-files', '--stale'])).Files, []);
-  const s = await vault.ok<R.KeyVersionStateResponse>(['schedule-key-version-destruction', '--key-id', keyId, '--key-version-id', oldVersion, '--pending-window-in-days', '7']);
+  const s = await vault.ok<R.KeyVersionStateResponse>([
+    'schedule-key-version-destruction',
+    '--key-id',
+    keyId,
+    '--key-version-id',
+    oldVersion,
+    '--pending-window-in-days',
+    '7',
+  ]);
   assert.equal(s.KeyVersionState, 'PendingDestruction');
   assert.ok(s.DestructionDate);
 });

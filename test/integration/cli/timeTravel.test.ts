@@ -36,13 +36,23 @@ async function describe(offsetDays: number, id = keyId): Promise<Api.KeyMetadata
 function assertNear(iso: string, since: number, offsetDays: number): void {
   const t = Date.parse(iso);
   const expected = since + offsetDays * DAY_MS;
-  assert.ok(t >= expected - SLACK_MS && t <= Date.now() + offsetDays * DAY_MS + SLACK_MS, `${iso} is about ${offsetDays} days after ${new Date(since).toISOString()}`);
+  assert.ok(
+    t >= expected - SLACK_MS && t <= Date.now() + offsetDays * DAY_MS + SLACK_MS,
+    `${iso} is about ${offsetDays} days after ${new Date(since).toISOString()}`,
+  );
 }
 
 before(async () => {
   assertBuilt();
   assert.ok(existsSync('/usr/bin/faketime'), 'faketime is installed');
-  const created = await vault.ok<Api.KeyMetadataResponse>(['create-key', '--enable-automatic-rotation', '--rotation-interval', '30d', '--description', 'time traveller']);
+  const created = await vault.ok<Api.KeyMetadataResponse>([
+    'create-key',
+    '--enable-automatic-rotation',
+    '--rotation-interval',
+    '30d',
+    '--description',
+    'time traveller',
+  ]);
   keyId = created.KeyMetadata.KeyId;
   t0 = Date.parse(created.KeyMetadata.CreationDate);
   blob = (await vault.ok<Api.EncryptResponse>(['encrypt', '--key-id', keyId, '--plaintext', b64('from t0')])).CiphertextBlob;

@@ -72,31 +72,41 @@ test('a year back: nothing rotates, nothing is deleted, the vault verifies', { s
   await scheduleCoherent(-365, ids.rotating, 30);
 });
 
-test('ten years forward: each due key rotates exactly once on the first start; the pending key is deleted only once the date is confirmed', { skip }, async () => {
-  const [rotatingBefore, defaultBefore] = [await versions(0, ids.rotating), await versions(0, ids.defaultKey)];
-  // The first start at +10y does the catch-up (run-maintenance reports it). Rotations may happen at
-  // a clock far past anything the vault has seen; destruction waits for a confirmed date (13.6).
-  const first = await vault.ok<{ Rotated: Api.RotationEvent[]; Deleted: string[]; DeletionsAwaitingClockConfirmation?: string[] }>(['run-maintenance'], at(TEN_YEARS));
-  assert.deepEqual(first.Rotated.map((r) => r.KeyId).sort(), [ids.rotating, ids.defaultKey].sort());
-  assert.deepEqual(first.Deleted, []);
-  assert.deepEqual(first.DeletionsAwaitingClockConfirmation, [ids.doomed]);
-  assert.ok((await keyIds(TEN_YEARS)).includes(ids.doomed), 'not destroyed by an unconfirmed clock');
-  const unconfirmed = await vault.ok<Api.VerifyVaultResponse>(['verify-vault'], at(TEN_YEARS));
-  assert.equal(unconfirmed.Ok, false);
-  assert.ok(unconfirmed.Problems.some((p) => /confirm-clock/.test(p.Problem)), JSON.stringify(unconfirmed.Problems));
-  const confirmed = await vault.ok<{ Rotated: Api.RotationEvent[]; Deleted: string[] }>(['run-maintenance', '--confirm-clock'], at(TEN_YEARS));
-  assert.deepEqual(confirmed, { Rotated: [], Deleted: [ids.doomed] });
-  for (let start = 0; start < 3; start++) {
-    assert.equal(await versions(TEN_YEARS, ids.rotating), rotatingBefore + 1);
-    assert.equal(await versions(TEN_YEARS, ids.defaultKey), defaultBefore + 1);
-  }
-  const remaining = await keyIds(TEN_YEARS);
-  for (const id of [ids.rotating, ids.kept, ids.late, ids.defaultKey]) assert.ok(remaining.includes(id), `${id} kept`);
-  assert.equal(remaining.includes(ids.doomed), false);
-  await verifyOk(TEN_YEARS);
-  await decrypts(TEN_YEARS);
-  await scheduleCoherent(TEN_YEARS, ids.rotating, 30);
-});
+test(
+  'ten years forward: each due key rotates exactly once on the first start; the pending key is deleted only once the date is confirmed',
+  { skip },
+  async () => {
+    const [rotatingBefore, defaultBefore] = [await versions(0, ids.rotating), await versions(0, ids.defaultKey)];
+    // The first start at +10y does the catch-up (run-maintenance reports it). Rotations may happen at
+    // a clock far past anything the vault has seen; destruction waits for a confirmed date (13.6).
+    const first = await vault.ok<{ Rotated: Api.RotationEvent[]; Deleted: string[]; DeletionsAwaitingClockConfirmation?: string[] }>(
+      ['run-maintenance'],
+      at(TEN_YEARS),
+    );
+    assert.deepEqual(first.Rotated.map((r) => r.KeyId).sort(), [ids.rotating, ids.defaultKey].sort());
+    assert.deepEqual(first.Deleted, []);
+    assert.deepEqual(first.DeletionsAwaitingClockConfirmation, [ids.doomed]);
+    assert.ok((await keyIds(TEN_YEARS)).includes(ids.doomed), 'not destroyed by an unconfirmed clock');
+    const unconfirmed = await vault.ok<Api.VerifyVaultResponse>(['verify-vault'], at(TEN_YEARS));
+    assert.equal(unconfirmed.Ok, false);
+    assert.ok(
+      unconfirmed.Problems.some((p) => /confirm-clock/.test(p.Problem)),
+      JSON.stringify(unconfirmed.Problems),
+    );
+    const confirmed = await vault.ok<{ Rotated: Api.RotationEvent[]; Deleted: string[] }>(['run-maintenance', '--confirm-clock'], at(TEN_YEARS));
+    assert.deepEqual(confirmed, { Rotated: [], Deleted: [ids.doomed] });
+    for (let start = 0; start < 3; start++) {
+      assert.equal(await versions(TEN_YEARS, ids.rotating), rotatingBefore + 1);
+      assert.equal(await versions(TEN_YEARS, ids.defaultKey), defaultBefore + 1);
+    }
+    const remaining = await keyIds(TEN_YEARS);
+    for (const id of [ids.rotating, ids.kept, ids.late, ids.defaultKey]) assert.ok(remaining.includes(id), `${id} kept`);
+    assert.equal(remaining.includes(ids.doomed), false);
+    await verifyOk(TEN_YEARS);
+    await decrypts(TEN_YEARS);
+    await scheduleCoherent(TEN_YEARS, ids.rotating, 30);
+  },
+);
 
 test('back to the present after the jump: no rotation, no deletion, the schedule is intact', { skip }, async () => {
   const before = await versions(TEN_YEARS, ids.rotating);

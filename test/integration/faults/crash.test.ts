@@ -143,7 +143,10 @@ async function checkVault(v: TempVault, expected: Expectations, life: number, al
     const doc = s.store.read();
     for (const keyId of expected.keys) assert.ok(doc.Keys[keyId], `life ${life}: key ${keyId} reported created is missing`);
     for (const [versionId, keyId] of expected.versions) {
-      assert.ok(doc.Keys[keyId]?.Versions.some((x) => x.KeyVersionId === versionId), `life ${life}: version ${versionId} of ${keyId} is missing`);
+      assert.ok(
+        doc.Keys[keyId]?.Versions.some((x) => x.KeyVersionId === versionId),
+        `life ${life}: version ${versionId} of ${keyId} is missing`,
+      );
     }
     for (const c of expected.ciphertexts) {
       const out = await s.decrypt({ CiphertextBlob: c.blob });

@@ -108,22 +108,26 @@ describe('file commands', () => {
     await vault.fails(['add-identity', '--identity-file', join(dir, 'missing.txt')], 'ValidationException');
   });
 
-  test('interop: stock age opens our file via a recovery recipient, and we open age -r files via add-identity', { skip: !hasAge && 'no /usr/bin/age' }, async () => {
-    const dir = tempDir();
-    const { identityFile, recipient } = ageKeygen(dir);
-    await vault.ok(['add-recovery-recipient', '--recipient', recipient]);
-    const input = join(dir, 'x.bin');
-    const data = writeRandom(input, 100_000);
-    await vault.ok(['encrypt-file', '--key-id', keyId, '--in', input]);
-    const r = spawnSync(AGE, ['-d', '-i', identityFile, `${input}.age`], { maxBuffer: 1 << 24 });
-    assert.equal(r.status, 0, r.stderr.toString());
-    assert.ok(r.stdout.equals(data));
-    await vault.ok(['remove-recovery-recipient', '--recipient', recipient]);
+  test(
+    'interop: stock age opens our file via a recovery recipient, and we open age -r files via add-identity',
+    { skip: !hasAge && 'no /usr/bin/age' },
+    async () => {
+      const dir = tempDir();
+      const { identityFile, recipient } = ageKeygen(dir);
+      await vault.ok(['add-recovery-recipient', '--recipient', recipient]);
+      const input = join(dir, 'x.bin');
+      const data = writeRandom(input, 100_000);
+      await vault.ok(['encrypt-file', '--key-id', keyId, '--in', input]);
+      const r = spawnSync(AGE, ['-d', '-i', identityFile, `${input}.age`], { maxBuffer: 1 << 24 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.ok(r.stdout.equals(data));
+      await vault.ok(['remove-recovery-recipient', '--recipient', recipient]);
 
-    const theirs = join(dir, 'theirs.age');
-    assert.equal(spawnSync(AGE, ['-r', recipient, '-o', theirs, input]).status, 0);
-    await vault.ok(['add-identity', '--identity-file', identityFile]);
-    await vault.ok(['decrypt-file', '--in', theirs, '--out', join(dir, 'theirs.out')]);
-    assert.ok(readFileSync(join(dir, 'theirs.out')).equals(data));
-  });
+      const theirs = join(dir, 'theirs.age');
+      assert.equal(spawnSync(AGE, ['-r', recipient, '-o', theirs, input]).status, 0);
+      await vault.ok(['add-identity', '--identity-file', identityFile]);
+      await vault.ok(['decrypt-file', '--in', theirs, '--out', join(dir, 'theirs.out')]);
+      assert.ok(readFileSync(join(dir, 'theirs.out')).equals(data));
+    },
+  );
 });

@@ -84,11 +84,14 @@ if (CHILD) {
       writeFileSync(file, torn);
       const journal = readFileSync(journalPath(file));
       for (const op of ['Decrypt', 'Inspect'] as const) {
-        await assert.rejects(job(tv.service, { Operation: op, InputPath: file, OutputPath: op === 'Decrypt' ? join(dir, 'out') : undefined }), (err: unknown) => {
-          assert.ok(err instanceof KMSInvalidStateException, String(err));
-          assert.match(err.message, /interrupted/);
-          return true;
-        });
+        await assert.rejects(
+          job(tv.service, { Operation: op, InputPath: file, OutputPath: op === 'Decrypt' ? join(dir, 'out') : undefined }),
+          (err: unknown) => {
+            assert.ok(err instanceof KMSInvalidStateException, String(err));
+            assert.match(err.message, /interrupted/);
+            return true;
+          },
+        );
         assert.ok(readFileSync(file).equals(torn), `${op} left the file as it was`);
         assert.ok(readFileSync(journalPath(file)).equals(journal), `${op} left the journal as it was`);
       }
@@ -164,7 +167,10 @@ if (CHILD) {
         assert.ok(!existsSync(journalPath(file)), `journal repaired by the re-encrypt after round ${round}`);
         await decryptsTo(file, data, dir);
       }
-      assert.deepEqual(strayFiles(dir, ['f.bin', 'f.bin.age']).filter((n) => !n.startsWith('check-')), []);
+      assert.deepEqual(
+        strayFiles(dir, ['f.bin', 'f.bin.age']).filter((n) => !n.startsWith('check-')),
+        [],
+      );
     });
   });
 
@@ -222,7 +228,9 @@ if (CHILD) {
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
       let ended = false;
-      const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => ((ended = true), resolve({ code, stderr }))));
+      const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        child.on('close', (code) => ((ended = true), resolve({ code, stderr }))),
+      );
       let unnamed = false;
       while (!ended && parts().length === 0 && !(unnamed = holdsUnnamedOutput(child.pid!))) await new Promise((r) => setTimeout(r, 2));
       return { child, exited, sawPart: !ended, unnamed };
@@ -282,7 +290,10 @@ if (CHILD) {
       writeFileSync(stale, 'partial plaintext');
       try {
         const report = await cli.ok<{ Warnings: { Problem: string }[] }>(['verify-vault']);
-        assert.ok(report.Warnings.some((w) => w.Problem.includes(stale)), JSON.stringify(report.Warnings));
+        assert.ok(
+          report.Warnings.some((w) => w.Problem.includes(stale)),
+          JSON.stringify(report.Warnings),
+        );
       } finally {
         rmSync(stale, { force: true });
       }

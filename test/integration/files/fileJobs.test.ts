@@ -293,6 +293,9 @@ describe('file jobs', () => {
     assert.equal(Events.find((e) => e.Operation === 'EncryptFile')?.Detail, 'au.bin');
     assert.equal(Events.find((e) => e.Operation === 'DecryptFile')?.Detail, 'au.bin.age');
     const all = await tv.service.listAuditEvents({ KeyId: keyId, Limit: 10_000 });
-    assert.ok(all.Events.some((e) => e.Operation === 'CreateKey' && e.Outcome === 'Success'), 'CreateKey is logged under the key it made');
+    assert.ok(
+      all.Events.some((e) => e.Operation === 'CreateKey' && e.Outcome === 'Success'),
+      'CreateKey is logged under the key it made',
+    );
   });
 });

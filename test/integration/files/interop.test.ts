@@ -107,7 +107,10 @@ describe('interop and recovery', () => {
     const r = await job(tv.service, { Operation: 'ReEncrypt', InputPath: join(dir, 'theirs0.age'), KeyId: keyId });
     assert.equal(r.KeyId, keyId);
     const inspected = (await job(tv.service, { Operation: 'Inspect', InputPath: join(dir, 'theirs0.age') })).Inspection!;
-    assert.deepEqual(inspected.Stanzas.map((s) => s.Type), ['keyvault.local/cmk', 'X25519']);
+    assert.deepEqual(
+      inspected.Stanzas.map((s) => s.Type),
+      ['keyvault.local/cmk', 'X25519'],
+    );
     const again = spawnSync(AGE, ['-d', '-i', identityFile, join(dir, 'theirs0.age')], { maxBuffer: 1 << 24 });
     assert.ok(again.stdout.equals(data), 'stock age still opens it with the original identity');
   });

@@ -9,7 +9,22 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -28,7 +43,8 @@ const CHILD = process.env.KEYVAULT_DECRYPT_CHILD;
 
 /** Writes `data` to `path` as nobody:nogroup, the way another local user would plant a file. */
 function plantAsNobody(path: string, data: Buffer): void {
-  const script = 'import os,sys,base64\nfd=os.open(sys.argv[1],os.O_WRONLY|os.O_CREAT|os.O_EXCL,0o644)\nos.write(fd,base64.b64decode(sys.stdin.read()))\nos.close(fd)';
+  const script =
+    'import os,sys,base64\nfd=os.open(sys.argv[1],os.O_WRONLY|os.O_CREAT|os.O_EXCL,0o644)\nos.write(fd,base64.b64decode(sys.stdin.read()))\nos.close(fd)';
   const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '/usr/bin/python3', '-c', script, path], {
     input: data.toString('base64'),
     encoding: 'utf8',
@@ -125,27 +141,31 @@ if (CHILD) {
       assert.ok(readFileSync(out).equals(data), 'decrypts to the original');
     }
 
-    test('a journal forged by another user in a shared folder changes nothing: decrypt and inspect ignore it, re-encrypt refuses naming it', needsRoot, async () => {
-      const { dir, file, data, header } = await victim(true);
-      const before = readFileSync(file);
-      // Accepted by the unauthenticated format, this journal would have the vault overwrite the
-      // header's MAC (destroying the file): byte 0 of "old" differs from the file, every other
-      // byte of the file matches "old", so the file looks torn between the two.
-      const forgedNew = Buffer.from(header);
-      forgedNew[forgedNew.length - 5] = forgedNew[forgedNew.length - 5] === 0x41 ? 0x42 : 0x41;
-      const forgedOld = Buffer.from(header);
-      forgedOld[0] = 0x58;
-      const jpath = journalPath(file);
-      plantAsNobody(jpath, unauthenticatedJournal(before.length, forgedOld, forgedNew));
-      const planted = readFileSync(jpath);
+    test(
+      'a journal forged by another user in a shared folder changes nothing: decrypt and inspect ignore it, re-encrypt refuses naming it',
+      needsRoot,
+      async () => {
+        const { dir, file, data, header } = await victim(true);
+        const before = readFileSync(file);
+        // Accepted by the unauthenticated format, this journal would have the vault overwrite the
+        // header's MAC (destroying the file): byte 0 of "old" differs from the file, every other
+        // byte of the file matches "old", so the file looks torn between the two.
+        const forgedNew = Buffer.from(header);
+        forgedNew[forgedNew.length - 5] = forgedNew[forgedNew.length - 5] === 0x41 ? 0x42 : 0x41;
+        const forgedOld = Buffer.from(header);
+        forgedOld[0] = 0x58;
+        const jpath = journalPath(file);
+        plantAsNobody(jpath, unauthenticatedJournal(before.length, forgedOld, forgedNew));
+        const planted = readFileSync(jpath);
 
-      await decryptsTo(file, data, dir);
-      const inspected = await job(tv.service, { Operation: 'Inspect', InputPath: file });
-      assert.equal(inspected.KeyId, keyA);
-      await assert.rejects(job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyB }), refusedNaming(jpath, /user id 65534/));
-      assert.ok(readFileSync(file).equals(before), 'the file is untouched');
-      assert.ok(readFileSync(jpath).equals(planted), 'the planted journal is left for the user to see');
-    });
+        await decryptsTo(file, data, dir);
+        const inspected = await job(tv.service, { Operation: 'Inspect', InputPath: file });
+        assert.equal(inspected.KeyId, keyA);
+        await assert.rejects(job(tv.service, { Operation: 'ReEncrypt', InputPath: file, KeyId: keyB }), refusedNaming(jpath, /user id 65534/));
+        assert.ok(readFileSync(file).equals(before), 'the file is untouched');
+        assert.ok(readFileSync(jpath).equals(planted), 'the planted journal is left for the user to see');
+      },
+    );
 
     test('an authentic journal that belongs to another user is not obeyed', needsRoot, async () => {
       const { file, torn, journal } = await tornWithJournal();
@@ -250,7 +270,10 @@ if (CHILD) {
         return true;
       });
       assert.ok(readFileSync(file).equals(before));
-      assert.deepEqual(readdirSync(dirname(file)).filter((n) => n.endsWith('.keyvault-rewrap')), []);
+      assert.deepEqual(
+        readdirSync(dirname(file)).filter((n) => n.endsWith('.keyvault-rewrap')),
+        [],
+      );
     });
 
     test('a decrypt killed at random moments leaves nothing: no partial plaintext, the input and its journal as they were', { timeout: 120_000 }, async () => {

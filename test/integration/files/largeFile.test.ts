@@ -19,7 +19,7 @@ function sameContent(a: string, b: string): boolean {
   const ba = Buffer.allocUnsafe(4 << 20);
   const bb = Buffer.allocUnsafe(4 << 20);
   try {
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       const na = readSync(fa, ba, 0, ba.length, pos);
       const nb = readSync(fb, bb, 0, bb.length, pos);
       if (na !== nb) return false;

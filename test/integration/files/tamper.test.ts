@@ -34,7 +34,10 @@ describe('tampered files', () => {
     const file = join(dir, 'bad.age');
     writeFileSync(file, bytes);
     const out = join(dir, 'out.bin');
-    await rejectsWith(job(tv.service, { Operation: 'Decrypt', InputPath: file, OutputPath: out }), ...(types.length > 0 ? types : ['InvalidCiphertextException' as const]));
+    await rejectsWith(
+      job(tv.service, { Operation: 'Decrypt', InputPath: file, OutputPath: out }),
+      ...(types.length > 0 ? types : ['InvalidCiphertextException' as const]),
+    );
     assert.deepEqual(strayFiles(dir, ['plain.bin', 'good.age', 'bad.age']), [], `no output after: ${what}`);
   }
 
@@ -49,7 +52,17 @@ describe('tampered files', () => {
 
   test('flipped bytes across the payload (nonce, chunk bodies, tags, last chunk) are refused', async () => {
     const payload = sealed.length - headerSize;
-    const offsets = [0, PAYLOAD_NONCE - 1, PAYLOAD_NONCE, PAYLOAD_NONCE + 100, PAYLOAD_NONCE + CHUNK - 1, PAYLOAD_NONCE + CHUNK, payload - 17, payload - 16, payload - 1];
+    const offsets = [
+      0,
+      PAYLOAD_NONCE - 1,
+      PAYLOAD_NONCE,
+      PAYLOAD_NONCE + 100,
+      PAYLOAD_NONCE + CHUNK - 1,
+      PAYLOAD_NONCE + CHUNK,
+      payload - 17,
+      payload - 16,
+      payload - 1,
+    ];
     for (const o of offsets) {
       const bad = Buffer.from(sealed);
       bad[headerSize + o] = bad[headerSize + o]! ^ 0x80;

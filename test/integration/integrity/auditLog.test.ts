@@ -40,7 +40,9 @@ async function vaultWithHistory(): Promise<TempVault> {
 }
 
 function auditLines(v: TempVault): string[] {
-  return readFileSync(join(v.dir, 'audit.log'), 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(join(v.dir, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 function writeAudit(v: TempVault, lines: string[]): void {
@@ -50,7 +52,10 @@ function writeAudit(v: TempVault, lines: string[]): void {
 async function refused(v: TempVault, problem: RegExp): Promise<void> {
   const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
   assert.equal(report.Ok, false);
-  assert.ok(report.Problems.some((p) => problem.test(p.Problem)), JSON.stringify(report.Problems));
+  assert.ok(
+    report.Problems.some((p) => problem.test(p.Problem)),
+    JSON.stringify(report.Problems),
+  );
   const before = readFileSync(vaultFile(v.dir));
   await rejectsWith(openVault({ dir: v.dir, keychain: v.keychain, create: false }), 'VaultIntegrityException', /audit log/);
   assert.deepEqual(readFileSync(vaultFile(v.dir)), before, 'nothing is written');
@@ -116,7 +121,12 @@ test('on a full disk an audit append writes whole lines or none, and later appen
   const file = join(dir, 'audit.log');
   const log = new AuditLog(file, key);
   try {
-    const entry = (i: number) => ({ Time: new Date().toISOString(), Operation: 'Encrypt', Outcome: 'Success' as const, Detail: `entry ${i} ${'x'.repeat(150)}` });
+    const entry = (i: number) => ({
+      Time: new Date().toISOString(),
+      Operation: 'Encrypt',
+      Outcome: 'Success' as const,
+      Detail: `entry ${i} ${'x'.repeat(150)}`,
+    });
     log.append(entry(0));
     // Fill the rest of the file system.
     const filler = join(mountPoint, 'filler');

@@ -18,7 +18,10 @@ before(() => {
   vault = new CliVault();
 });
 after(async () => {
-  if (vaultId) await createKeytarKeychain().deleteSecret(revisionAccountForVault(vaultId)).catch(() => false);
+  if (vaultId)
+    await createKeytarKeychain()
+      .deleteSecret(revisionAccountForVault(vaultId))
+      .catch(() => false);
   await vault?.destroy();
 });
 
@@ -41,5 +44,8 @@ test('an edited vault.json: every command exits 254 with VaultIntegrityException
   assert.deepEqual(readFileSync(vaultFile(vault.dir)), before, 'nothing was written');
   const report = await vault.ok<{ Ok: boolean; Problems: { Problem: string }[] }>(['verify-vault']);
   assert.equal(report.Ok, false);
-  assert.ok(report.Problems.some((p) => /MAC/.test(p.Problem)), JSON.stringify(report.Problems));
+  assert.ok(
+    report.Problems.some((p) => /MAC/.test(p.Problem)),
+    JSON.stringify(report.Problems),
+  );
 });

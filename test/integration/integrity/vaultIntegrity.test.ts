@@ -110,7 +110,10 @@ test('an age1 recipient appended to RecoveryRecipients is refused: no file is en
   const input = join(v.dir, '..', `${randomUUID()}.txt`);
   writeFileSync(input, 'secret report');
   const output = `${input}.age`;
-  await rejectsWith(v.service.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: input, OutputPath: output, KeyId: keyId }), 'VaultIntegrityException');
+  await rejectsWith(
+    v.service.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', InputPath: input, OutputPath: output, KeyId: keyId }),
+    'VaultIntegrityException',
+  );
   assert.equal(existsSync(output), false, 'nothing was encrypted');
 });
 
@@ -158,7 +161,10 @@ test('an older authentic copy put back in place is refused: a disabled key does 
   copyFileSync(oldCopy, vaultFile(v.dir));
   await refusedAtOpen(v, /older copy/);
   const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
-  assert.ok(report.Problems.some((p) => /rolled back/.test(p.Problem)), JSON.stringify(report.Problems));
+  assert.ok(
+    report.Problems.some((p) => /rolled back/.test(p.Problem)),
+    JSON.stringify(report.Problems),
+  );
 });
 
 test('an older copy put back while the vault is open is refused by the running process', async () => {
@@ -238,7 +244,10 @@ test('restore-backup over a vault: the restored document is authenticated under 
   await v.service.exportBackup({ OutPath: backup, Passphrase: 'a long backup passphrase' });
   v.service.close();
   await restoreBackup({ dir: v.dir, inPath: backup, passphrase: 'a long backup passphrase', keychain: v.keychain, force: true });
-  assert.ok(readdirSync(v.dir).some((n) => /^audit\..+\.log$/.test(n)), 'the old log is kept aside');
+  assert.ok(
+    readdirSync(v.dir).some((n) => /^audit\..+\.log$/.test(n)),
+    'the old log is kept aside',
+  );
   const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
   assert.equal(report.Ok, true, JSON.stringify(report.Problems));
   const s = await v.reopen();

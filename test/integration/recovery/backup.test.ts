@@ -36,7 +36,8 @@ before(async () => {
   fastRecovery(v.service);
   vaultId = v.service.vaultId;
   const s = v.service;
-  const rotating = (await s.createKey({ Description: 'rotating', EnableAutomaticRotation: true, RotationInterval: '30d', AliasName: 'alias/rotating' })).KeyMetadata.KeyId;
+  const rotating = (await s.createKey({ Description: 'rotating', EnableAutomaticRotation: true, RotationInterval: '30d', AliasName: 'alias/rotating' }))
+    .KeyMetadata.KeyId;
   const plain = (await s.createKey({ Description: 'plain' })).KeyMetadata.KeyId;
   const disabled = (await s.createKey({ Description: 'disabled', EnableAutomaticRotation: true })).KeyMetadata.KeyId;
   const doomed = (await s.createKey({ Description: 'doomed' })).KeyMetadata.KeyId;
@@ -48,7 +49,11 @@ before(async () => {
     for (let i = 0; i < 3; i++) {
       const p = `${keyId}:${i}`;
       const ctx = i === 1 ? { purpose: 'test' } : undefined;
-      blobs.push({ blob: (await s.encrypt({ KeyId: keyId, Plaintext: b64(p), ...(ctx ? { EncryptionContext: ctx } : {}) })).CiphertextBlob, plain: p, ...(ctx ? { ctx } : {}) });
+      blobs.push({
+        blob: (await s.encrypt({ KeyId: keyId, Plaintext: b64(p), ...(ctx ? { EncryptionContext: ctx } : {}) })).CiphertextBlob,
+        plain: p,
+        ...(ctx ? { ctx } : {}),
+      });
       if (keyId !== external) await s.rotateKeyOnDemand({ KeyId: keyId });
     }
   }
@@ -108,7 +113,11 @@ test('restore into a fresh directory with the original keychain entry gone gives
   assert.equal(await keychain.deleteSecret(keychainAccountForVault(vaultId)), true);
   const dir = tempDir();
 
-  await rejectsWith(restoreBackup({ dir, inPath: backupPath, passphrase: 'wrong passphrase', keychain }), 'InvalidCiphertextException', /passphrase is not correct/);
+  await rejectsWith(
+    restoreBackup({ dir, inPath: backupPath, passphrase: 'wrong passphrase', keychain }),
+    'InvalidCiphertextException',
+    /passphrase is not correct/,
+  );
   assert.equal(existsSync(join(dir, 'vault.json')), false, 'a wrong passphrase writes nothing');
   assert.equal(await keychain.getSecret(keychainAccountForVault(vaultId)), null);
 

@@ -46,37 +46,41 @@ test('a passphrase is never taken from an argument, and without a terminal or fi
   assert.deepEqual(await vault.ok(['get-recovery-status']), { RecoveryPassphraseSet: false, RecoveryKeySet: false });
 });
 
-test('set-recovery-passphrase reads a no-echo terminal prompt twice', { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' }, async () => {
-  const secret = 'typed at the prompt 1';
-  const command = `'${process.execPath}' '${join(ROOT, 'bin', 'keyvault')}' --vault-dir '${vault.dir}' set-recovery-passphrase`;
-  const child = spawn(SCRIPT_BINARY, ['-qec', command, '/dev/null'], { cwd: ROOT });
-  let transcript = '';
-  const waitFor = (text: string, from: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${text}" in: ${transcript}`)), 60_000);
-      const check = (): void => {
-        if (transcript.indexOf(text, from) >= 0) {
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          resolve();
-        }
-      };
-      child.stdout.on('data', check);
-      check();
+test(
+  'set-recovery-passphrase reads a no-echo terminal prompt twice',
+  { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' },
+  async () => {
+    const secret = 'typed at the prompt 1';
+    const command = `'${process.execPath}' '${join(ROOT, 'bin', 'keyvault')}' --vault-dir '${vault.dir}' set-recovery-passphrase`;
+    const child = spawn(SCRIPT_BINARY, ['-qec', command, '/dev/null'], { cwd: ROOT });
+    let transcript = '';
+    const waitFor = (text: string, from: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "${text}" in: ${transcript}`)), 60_000);
+        const check = (): void => {
+          if (transcript.indexOf(text, from) >= 0) {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            resolve();
+          }
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      transcript += chunk;
     });
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    transcript += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await waitFor('Enter the recovery passphrase:', 0);
-  child.stdin.write(`${secret}\r`);
-  await waitFor('again:', 0);
-  child.stdin.write(`${secret}\r`);
-  assert.equal(await exited, 0, transcript);
-  assert.ok(!transcript.includes(secret), `the passphrase is not echoed: ${JSON.stringify(transcript)}`);
-  assert.match(transcript, /"RecoveryPassphraseSet": true/);
-});
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor('Enter the recovery passphrase:', 0);
+    child.stdin.write(`${secret}\r`);
+    await waitFor('again:', 0);
+    child.stdin.write(`${secret}\r`);
+    assert.equal(await exited, 0, transcript);
+    assert.ok(!transcript.includes(secret), `the passphrase is not echoed: ${JSON.stringify(transcript)}`);
+    assert.match(transcript, /"RecoveryPassphraseSet": true/);
+  },
+);
 
 /** Sets the recovery passphrase in-process at a low work factor (the CLI path, at 2^20, is the prompt test above). */
 async function seedRecoveryKit(dir: string, passphrase: string): Promise<void> {

@@ -86,8 +86,19 @@ test('export-backup --recipient and restore-backup --identity-file, into another
   await vault.fails(['export-backup', '--out', join(work, 'y.age'), '--recipient', 'age1bad'], 'ValidationException');
   const pass = join(work, 'strong.pass');
   writeFileSync(pass, 'wobbly lantern orbit sauce\n');
-  assert.match((await vault.fails(['export-backup', '--out', join(work, 'y.age'), '--recipient', identity.recipient.toString(), '--passphrase-file', pass], 'ValidationException')).message, /not both/);
-  assert.match((await restored.fails(['restore-backup', '--in', backup, '--identity-file', idFile, '--passphrase-file', pass], 'ValidationException')).message, /not both/);
+  assert.match(
+    (
+      await vault.fails(
+        ['export-backup', '--out', join(work, 'y.age'), '--recipient', identity.recipient.toString(), '--passphrase-file', pass],
+        'ValidationException',
+      )
+    ).message,
+    /not both/,
+  );
+  assert.match(
+    (await restored.fails(['restore-backup', '--in', backup, '--identity-file', idFile, '--passphrase-file', pass], 'ValidationException')).message,
+    /not both/,
+  );
   assert.match((await vault.fails(['recover', '--recovery-key-file', idFile, '--passphrase-file', pass], 'ValidationException')).message, /not both/);
 
   const res = await restored.ok<{ VaultId: string; SourceVaultId: string; Note?: string }>(['restore-backup', '--in', backup, '--identity-file', idFile]);
@@ -99,31 +110,35 @@ test('export-backup --recipient and restore-backup --identity-file, into another
   }
 });
 
-test('recover --recovery-key asks on the terminal without echoing the key', { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' }, async () => {
-  const { RecoveryKey } = await vault.ok<{ RecoveryKey: string }>(['create-recovery-key', '--replace']);
-  const id = vault.vaultId()!;
-  assert.equal(await keychain.deleteSecret(keychainAccountForVault(id)), true);
-  const command = `'${process.execPath}' '${join(ROOT, 'bin', 'keyvault')}' --vault-dir '${vault.dir}' recover --recovery-key`;
-  const child = spawn(SCRIPT_BINARY, ['-qec', command, '/dev/null'], { cwd: ROOT });
-  let transcript = '';
-  child.stdout.setEncoding('utf8');
-  const prompted = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no prompt in: ${transcript}`)), 60_000);
-    child.stdout.on('data', (chunk: string) => {
-      transcript += chunk;
-      if (transcript.includes('Enter the recovery key:')) {
-        clearTimeout(timer);
-        resolve();
-      }
+test(
+  'recover --recovery-key asks on the terminal without echoing the key',
+  { skip: existsSync(SCRIPT_BINARY) ? false : 'util-linux script is not installed' },
+  async () => {
+    const { RecoveryKey } = await vault.ok<{ RecoveryKey: string }>(['create-recovery-key', '--replace']);
+    const id = vault.vaultId()!;
+    assert.equal(await keychain.deleteSecret(keychainAccountForVault(id)), true);
+    const command = `'${process.execPath}' '${join(ROOT, 'bin', 'keyvault')}' --vault-dir '${vault.dir}' recover --recovery-key`;
+    const child = spawn(SCRIPT_BINARY, ['-qec', command, '/dev/null'], { cwd: ROOT });
+    let transcript = '';
+    child.stdout.setEncoding('utf8');
+    const prompted = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no prompt in: ${transcript}`)), 60_000);
+      child.stdout.on('data', (chunk: string) => {
+        transcript += chunk;
+        if (transcript.includes('Enter the recovery key:')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await prompted;
-  child.stdin.write(`${RecoveryKey}\r`);
-  assert.equal(await exited, 0, transcript);
-  // Echo would show what was typed, dashes included: not even its first two groups appear.
-  assert.ok(!transcript.includes(RecoveryKey.slice(0, 11)), `the key is not echoed: ${JSON.stringify(transcript)}`);
-  assert.ok(transcript.includes(id));
-  const out = await vault.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', blob]);
-  assert.equal(Buffer.from(out.Plaintext, 'base64').toString(), 'before the loss');
-});
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await prompted;
+    child.stdin.write(`${RecoveryKey}\r`);
+    assert.equal(await exited, 0, transcript);
+    // Echo would show what was typed, dashes included: not even its first two groups appear.
+    assert.ok(!transcript.includes(RecoveryKey.slice(0, 11)), `the key is not echoed: ${JSON.stringify(transcript)}`);
+    assert.ok(transcript.includes(id));
+    const out = await vault.ok<Api.DecryptResponse>(['decrypt', '--ciphertext-blob', blob]);
+    assert.equal(Buffer.from(out.Plaintext, 'base64').toString(), 'before the loss');
+  },
+);

@@ -70,7 +70,11 @@ test('a mistyped key is a ValidationException from the check symbols, before the
   const before = readFileSync(join(v.dir, 'vault.json'));
   await rejectsWith(recoverVault({ dir: v.dir, recoveryKey: mistype(RecoveryKey, 13), keychain: v.keychain }), 'ValidationException', /Group 3 .*mistyped/);
   // Caught before any vault or key work: the same answer for a directory with no vault at all.
-  await rejectsWith(recoverVault({ dir: join(tempDir(), 'nothing-here'), recoveryKey: mistype(RecoveryKey, 0), keychain: v.keychain }), 'ValidationException', /Group 1 /);
+  await rejectsWith(
+    recoverVault({ dir: join(tempDir(), 'nothing-here'), recoveryKey: mistype(RecoveryKey, 0), keychain: v.keychain }),
+    'ValidationException',
+    /Group 1 /,
+  );
   assert.deepEqual(readFileSync(join(v.dir, 'vault.json')), before);
   assert.equal(await v.keychain.getSecret(account), null);
 });
@@ -82,7 +86,11 @@ test('a well-formed key of another vault is InvalidCiphertextException and chang
   v.service.close();
   await v.keychain.deleteSecret(account);
   const before = readFileSync(join(v.dir, 'vault.json'));
-  await rejectsWith(recoverVault({ dir: v.dir, recoveryKey: generateRecoveryKey().text, keychain: v.keychain }), 'InvalidCiphertextException', /not the one of this vault/);
+  await rejectsWith(
+    recoverVault({ dir: v.dir, recoveryKey: generateRecoveryKey().text, keychain: v.keychain }),
+    'InvalidCiphertextException',
+    /not the one of this vault/,
+  );
   assert.deepEqual(readFileSync(join(v.dir, 'vault.json')), before);
   assert.equal(await v.keychain.getSecret(account), null);
 });
@@ -106,10 +114,17 @@ test('the recovery key and the recovery passphrase coexist: either one recovers'
 
 test('a vault without a recovery key says so; recover on a folder without a vault creates nothing', async () => {
   const { v } = await vaultWithBlob();
-  await rejectsWith(recoverVault({ dir: v.dir, recoveryKey: generateRecoveryKey().text, keychain: v.keychain }), 'KMSInvalidStateException', /has no recovery key/);
+  await rejectsWith(
+    recoverVault({ dir: v.dir, recoveryKey: generateRecoveryKey().text, keychain: v.keychain }),
+    'KMSInvalidStateException',
+    /has no recovery key/,
+  );
   const empty = join(tempDir(), 'no-vault');
   await rejectsWith(recoverVault({ dir: empty, recoveryKey: generateRecoveryKey().text, keychain: v.keychain }), 'KMSInvalidStateException', /no vault/);
-  await assert.rejects(import('node:fs/promises').then((fs) => fs.stat(empty)), /ENOENT/);
+  await assert.rejects(
+    import('node:fs/promises').then((fs) => fs.stat(empty)),
+    /ENOENT/,
+  );
 });
 
 test('a weak recovery passphrase is refused by the estimator and nothing is stored', async () => {

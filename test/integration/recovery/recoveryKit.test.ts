@@ -68,7 +68,11 @@ test('after the keychain entry is lost, the vault refuses to open and recover wi
   await rejectsWith(openVault({ dir: v.dir, keychain: v.keychain, create: false }), 'KMSInvalidStateException', /keyvault recover/);
 
   const before = readFileSync(join(v.dir, 'vault.json'));
-  await rejectsWith(recoverVault({ dir: v.dir, passphrase: 'not the passphrase', keychain: v.keychain }), 'InvalidCiphertextException', /recovery passphrase is not correct/);
+  await rejectsWith(
+    recoverVault({ dir: v.dir, passphrase: 'not the passphrase', keychain: v.keychain }),
+    'InvalidCiphertextException',
+    /recovery passphrase is not correct/,
+  );
   assert.equal(await v.keychain.getSecret(keychainAccountForVault(vaultId)), null, 'a wrong passphrase writes nothing to the keychain');
   assert.deepEqual(readFileSync(join(v.dir, 'vault.json')), before, 'a wrong passphrase changes nothing in the vault');
 
@@ -100,7 +104,11 @@ test('changing the passphrase makes the old one useless; removing it disables re
 
   assert.deepEqual(await v.service.setRecoveryPassphrase({ Passphrase: '' }), { RecoveryPassphraseSet: false, RecoveryKeySet: false });
   assert.equal(v.service.store.read().Recovery, undefined);
-  await rejectsWith(recoverVault({ dir: v.dir, passphrase: 'a different passphrase', keychain: v.keychain }), 'KMSInvalidStateException', /no recovery passphrase/);
+  await rejectsWith(
+    recoverVault({ dir: v.dir, passphrase: 'a different passphrase', keychain: v.keychain }),
+    'KMSInvalidStateException',
+    /no recovery passphrase/,
+  );
 });
 
 test('recover refuses a directory with no vault and never creates one', async () => {

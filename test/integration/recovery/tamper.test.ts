@@ -77,8 +77,16 @@ test('material swapped between two versions of a key is detected on use and by v
   await rejectsWith(s.encrypt({ KeyId: keyA, Plaintext: b64('x') }), 'KMSInternalException');
   const report = await s.verifyVault();
   assert.equal(report.Ok, false);
-  const versions = s.store.read().Keys[keyA]!.Versions.map((x) => x.KeyVersionId).sort();
-  assert.deepEqual(report.Problems.filter((p) => p.KeyId === keyA).map((p) => p.KeyVersionId).sort(), versions);
+  const versions = s.store
+    .read()
+    .Keys[keyA]!.Versions.map((x) => x.KeyVersionId)
+    .sort();
+  assert.deepEqual(
+    report.Problems.filter((p) => p.KeyId === keyA)
+      .map((p) => p.KeyVersionId)
+      .sort(),
+    versions,
+  );
   assert.deepEqual(readFileSync(join(v.dir, 'vault.json')), before, 'verify-vault changes nothing');
 });
 

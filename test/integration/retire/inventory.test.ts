@@ -56,7 +56,10 @@ test('after a rotation the file is stale; re-encrypt-file updates the record', a
   const path = await encrypted(keyId, 'b.txt');
   await service.rotateKeyOnDemand({ KeyId: keyId });
   const stale = await service.listFiles({ KeyId: keyId, Stale: true });
-  assert.deepEqual(stale.Files.map((f) => f.Path), [path]);
+  assert.deepEqual(
+    stale.Files.map((f) => f.Path),
+    [path],
+  );
   assert.equal(stale.Files[0]!.IsPrimaryVersion, false);
   await job(service, { Operation: 'ReEncrypt', InputPath: path });
   assert.deepEqual((await service.listFiles({ KeyId: keyId, Stale: true })).Files, []);
@@ -92,7 +95,7 @@ test('list-files pages in path order with a marker', async () => {
   await rejectsWith(service.listFiles({ KeyVersionId: 'nope' }), 'ValidationException');
 });
 
-test('scan-files finds this vault\'s files (also moved ones) and only counts foreign age files', { skip: !hasAge && 'age is not installed' }, async () => {
+test("scan-files finds this vault's files (also moved ones) and only counts foreign age files", { skip: !hasAge && 'age is not installed' }, async () => {
   const keyId = await newKey();
   const dir = join(work, 'scan');
   mkdirSync(join(dir, 'deep', 'er'), { recursive: true });
@@ -108,8 +111,14 @@ test('scan-files finds this vault\'s files (also moved ones) and only counts for
   const r = await service.scanFiles({ Directory: dir });
   assert.deepEqual(r, { Scanned: 2, Found: 1, Added: 1, Updated: 0 });
   const files = (await service.listFiles({ KeyId: keyId })).Files;
-  assert.deepEqual(files.map((f) => [f.Path, f.Status]).sort(), [[moved, 'Present'], [original, 'Missing']].sort());
-  assert.deepEqual((await service.scanFiles({ Directory: dir })), { Scanned: 2, Found: 1, Added: 0, Updated: 1 });
+  assert.deepEqual(
+    files.map((f) => [f.Path, f.Status]).sort(),
+    [
+      [moved, 'Present'],
+      [original, 'Missing'],
+    ].sort(),
+  );
+  assert.deepEqual(await service.scanFiles({ Directory: dir }), { Scanned: 2, Found: 1, Added: 0, Updated: 1 });
   await rejectsWith(service.scanFiles({ Directory: join(dir, 'plain.txt') }), 'ValidationException');
   await rejectsWith(service.scanFiles({ Directory: join(dir, 'nothing-here') }), 'ValidationException');
 });

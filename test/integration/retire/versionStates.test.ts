@@ -43,14 +43,20 @@ test('versions are listed with their state; new versions are Enabled', async () 
   service = vault.service;
   const { keyId } = await rotatedKey();
   const list = await service.listKeyVersions({ KeyId: keyId });
-  assert.deepEqual(list.KeyVersions.map((v) => v.KeyVersionState), ['Enabled', 'Enabled']);
+  assert.deepEqual(
+    list.KeyVersions.map((v) => v.KeyVersionState),
+    ['Enabled', 'Enabled'],
+  );
 });
 
 test('a disabled version cannot decrypt a blob or a file, and the error names the version', async () => {
   const { keyId, oldVersion, blob, file } = await rotatedKey();
   const r = await service.disableKeyVersion({ KeyId: keyId, KeyVersionId: oldVersion });
   assert.equal(r.KeyVersionState, 'Disabled');
-  await assert.rejects(service.decrypt({ CiphertextBlob: blob }), (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && e.message.includes(oldVersion));
+  await assert.rejects(
+    service.decrypt({ CiphertextBlob: blob }),
+    (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && e.message.includes(oldVersion),
+  );
   await rejectsWith(job(service, { Operation: 'Decrypt', InputPath: file, OutputPath: `${file}.out` }), 'KMSInvalidStateException');
   // The primary version still works.
   const fresh = await service.encrypt({ KeyId: keyId, Plaintext: b64('new') });
@@ -63,7 +69,10 @@ test('the primary version cannot be disabled or scheduled for destruction', asyn
   const { keyId } = await rotatedKey();
   const primary = (await service.describeKey({ KeyId: keyId })).KeyMetadata.PrimaryKeyVersion!;
   await rejectsWith(service.disableKeyVersion({ KeyId: keyId, KeyVersionId: primary }), 'KMSInvalidStateException');
-  await rejectsWith(service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: primary, PendingWindowInDays: 7, Force: true }), 'KMSInvalidStateException');
+  await rejectsWith(
+    service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: primary, PendingWindowInDays: 7, Force: true }),
+    'KMSInvalidStateException',
+  );
   assert.equal(await stateOf(keyId, primary), 'Enabled');
 });
 
@@ -71,8 +80,14 @@ test('bad requests are ValidationException or NotFoundException', async () => {
   const { keyId, oldVersion } = await rotatedKey();
   await rejectsWith(service.disableKeyVersion({ KeyId: keyId, KeyVersionId: 'not-a-uuid' }), 'ValidationException');
   await rejectsWith(service.disableKeyVersion({ KeyId: keyId, KeyVersionId: '00000000-0000-4000-8000-000000000000' }), 'NotFoundException');
-  await rejectsWith(service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion, PendingWindowInDays: 6, Force: true }), 'ValidationException');
-  await rejectsWith(service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion, PendingWindowInDays: 31, Force: true }), 'ValidationException');
+  await rejectsWith(
+    service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion, PendingWindowInDays: 6, Force: true }),
+    'ValidationException',
+  );
+  await rejectsWith(
+    service.scheduleKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion, PendingWindowInDays: 31, Force: true }),
+    'ValidationException',
+  );
   await rejectsWith(service.cancelKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion }), 'KMSInvalidStateException');
 });
 
@@ -112,14 +127,25 @@ test('destruction waits for the window, ignores a clock moved back, then erases 
   clock.set(start + 7 * DAY_MS);
   const m = await service.runMaintenance();
   // (The version scheduled by the test before is due too: only this key's entry is checked.)
-  assert.deepEqual(m.Destroyed?.filter((d) => d.KeyId === keyId), [{ KeyId: keyId, KeyVersionId: oldVersion }]);
+  assert.deepEqual(
+    m.Destroyed?.filter((d) => d.KeyId === keyId),
+    [{ KeyId: keyId, KeyVersionId: oldVersion }],
+  );
   assert.equal(await stateOf(keyId, oldVersion), 'Destroyed');
 
-  const stored = JSON.parse(readFileSync(join(vault.dir, 'vault.json'), 'utf8')) as { Keys: Record<string, { Versions: { KeyVersionId: string; SealedMaterial?: string }[] }> };
+  const stored = JSON.parse(readFileSync(join(vault.dir, 'vault.json'), 'utf8')) as {
+    Keys: Record<string, { Versions: { KeyVersionId: string; SealedMaterial?: string }[] }>;
+  };
   assert.equal(stored.Keys[keyId]!.Versions.find((v) => v.KeyVersionId === oldVersion)!.SealedMaterial, undefined);
 
-  await assert.rejects(service.decrypt({ CiphertextBlob: blob }), (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message));
-  await assert.rejects(job(service, { Operation: 'Decrypt', InputPath: file, OutputPath: `${file}.gone` }), (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message));
+  await assert.rejects(
+    service.decrypt({ CiphertextBlob: blob }),
+    (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message),
+  );
+  await assert.rejects(
+    job(service, { Operation: 'Decrypt', InputPath: file, OutputPath: `${file}.gone` }),
+    (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message),
+  );
   await rejectsWith(service.cancelKeyVersionDestruction({ KeyId: keyId, KeyVersionId: oldVersion }), 'KMSInvalidStateException');
   await rejectsWith(service.enableKeyVersion({ KeyId: keyId, KeyVersionId: oldVersion }), 'KMSInvalidStateException');
 
@@ -159,7 +185,10 @@ test('a backup made after destruction holds no material for the version, and a r
       const v = restored.store.read().Keys[keyId]!.Versions.find((x) => x.KeyVersionId === oldVersion)!;
       assert.equal(v.KeyVersionState, 'Destroyed');
       assert.equal(v.SealedMaterial, undefined);
-      await assert.rejects(restored.decrypt({ CiphertextBlob: blob }), (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message));
+      await assert.rejects(
+        restored.decrypt({ CiphertextBlob: blob }),
+        (e: Error & { __type?: string }) => e.__type === 'KMSInvalidStateException' && /destroyed/.test(e.message),
+      );
     } finally {
       restored.close();
     }

@@ -21,7 +21,7 @@ interface BuilderConfig {
 const config = parseYaml(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 describe('electron-builder.yml', () => {
-  it('is valid against electron-builder\'s schema', () => {
+  it("is valid against electron-builder's schema", () => {
     const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     assert.equal(validate(config), true, JSON.stringify(validate.errors));

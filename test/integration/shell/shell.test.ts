@@ -132,7 +132,7 @@ describe('the built main bundle under a mock of electron', () => {
     assert.equal(win.shown, true, 'shown on ready-to-show');
   });
 
-  it('registers exactly one handler per operation, plus the preload\'s drop channel', () => {
+  it("registers exactly one handler per operation, plus the preload's drop channel", () => {
     assert.deepEqual([...shell.ipcHandlers.keys()].sort(), [...OPERATION_NAMES.map(channelFor), REGISTER_DROP_CHANNEL].sort());
   });
 
@@ -177,7 +177,10 @@ describe('the built main bundle under a mock of electron', () => {
     assert.match(String(items[0]?.label), /^Next rotation: due on \d{1,2} [A-Z][a-z]{2}/);
     assert.equal(items[0]?.enabled, false, 'information, not an action');
     assert.ok(items.some((i) => /“old-taxes” will be deleted on/.test(String(i.label))));
-    assert.deepEqual(items.filter((i) => i.click).map((i) => i.label), ['Open Key Vault', 'Rotate due keys now', 'Quit Key Vault']);
+    assert.deepEqual(
+      items.filter((i) => i.click).map((i) => i.label),
+      ['Open Key Vault', 'Rotate due keys now', 'Quit Key Vault'],
+    );
     win.focused = false;
     items.find((i) => i.label === 'Open Key Vault')!.click!();
     assert.equal(win.focused, true);
@@ -194,7 +197,11 @@ describe('the built main bundle under a mock of electron', () => {
     const res = await invoke(channelFor('takeOpenedFiles'));
     assert.equal(res.ok, true, JSON.stringify(res.error));
     const { Files, Skipped } = res.value as { Files: { FileToken: string; Name: string }[]; Skipped: unknown[] };
-    assert.deepEqual(Files.map((f) => f.Name), ['from-launch.txt.age', 'early-mac.txt.age'], 'the switch in argv is not a file');
+    assert.deepEqual(
+      Files.map((f) => f.Name),
+      ['from-launch.txt.age', 'early-mac.txt.age'],
+      'the switch in argv is not a file',
+    );
     assert.deepEqual(Skipped, []);
     const inspected = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Inspect', FileToken: Files[0]!.FileToken });
     assert.equal(inspected.ok, true, JSON.stringify(inspected.error));
@@ -210,10 +217,16 @@ describe('the built main bundle under a mock of electron', () => {
     assert.equal(win.focused, true, 'the running window comes forward');
     app.emit('open-file', { preventDefault() {} }, lateFile);
     const told = win.webContents.sent.slice(before).filter((m) => m.channel === eventChannelFor('filesOpened'));
-    assert.deepEqual(told.map((m) => m.payload), [{ Count: 1 }, { Count: 2 }]);
+    assert.deepEqual(
+      told.map((m) => m.payload),
+      [{ Count: 1 }, { Count: 2 }],
+    );
     const res = await invoke(channelFor('takeOpenedFiles'));
     const { Files } = res.value as { Files: { FileToken: string; Name: string }[] };
-    assert.deepEqual(Files.map((f) => f.Name), ['second.txt.age', 'late-mac.txt.age']);
+    assert.deepEqual(
+      Files.map((f) => f.Name),
+      ['second.txt.age', 'late-mac.txt.age'],
+    );
     const decrypted = await invoke(channelFor('runFileJob'), { JobId: crypto.randomUUID(), Operation: 'Decrypt', FileToken: Files[0]!.FileToken });
     assert.equal(decrypted.ok, true, JSON.stringify(decrypted.error));
     assert.equal(readFileSync(secondFile.slice(0, -4), 'utf8'), `contents of ${secondFile.slice(0, -4)}\n`);
@@ -224,20 +237,23 @@ describe('the built main bundle under a mock of electron', () => {
     app.emit('open-file', { preventDefault() {} }, launchFile);
     const res = await invoke(channelFor('takeOpenedFiles'));
     const { Files, Skipped } = res.value as { Files: { Name: string }[]; Skipped: { Name: string; Reason: string }[] };
-    assert.deepEqual(Files.map((f) => f.Name), ['from-launch.txt.age']);
+    assert.deepEqual(
+      Files.map((f) => f.Name),
+      ['from-launch.txt.age'],
+    );
     assert.equal(Skipped.length, 1);
     assert.equal(Skipped[0]!.Name, 'vanished.age');
     assert.match(Skipped[0]!.Reason, /no longer exists/);
   });
 
-  it('refuses IPC from a frame that is not the window\'s app page', async () => {
+  it("refuses IPC from a frame that is not the window's app page", async () => {
     const handler = shell.ipcHandlers.get(channelFor('listKeys'))!;
     const evil = { url: 'https://evil.example/', parent: null, processId: 99, routingId: 1 };
     const res = (await handler({ senderFrame: evil, sender: win.webContents }, undefined)) as Envelope;
     assert.equal(res.error?.__type, 'AccessDeniedException');
   });
 
-  it('export-backup goes through Electron\'s save dialog and message box, modal to the window; declined writes nothing', async () => {
+  it("export-backup goes through Electron's save dialog and message box, modal to the window; declined writes nothing", async () => {
     const target = join(documents, 'backup.age');
     shell.saveAnswers.push(target);
     shell.messageAnswers.push(0);
@@ -266,7 +282,7 @@ describe('the built main bundle under a mock of electron', () => {
     assert.ok(last && Math.abs(Date.parse(last) - Date.now()) < 60_000, `LastBackupDate is now, got ${last}`);
   });
 
-  it('files come from Electron\'s open dialog as tokens; a reload of the page revokes them', async () => {
+  it("files come from Electron's open dialog as tokens; a reload of the page revokes them", async () => {
     const input = join(documents, 'notes.txt');
     writeFileSync(input, 'dear diary\n');
     shell.openAnswers.push([input]);
@@ -340,7 +356,7 @@ describe('the built main bundle under a mock of electron', () => {
     assert.deepEqual(win.webContents.windowOpenHandler?.({ url: 'https://evil.example/' }), { action: 'deny' });
   });
 
-  it('restore-backup: the backup chosen in Electron\'s open dialog replaces the vault, then the app relaunches and quits cleanly', async () => {
+  it("restore-backup: the backup chosen in Electron's open dialog replaces the vault, then the app relaunches and quits cleanly", async () => {
     const backup = join(documents, 'backup.age');
     assert.ok(existsSync(backup), 'written by the export test above');
     await invoke(channelFor('createKey'), { AliasName: 'alias/after-backup' });

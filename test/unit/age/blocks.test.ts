@@ -45,7 +45,17 @@ function blockPayload(plain: Buffer): Buffer {
   }
 }
 
-for (const size of [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, PLAIN_BLOCK_SIZE - 1, PLAIN_BLOCK_SIZE, PLAIN_BLOCK_SIZE + 1, 2 * PLAIN_BLOCK_SIZE + 3 * CHUNK_SIZE]) {
+for (const size of [
+  0,
+  1,
+  CHUNK_SIZE - 1,
+  CHUNK_SIZE,
+  CHUNK_SIZE + 1,
+  PLAIN_BLOCK_SIZE - 1,
+  PLAIN_BLOCK_SIZE,
+  PLAIN_BLOCK_SIZE + 1,
+  2 * PLAIN_BLOCK_SIZE + 3 * CHUNK_SIZE,
+]) {
   test(`sealing ${size} bytes block by block in place gives the StreamEncryptor payload`, () => {
     const plain = randomBytes(size);
     assert.ok(blockPayload(plain).equals(streamPayload(plain)));

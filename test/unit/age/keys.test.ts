@@ -25,7 +25,10 @@ test('malformed recipients are validation errors', () => {
 
 test('malformed identities are validation errors that do not echo the key', () => {
   const bad = SPEC_IDENTITY.slice(0, -2) + 'QQ';
-  assert.throws(() => X25519Identity.parse(bad), (e: unknown) => e instanceof ValidationException && !e.message.includes(bad));
+  assert.throws(
+    () => X25519Identity.parse(bad),
+    (e: unknown) => e instanceof ValidationException && !e.message.includes(bad),
+  );
   assert.throws(() => X25519Identity.parse(SPEC_IDENTITY.toLowerCase()), ValidationException);
   assert.throws(() => X25519Identity.parse('AGE-SECRET-KEY-PQ-1XX76JRALNLXDMEW0CRK45QMCCH4X06SE84UN3VPM33W6HWDX0H3SK3ZQFR'), /post-quantum/);
 });
@@ -40,7 +43,10 @@ test('identity files allow comments, blank lines, CRLF and several keys', () => 
 });
 
 test('identity files with garbage or no keys are rejected with the line number', () => {
-  assert.throws(() => parseIdentityFile(`# ok\n${SPEC_IDENTITY}\nnot a key\n`), (e: unknown) => e instanceof ValidationException && /line 3/.test(e.message));
+  assert.throws(
+    () => parseIdentityFile(`# ok\n${SPEC_IDENTITY}\nnot a key\n`),
+    (e: unknown) => e instanceof ValidationException && /line 3/.test(e.message),
+  );
   assert.throws(() => parseIdentityFile('# only a comment\n\n'), ValidationException);
 });
 

@@ -68,7 +68,10 @@ test('a file for several recipients opens with each identity', async () => {
   assert.equal(readHeader(file).stanzas.length, 2);
   assert.deepEqual(await decryptBuffer(file, [alice]), plain);
   assert.deepEqual(await decryptBuffer(file, [bob]), plain);
-  await assert.rejects(decryptBuffer(file, [X25519Identity.generate()]), (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'no-match' && /no identity matched/.test(e.message));
+  await assert.rejects(
+    decryptBuffer(file, [X25519Identity.generate()]),
+    (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'no-match' && /no identity matched/.test(e.message),
+  );
 });
 
 test('armored files round trip and are detected automatically', async () => {
@@ -96,7 +99,10 @@ test('passphrase files round trip; wrong passphrase is no match', async () => {
 
 test('scrypt work factor above the configured cap is refused before any work', async () => {
   const file = await encryptBuffer(Buffer.from('x'), [new ScryptRecipient('pw', { workFactor: 12 })]);
-  await assert.rejects(decryptBuffer(file, [new ScryptIdentity('pw', { maxWorkFactor: 11 })]), (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'header' && /exceeds the limit/.test(e.message));
+  await assert.rejects(
+    decryptBuffer(file, [new ScryptIdentity('pw', { maxWorkFactor: 11 })]),
+    (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'header' && /exceeds the limit/.test(e.message),
+  );
   assert.deepEqual(await decryptBuffer(file, [new ScryptIdentity('pw', { maxWorkFactor: 12 })]), Buffer.from('x'));
 });
 
@@ -139,7 +145,10 @@ test('rewrapping a header keeps the payload and can keep unknown stanzas verbati
   assert.deepEqual(await decryptBuffer(rewrapped, [bob]), plain);
   await assert.rejects(decryptBuffer(rewrapped, [alice]), (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'no-match');
   const kept = readHeader(rewrapped).stanzas.find((s) => s.type === 'example.com/enigma');
-  assert.deepEqual(kept, header.stanzas.find((s) => s.type === 'example.com/enigma'));
+  assert.deepEqual(
+    kept,
+    header.stanzas.find((s) => s.type === 'example.com/enigma'),
+  );
 });
 
 test('parseHeader asks for more bytes on every strict prefix of a header', async () => {
@@ -149,7 +158,10 @@ test('parseHeader asks for more bytes on every strict prefix of a header', async
   const done = parseHeader(file.subarray(0, full.payloadOffset));
   assert.ok(done.complete);
   assert.equal(done.payloadOffset, full.payloadOffset);
-  assert.throws(() => parseHeader(Buffer.from('PK\x03\x04')), (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'header');
+  assert.throws(
+    () => parseHeader(Buffer.from('PK\x03\x04')),
+    (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'header',
+  );
 });
 
 test('payloadPlaintextSize rejects impossible payload lengths', () => {
@@ -157,6 +169,9 @@ test('payloadPlaintextSize rejects impossible payload lengths', () => {
   assert.equal(payloadPlaintextSize(16 + CHUNK_SIZE + 16), CHUNK_SIZE);
   assert.equal(payloadPlaintextSize(16 + CHUNK_SIZE + 16 + 17), CHUNK_SIZE + 1);
   for (const bad of [0, 15, 16, 31, 16 + CHUNK_SIZE + 16 + 16, 16 + CHUNK_SIZE + 16 + 5]) {
-    assert.throws(() => payloadPlaintextSize(bad), (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'payload');
+    assert.throws(
+      () => payloadPlaintextSize(bad),
+      (e: unknown) => e instanceof AgeDecryptionError && e.stage === 'payload',
+    );
   }
 });

@@ -83,7 +83,17 @@ test('swapping two chunks is detected', async () => {
 test('truncation anywhere is rejected', async () => {
   const file = await filePromise;
   const header = readHeader(file);
-  const cuts = [1, 20, header.payloadOffset - 1, header.payloadOffset, header.payloadOffset + 10, header.payloadOffset + 16, file.length - CHUNK_SIZE, file.length - 1000, file.length - 1];
+  const cuts = [
+    1,
+    20,
+    header.payloadOffset - 1,
+    header.payloadOffset,
+    header.payloadOffset + 10,
+    header.payloadOffset + 16,
+    file.length - CHUNK_SIZE,
+    file.length - 1000,
+    file.length - 1,
+  ];
   for (const n of cuts) await expectRejected(file.subarray(0, n), ['header', 'payload'], 2 * CHUNK_SIZE);
 });
 

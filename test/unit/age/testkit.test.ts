@@ -168,6 +168,9 @@ test('testkit coverage: every vector ran or was skipped for an unimplemented fea
   t.diagnostic(`testkit vectors: ${all.length} total, ${ran} run, ${skipped.length} skipped`);
   for (const [reason, names] of byReason) t.diagnostic(`skipped ${names.length} (${reason}): ${names.join(', ')}`);
   assert.ok(all.length >= 140, 'the cctv-age package exposes its vectors');
-  assert.ok(skipped.every((s) => /hybrid/.test(s.name)), 'only post-quantum vectors are skipped');
+  assert.ok(
+    skipped.every((s) => /hybrid/.test(s.name)),
+    'only post-quantum vectors are skipped',
+  );
   assert.equal(ran + skipped.length, all.length);
 });

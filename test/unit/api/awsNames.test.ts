@@ -16,7 +16,10 @@ test('the account is 12 digits, the same for a vault every time and different be
 });
 
 test('vault ARNs in a response become AWS KMS ARNs of the reported region, deep in objects and lists', () => {
-  const out = names.toAws({ KeyMetadata: { Arn: keyArn(vaultId, keyId), KeyId: keyId }, Aliases: [{ AliasArn: `${keyArn(vaultId, keyId).split(':key/')[0]}:alias/x` }] });
+  const out = names.toAws({
+    KeyMetadata: { Arn: keyArn(vaultId, keyId), KeyId: keyId },
+    Aliases: [{ AliasArn: `${keyArn(vaultId, keyId).split(':key/')[0]}:alias/x` }],
+  });
   assert.equal(out.KeyMetadata.Arn, `arn:aws:kms:eu-north-1:${names.accountId}:key/${keyId}`);
   assert.equal(out.KeyMetadata.KeyId, keyId);
   assert.equal(out.Aliases[0]!.AliasArn, `arn:aws:kms:eu-north-1:${names.accountId}:alias/x`);

@@ -18,11 +18,17 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readInputFile', () => {
   test('a character device is refused before any read', () => {
-    assert.throws(() => readInputFile('/dev/zero'), (e: unknown) => e instanceof InputError && /not a regular file/.test(e.message));
+    assert.throws(
+      () => readInputFile('/dev/zero'),
+      (e: unknown) => e instanceof InputError && /not a regular file/.test(e.message),
+    );
   });
 
   test('a directory is refused', () => {
-    assert.throws(() => readInputFile(dir), (e: unknown) => e instanceof InputError && /directory/.test(e.message));
+    assert.throws(
+      () => readInputFile(dir),
+      (e: unknown) => e instanceof InputError && /directory/.test(e.message),
+    );
   });
 
   test('a regular file is read whole up to the bound, and refused past it', () => {
@@ -83,5 +89,8 @@ test('only one flag may read standard input', () => {
     ],
     run: async () => ({}),
   };
-  assert.throws(() => parseArguments(['two-blobs', '--a', '-', '--b', '-'], [command]), (e: unknown) => e instanceof UsageError && /Only one flag can read standard input/.test(e.message));
+  assert.throws(
+    () => parseArguments(['two-blobs', '--a', '-', '--b', '-'], [command]),
+    (e: unknown) => e instanceof UsageError && /Only one flag can read standard input/.test(e.message),
+  );
 });

@@ -107,7 +107,9 @@ describe('file values', () => {
     writeFileSync(desc, 'line one\nline two');
     writeFileSync(context, '{ "project": "x" }\n');
     assert.equal(run(['create-key', '--description', `file://${desc}`]).flags.text('description'), 'line one\nline two');
-    assert.deepEqual(run(['encrypt', '--key-id', KEY, '--plaintext', 'aGk=', `--encryption-context=file://${context}`]).flags.json('encryption-context'), { project: 'x' });
+    assert.deepEqual(run(['encrypt', '--key-id', KEY, '--plaintext', 'aGk=', `--encryption-context=file://${context}`]).flags.json('encryption-context'), {
+      project: 'x',
+    });
   });
 
   test('a file that cannot be read is a usage error naming the path', () => {

@@ -21,7 +21,11 @@ test('two different binary files are not the same passphrase: both are refused a
   // Before the fix both decoded to "\uFFFD\uFFFD" and so unlocked the same backup.
   const a = file('a.bin', Buffer.from([0xff, 0xfe]));
   const b = file('b.bin', Buffer.from([0xc3, 0x28]));
-  for (const path of [a, b]) assert.throws(() => readPassphraseFile(path, 'backup passphrase'), (err: unknown) => err instanceof ValidationException && /not UTF-8/.test(err.message));
+  for (const path of [a, b])
+    assert.throws(
+      () => readPassphraseFile(path, 'backup passphrase'),
+      (err: unknown) => err instanceof ValidationException && /not UTF-8/.test(err.message),
+    );
 });
 
 test('a UTF-8 file gives its first line exactly, without the line ending', () => {

@@ -20,7 +20,12 @@ test('an alias name and an alias ARN name the alias', () => {
 });
 
 test('a malformed ARN is an InvalidArnException', () => {
-  for (const bad of ['arn:aws:kms:us-east-1:123:key/x', 'arn:keyvault:kms:local:nope', `arn:keyvault:kms:local:${VAULT}:key/not-a-uuid`, `arn:keyvault:kms:local:${VAULT}:bucket/x`]) {
+  for (const bad of [
+    'arn:aws:kms:us-east-1:123:key/x',
+    'arn:keyvault:kms:local:nope',
+    `arn:keyvault:kms:local:${VAULT}:key/not-a-uuid`,
+    `arn:keyvault:kms:local:${VAULT}:bucket/x`,
+  ]) {
     assert.throws(() => parseKeyIdentifier(bad, VAULT), InvalidArnException, bad);
   }
 });

@@ -47,7 +47,10 @@ test('a disabled version is refused with KMSInvalidStateException naming the ver
   const k = key();
   disableVersion(k, old(k));
   assert.equal(versionState(old(k)), 'Disabled');
-  assert.throws(() => checkVersionUsable(k, old(k)), (e: unknown) => e instanceof KMSInvalidStateException && e.message.includes(OLD) && /disabled/.test(e.message));
+  assert.throws(
+    () => checkVersionUsable(k, old(k)),
+    (e: unknown) => e instanceof KMSInvalidStateException && e.message.includes(OLD) && /disabled/.test(e.message),
+  );
 });
 
 test('enabling a disabled version makes it usable again; enabling twice changes nothing', () => {
@@ -62,8 +65,14 @@ test('enabling a disabled version makes it usable again; enabling twice changes 
 test('the primary version cannot be disabled or scheduled for destruction', () => {
   const k = key();
   const now = new Date(T0);
-  assert.throws(() => disableVersion(k, primary(k)), (e: unknown) => e instanceof KMSInvalidStateException && /primary/.test((e as Error).message));
-  assert.throws(() => scheduleVersionDestruction(k, primary(k), 7, now), (e: unknown) => e instanceof KMSInvalidStateException && /primary/.test((e as Error).message));
+  assert.throws(
+    () => disableVersion(k, primary(k)),
+    (e: unknown) => e instanceof KMSInvalidStateException && /primary/.test((e as Error).message),
+  );
+  assert.throws(
+    () => scheduleVersionDestruction(k, primary(k), 7, now),
+    (e: unknown) => e instanceof KMSInvalidStateException && /primary/.test((e as Error).message),
+  );
   assert.equal(versionState(primary(k)), 'Enabled');
 });
 
@@ -84,7 +93,10 @@ test('destruction is due once the window has passed, never before', () => {
   assert.equal(isDestructionDue(old(k), clock.now()), false);
   clock.advance(1);
   assert.equal(isDestructionDue(old(k), clock.now()), true);
-  assert.deepEqual(dueDestructions(k, clock.now()).map((v) => v.KeyVersionId), [OLD]);
+  assert.deepEqual(
+    dueDestructions(k, clock.now()).map((v) => v.KeyVersionId),
+    [OLD],
+  );
 });
 
 test('a clock that reads earlier than the scheduling moment destroys nothing', () => {
@@ -124,7 +136,10 @@ test('destroying erases the material and the version never comes back', () => {
   destroyVersion(old(k), new Date('2026-01-09T00:00:00.000Z'));
   assert.equal(old(k).SealedMaterial, undefined);
   assert.equal(versionState(old(k)), 'Destroyed');
-  assert.throws(() => checkVersionUsable(k, old(k)), (e: unknown) => e instanceof KMSInvalidStateException && /destroyed/.test((e as Error).message));
+  assert.throws(
+    () => checkVersionUsable(k, old(k)),
+    (e: unknown) => e instanceof KMSInvalidStateException && /destroyed/.test((e as Error).message),
+  );
   assert.throws(() => enableVersion(k, old(k)), KMSInvalidStateException);
   assert.throws(() => cancelVersionDestruction(k, old(k)), KMSInvalidStateException);
   assert.throws(() => scheduleVersionDestruction(k, old(k), 7, new Date(T0)), KMSInvalidStateException);

@@ -51,19 +51,35 @@ describe('vault stanza', () => {
     const fileKey = randomBytes(16);
     const s = sealVaultStanza(ref, material, fileKey);
     const moved = { ...s, args: [ref.keyId, randomUUID()] };
-    assert.throws(() => openVaultStanza(moved, material), (e) => errorType(e) === 'InvalidCiphertextException');
+    assert.throws(
+      () => openVaultStanza(moved, material),
+      (e) => errorType(e) === 'InvalidCiphertextException',
+    );
     for (const i of [0, 16, 31, 47]) {
       const body = Buffer.from(s.body);
       body[i] = body[i]! ^ 1;
-      assert.throws(() => openVaultStanza({ ...s, body }, material), (e) => errorType(e) === 'InvalidCiphertextException');
+      assert.throws(
+        () => openVaultStanza({ ...s, body }, material),
+        (e) => errorType(e) === 'InvalidCiphertextException',
+      );
     }
-    assert.throws(() => openVaultStanza(s, randomBytes(32)), (e) => errorType(e) === 'InvalidCiphertextException');
+    assert.throws(
+      () => openVaultStanza(s, randomBytes(32)),
+      (e) => errorType(e) === 'InvalidCiphertextException',
+    );
   });
 
   test('malformed stanzas (bad ids, wrong body length) are header errors', () => {
     const s = sealVaultStanza(ref, material, randomBytes(16));
-    for (const bad of [{ ...s, args: ['not-a-uuid', ref.keyVersionId] }, { ...s, args: [ref.keyId] }, { ...s, body: s.body.subarray(1) }]) {
-      assert.throws(() => openVaultStanza(bad, material), (e) => errorType(e) === 'InvalidCiphertextException');
+    for (const bad of [
+      { ...s, args: ['not-a-uuid', ref.keyVersionId] },
+      { ...s, args: [ref.keyId] },
+      { ...s, body: s.body.subarray(1) },
+    ]) {
+      assert.throws(
+        () => openVaultStanza(bad, material),
+        (e) => errorType(e) === 'InvalidCiphertextException',
+      );
     }
   });
 

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import {
-  DEFAULT_ROTATION_CHECK_MS,
-  coalesce,
-  rotationCheckIntervalMs,
-  wireRotationTriggers,
-} from '../../../main/app/rotationTriggers.js';
+import { DEFAULT_ROTATION_CHECK_MS, coalesce, rotationCheckIntervalMs, wireRotationTriggers } from '../../../main/app/rotationTriggers.js';
 import { describeStartupError, resolveVaultDir, userDataOverride } from '../../../main/app/startup.js';
 import { DependencyTimeoutException, KMSInvalidStateException } from '../../../main/core/errors.js';
 
@@ -82,10 +77,7 @@ describe('start-up', () => {
   });
 
   it('explains a missing keychain entry and names the exception', () => {
-    const d = describeStartupError(
-      new KMSInvalidStateException('The OS keychain has no root secret for vault 42.'),
-      '/v',
-    );
+    const d = describeStartupError(new KMSInvalidStateException('The OS keychain has no root secret for vault 42.'), '/v');
     assert.match(d.message, /^KMSInvalidStateException: /);
     assert.match(d.detail, /keyvault recover/);
     assert.match(d.detail, /Vault directory: \/v/);

@@ -52,10 +52,16 @@ describe('file jobs by token', () => {
     const { Files } = await ops.pickFiles(undefined, ctx);
     assert.equal(Files.length, 1);
     await ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: Files[0]!.FileToken, KeyId: 'alias/taxes' }, ctx);
-    assert.deepEqual(serviceCalls('runFileJob').map((c) => c.req as Record<string, unknown>).map((r) => [r.InputPath, r.OutputPath, r.Overwrite]), [
-      [input, `${input}.age`, undefined],
-    ]);
-    assert.deepEqual(dialogs.shown.map((d) => d.kind), ['openFiles']);
+    assert.deepEqual(
+      serviceCalls('runFileJob')
+        .map((c) => c.req as Record<string, unknown>)
+        .map((r) => [r.InputPath, r.OutputPath, r.Overwrite]),
+      [[input, `${input}.age`, undefined]],
+    );
+    assert.deepEqual(
+      dialogs.shown.map((d) => d.kind),
+      ['openFiles'],
+    );
   });
 
   it('refuses a forged token and a token of another window without touching the service', async () => {
@@ -65,7 +71,10 @@ describe('file jobs by token', () => {
     dialogs.willOpen([input]);
     const { Files } = await ops.pickFiles(undefined, ctx);
     await rejectsWith(ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: 'x'.repeat(43) }, ctx), 'NotFoundException');
-    await rejectsWith(ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: Files[0]!.FileToken }, { owner: 'contents:2' }), 'NotFoundException');
+    await rejectsWith(
+      ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: Files[0]!.FileToken }, { owner: 'contents:2' }),
+      'NotFoundException',
+    );
     assert.equal(serviceCalls('runFileJob').length, 0);
   });
 
@@ -88,7 +97,7 @@ describe('file jobs by token', () => {
     assert.match(asked[0]!.detail, /decrypted copy of photo\.jpg\.age/);
   });
 
-  it('save-as: the output goes where the person chose in main\'s save dialog (suggested: the derived name)', async () => {
+  it("save-as: the output goes where the person chose in main's save dialog (suggested: the derived name)", async () => {
     const { ops, dialogs, tokens, serviceCalls } = setup();
     const input = join(dir, 'contract.pdf');
     writeFileSync(input, 'pdf');
@@ -101,14 +110,18 @@ describe('file jobs by token', () => {
     assert.equal((serviceCalls('runFileJob')[0]?.req as { OutputPath?: string }).OutputPath, elsewhere);
 
     // Cancelled: nothing runs. An existing file chosen: main confirms the replacement first.
-    await assert.rejects(ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, SaveAs: true }, ctx), { __type: 'CancelledException' });
+    await assert.rejects(ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, SaveAs: true }, ctx), {
+      __type: 'CancelledException',
+    });
     writeFileSync(elsewhere, 'older');
     dialogs.willSave(elsewhere).willConfirm(true);
     await ops.runFileJob({ JobId: randomUUID(), Operation: 'Encrypt', FileToken: handle!.FileToken, SaveAs: true }, ctx);
     assert.match(dialogs.confirmations()[0]!.message, /Replace safe-copy\.pdf\.age/);
     assert.equal((serviceCalls('runFileJob')[1]?.req as { Overwrite?: boolean }).Overwrite, true);
     assert.equal(serviceCalls('runFileJob').length, 2);
-    await assert.rejects(ops.runFileJob({ JobId: randomUUID(), Operation: 'Inspect', FileToken: handle!.FileToken, SaveAs: true }, ctx), { __type: 'ValidationException' });
+    await assert.rejects(ops.runFileJob({ JobId: randomUUID(), Operation: 'Inspect', FileToken: handle!.FileToken, SaveAs: true }, ctx), {
+      __type: 'ValidationException',
+    });
   });
 
   it('derives outputs like the service: .age added, .age removed, .decrypted otherwise, none in place', () => {
@@ -126,7 +139,10 @@ describe('export-backup', () => {
     const chosen = join(dir, 'my-backup.age');
     dialogs.willSave(chosen).willConfirm(true);
     await ops.exportBackup({ Passphrase: 'correct horse battery' }, ctx);
-    assert.deepEqual(serviceCalls('exportBackup').map((c) => c.req), [{ OutPath: chosen, Passphrase: 'correct horse battery' }]);
+    assert.deepEqual(
+      serviceCalls('exportBackup').map((c) => c.req),
+      [{ OutPath: chosen, Passphrase: 'correct horse battery' }],
+    );
     const [save, confirm] = dialogs.shown;
     assert.equal(save?.kind === 'saveFile' && save.defaultPath, join(dir, 'keyvault-backup-2026-11-30.age'));
     assert.equal(confirm?.kind, 'confirm');
@@ -200,7 +216,7 @@ describe('operations that widen access', () => {
 });
 
 describe('restore-backup', () => {
-  it('restores the file chosen in main\'s open dialog after an account of what is replaced', async () => {
+  it("restores the file chosen in main's open dialog after an account of what is replaced", async () => {
     const restored: string[] = [];
     const { ops, dialogs } = setup(async (path, passphrase) => {
       restored.push(`${path}|${passphrase}`);

@@ -40,7 +40,9 @@ describe('filePathsFromArgv', () => {
       resolve('/home/me/a.age'),
       '/tmp/b.age',
     ]);
-    assert.deepEqual(filePathsFromArgv(['/usr/bin/electron', '/src/app', 'http://localhost:5173/', 'c.age'], { isPackaged: false, cwd: '/w' }), [resolve('/w/c.age')]);
+    assert.deepEqual(filePathsFromArgv(['/usr/bin/electron', '/src/app', 'http://localhost:5173/', 'c.age'], { isPackaged: false, cwd: '/w' }), [
+      resolve('/w/c.age'),
+    ]);
   });
 
   it('after `--`, a name starting with a dash is a file', () => {
@@ -52,11 +54,15 @@ describe('the bridge and opened files', () => {
   it('window.vault.on("filesOpened") listens on its own channel and hands the page only the payload', () => {
     const subscribed: string[] = [];
     let deliver: (payload: unknown) => void = () => undefined;
-    const bridge = createVaultBridge(async () => ({ ok: true, value: null }), (channel, listener) => {
-      subscribed.push(channel);
-      deliver = listener;
-      return () => undefined;
-    }, async () => []);
+    const bridge = createVaultBridge(
+      async () => ({ ok: true, value: null }),
+      (channel, listener) => {
+        subscribed.push(channel);
+        deliver = listener;
+        return () => undefined;
+      },
+      async () => [],
+    );
     const got: unknown[] = [];
     bridge.on('filesOpened', (p) => got.push(p.Count));
     deliver({ Count: 2 });
@@ -96,10 +102,16 @@ describe('opened files inbox', () => {
     inbox.add([real, link, join(dir, 'gone.age')]);
     const tokens = new FileTokenRegistry();
     const { Files, Skipped } = await takeOpenedFiles(inbox, tokens, 'contents:7');
-    assert.deepEqual(Files.map((f) => f.Name), ['real.age']);
+    assert.deepEqual(
+      Files.map((f) => f.Name),
+      ['real.age'],
+    );
     assert.equal(tokens.resolve('contents:7', Files[0]!.FileToken), real);
     assert.throws(() => tokens.resolve('contents:8', Files[0]!.FileToken), /no longer knows/);
-    assert.deepEqual(Skipped.map((s) => s.Name), ['link.age', 'gone.age']);
+    assert.deepEqual(
+      Skipped.map((s) => s.Name),
+      ['link.age', 'gone.age'],
+    );
     assert.match(Skipped[0]!.Reason, /is a link/);
   });
 });
@@ -124,10 +136,13 @@ describe('desktop notices', () => {
       key({ KeyId: 'k3', Aliases: ['alias/tomorrow'], KeyState: 'PendingDeletion', DeletionDate: iso(0.5) }),
     ];
     const notices = deletionNotices(keys, NOW);
-    assert.deepEqual(notices.map((n) => n.body.match(/“([^”]+)” will be deleted (in \d+ days|tomorrow|today)/)?.slice(1)), [
-      ['soon', 'in 2 days'],
-      ['tomorrow', 'tomorrow'],
-    ]);
+    assert.deepEqual(
+      notices.map((n) => n.body.match(/“([^”]+)” will be deleted (in \d+ days|tomorrow|today)/)?.slice(1)),
+      [
+        ['soon', 'in 2 days'],
+        ['tomorrow', 'tomorrow'],
+      ],
+    );
   });
 
   it('reminds of a backup older than 30 days, or none in a vault older than that with keys', () => {
@@ -215,7 +230,13 @@ describe('tray', () => {
     const none = await rotateDueKeysNow({ check: async () => undefined, events, vault, show: (n) => shown.push(n.body), now: () => NOW });
     assert.equal(none, 0);
     assert.deepEqual(shown, ['Next rotation: a on 10 Dec.']);
-    const two = await rotateDueKeysNow({ check: async () => void (events.emit('rotation'), events.emit('rotation')), events, vault, show: (n) => shown.push(n.body), now: () => NOW });
+    const two = await rotateDueKeysNow({
+      check: async () => void (events.emit('rotation'), events.emit('rotation')),
+      events,
+      vault,
+      show: (n) => shown.push(n.body),
+      now: () => NOW,
+    });
     assert.equal(two, 2);
     assert.equal(shown.length, 1);
     assert.equal(events.listenerCount('rotation'), 0);

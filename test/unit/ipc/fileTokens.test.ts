@@ -11,7 +11,10 @@ writeFileSync(file, 'twelve bytes');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function rejectsWith(p: () => unknown, type: string): Promise<void> {
-  await assert.rejects(async () => p(), (err: { __type?: string }) => err.__type === type);
+  await assert.rejects(
+    async () => p(),
+    (err: { __type?: string }) => err.__type === type,
+  );
 }
 
 describe('file tokens', () => {
@@ -33,7 +36,7 @@ describe('file tokens', () => {
     assert.notEqual(a?.FileToken, b?.FileToken);
   });
 
-  it('refuses a forged token, another window\'s token, and an expired token alike', async () => {
+  it("refuses a forged token, another window's token, and an expired token alike", async () => {
     let now = 1_000;
     const reg = new FileTokenRegistry({ ttlMs: 60_000, now: () => now });
     const [handle] = await reg.issue('contents:1', [file]);

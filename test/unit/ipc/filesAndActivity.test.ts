@@ -38,7 +38,12 @@ function setup() {
     return { JobId: r.JobId, Operation: r.Operation, InputPath: r.InputPath, OutputPath: r.OutputPath, BytesProcessed: 7 };
   });
   fake.answer('listAuditEvents', () => ({ Events: EVENTS }));
-  fake.answer('listAliases', () => ({ Aliases: [{ AliasName: 'alias/tax-returns', TargetKeyId: 'k1' }, { AliasName: 'alias/photos', TargetKeyId: 'k2' }] }));
+  fake.answer('listAliases', () => ({
+    Aliases: [
+      { AliasName: 'alias/tax-returns', TargetKeyId: 'k1' },
+      { AliasName: 'alias/photos', TargetKeyId: 'k2' },
+    ],
+  }));
   const dialogs = new ScriptedDialogs();
   const tokens = new FileTokenRegistry();
   const ops = createAppOperations(fake.service, { dialogs, tokens, defaultSaveDir: () => dir, today: () => new Date('2026-11-30T12:00:00Z') });
@@ -57,7 +62,10 @@ describe('keep both', () => {
     const taken = new Set(['/d/report.pdf', '/d/report (2).pdf']);
     assert.equal(await freePath('/d/report.pdf', async (p) => taken.has(p)), '/d/report (3).pdf');
     assert.equal(await freePath('/d/other.pdf', async (p) => taken.has(p)), '/d/other.pdf');
-    await assert.rejects(freePath('/d/x', async () => true), (e: { __type?: string }) => e.__type === 'AlreadyExistsException');
+    await assert.rejects(
+      freePath('/d/x', async () => true),
+      (e: { __type?: string }) => e.__type === 'AlreadyExistsException',
+    );
   });
 
   it('decrypting onto an existing file with KeepBoth writes "name (2).ext" and leaves the file alone, with no dialog', async () => {
@@ -80,8 +88,14 @@ describe('keep both', () => {
     writeFileSync(input, 'x');
     const [handle] = await tokens.issue(ctx.owner, [input]);
     const base = { FileToken: handle!.FileToken, KeepBoth: true };
-    await assert.rejects(ops.runFileJob({ ...base, JobId: randomUUID(), Operation: 'Encrypt', Overwrite: true }, ctx), (e: { __type?: string }) => e.__type === 'ValidationException');
-    await assert.rejects(ops.runFileJob({ ...base, JobId: randomUUID(), Operation: 'ReEncrypt' }, ctx), (e: { __type?: string }) => e.__type === 'ValidationException');
+    await assert.rejects(
+      ops.runFileJob({ ...base, JobId: randomUUID(), Operation: 'Encrypt', Overwrite: true }, ctx),
+      (e: { __type?: string }) => e.__type === 'ValidationException',
+    );
+    await assert.rejects(
+      ops.runFileJob({ ...base, JobId: randomUUID(), Operation: 'ReEncrypt' }, ctx),
+      (e: { __type?: string }) => e.__type === 'ValidationException',
+    );
     assert.equal(fake.calls.filter((c) => c.op === 'runFileJob').length, 0);
   });
 });
@@ -117,10 +131,19 @@ describe('activity', () => {
   it('hides reads unless asked, and filters by key and outcome', () => {
     assert.ok(isReadOperation('DescribeKey') && isReadOperation('ListKeys') && isReadOperation('GetKeyRotationStatus'));
     assert.ok(!isReadOperation('CreateKey') && !isReadOperation('EncryptFile') && !isReadOperation('DisableKey'));
-    assert.deepEqual(filterActivity(EVENTS, {}).map((e) => e.Operation), ['CreateKey', 'EncryptFile', 'DecryptFile']);
+    assert.deepEqual(
+      filterActivity(EVENTS, {}).map((e) => e.Operation),
+      ['CreateKey', 'EncryptFile', 'DecryptFile'],
+    );
     assert.equal(filterActivity(EVENTS, { IncludeReads: true }).length, 5);
-    assert.deepEqual(filterActivity(EVENTS, { Outcome: 'Failure' }).map((e) => e.Operation), ['DecryptFile']);
-    assert.deepEqual(filterActivity(EVENTS, { KeyId: 'k1', IncludeReads: true }).map((e) => e.Operation), ['CreateKey', 'DescribeKey', 'EncryptFile']);
+    assert.deepEqual(
+      filterActivity(EVENTS, { Outcome: 'Failure' }).map((e) => e.Operation),
+      ['DecryptFile'],
+    );
+    assert.deepEqual(
+      filterActivity(EVENTS, { KeyId: 'k1', IncludeReads: true }).map((e) => e.Operation),
+      ['CreateKey', 'DescribeKey', 'EncryptFile'],
+    );
   });
 
   it('CSV cells are quoted and never start a formula', () => {
@@ -140,7 +163,14 @@ describe('activity', () => {
     const res = await ops.exportActivity({ Format: 'json' }, ctx);
     assert.deepEqual(res, { FileName: 'activity.json', Count: 3 });
     const rows = JSON.parse(readFileSync(out, 'utf8')) as { Operation: string; Key: string }[];
-    assert.deepEqual(rows.map((r) => [r.Operation, r.Key]), [['CreateKey', 'tax-returns'], ['EncryptFile', 'tax-returns'], ['DecryptFile', 'photos']]);
+    assert.deepEqual(
+      rows.map((r) => [r.Operation, r.Key]),
+      [
+        ['CreateKey', 'tax-returns'],
+        ['EncryptFile', 'tax-returns'],
+        ['DecryptFile', 'photos'],
+      ],
+    );
     const save = dialogs.shown[0];
     assert.equal(save?.kind === 'saveFile' && save.defaultPath, join(dir, 'keyvault-activity-2026-11-30.json'));
   });
@@ -181,7 +211,10 @@ describe('folders as a whole', () => {
     writeFileSync(loose, 'l');
     const tokens = new FileTokenRegistry();
     const { Files } = await registerDroppedFiles(tokens, { Paths: [loose, root] }, ctx);
-    assert.deepEqual(Files.map((f) => f.Folder?.RelativePath ?? f.Name), ['loose.txt', '2025/c.jpg', '2025/summer/b.jpg', 'a.jpg']);
+    assert.deepEqual(
+      Files.map((f) => f.Folder?.RelativePath ?? f.Name),
+      ['loose.txt', '2025/c.jpg', '2025/summer/b.jpg', 'a.jpg'],
+    );
     const folder = Files[1]!.Folder!;
     assert.equal(folder.FileCount, 3);
     assert.equal(folder.Skipped, 3, 'two links and one folder nested too deep');
@@ -193,7 +226,10 @@ describe('folders as a whole', () => {
     const big = mkdtempSync(join(dir, 'big-'));
     for (let i = 0; i <= MAX_FOLDER_FILES; i++) writeFileSync(join(big, `f${i}`), '');
     const tokens = new FileTokenRegistry();
-    await assert.rejects(tokens.issueExpanding(ctx.owner, [big]), (e: { __type?: string; message: string }) => e.__type === 'ValidationException' && /up to 1000 files/.test(e.message));
+    await assert.rejects(
+      tokens.issueExpanding(ctx.owner, [big]),
+      (e: { __type?: string; message: string }) => e.__type === 'ValidationException' && /up to 1000 files/.test(e.message),
+    );
     assert.equal(tokens.size, 0);
   });
 

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  FORBIDDEN_RESPONSE_MESSAGE,
-  GENERIC_INTERNAL_MESSAGE,
-  findForbiddenField,
-  registerVaultIpc,
-} from '../../../main/app/ipcHandlers.js';
+import { FORBIDDEN_RESPONSE_MESSAGE, GENERIC_INTERNAL_MESSAGE, findForbiddenField, registerVaultIpc } from '../../../main/app/ipcHandlers.js';
 import { MAX_DESCRIPTION_LENGTH, requestSchemas } from '../../../main/app/ipcSchemas.js';
 import { APP_ENTRY_URL } from '../../../main/app/securityPolicy.js';
 import { DisabledException, NotFoundException } from '../../../main/core/errors.js';
@@ -96,10 +91,26 @@ const VALID: Record<OperationName, unknown> = {
 
 /** Operations main handles itself first (dialogs, tokens, confirmations): appOperations.test.ts. */
 const GUARDED: ReadonlySet<OperationName> = new Set([
-  'pickFiles', 'runFileJob', 'exportBackup', 'restoreBackup', 'addRecoveryRecipient', 'addIdentity', 'setRecoveryPassphrase', 'takeOpenedFiles',
-  'createRecoveryKey', 'saveRecoverySheet', 'forgetRecoverySheet',
-  'showInFolder', 'exportActivity', 'pickFolder', 'checkClock', 'confirmClock', 'estimatePassphrase',
-  'scanFiles', 'reEncryptFiles', 'scheduleKeyVersionDestruction',
+  'pickFiles',
+  'runFileJob',
+  'exportBackup',
+  'restoreBackup',
+  'addRecoveryRecipient',
+  'addIdentity',
+  'setRecoveryPassphrase',
+  'takeOpenedFiles',
+  'createRecoveryKey',
+  'saveRecoverySheet',
+  'forgetRecoverySheet',
+  'showInFolder',
+  'exportActivity',
+  'pickFolder',
+  'checkClock',
+  'confirmClock',
+  'estimatePassphrase',
+  'scanFiles',
+  'reEncryptFiles',
+  'scheduleKeyVersionDestruction',
 ]);
 const PASS_THROUGH = OPERATION_NAMES.filter((op) => !GUARDED.has(op));
 
@@ -108,7 +119,7 @@ describe('IPC request schemas', () => {
     assert.deepEqual(Object.keys(requestSchemas).sort(), [...OPERATION_NAMES].sort());
   });
 
-  it('registers one handler per operation on its vault:<op> channel, plus the preload\'s drop channel', () => {
+  it("registers one handler per operation on its vault:<op> channel, plus the preload's drop channel", () => {
     const { ipc } = setup();
     assert.deepEqual([...ipc.handlers.keys()].sort(), [...OPERATION_NAMES.map(channelFor), REGISTER_DROP_CHANNEL].sort());
   });
@@ -140,7 +151,12 @@ describe('IPC validation', () => {
     { name: 'a missing required field', op: 'createAlias', args: [{ AliasName: 'alias/x' }], mentions: /TargetKeyId/ },
     { name: 'a non-base64 plaintext', op: 'encrypt', args: [{ KeyId: KEY_ID, Plaintext: 'not base64!' }], mentions: /Plaintext/ },
     { name: 'a plaintext over 4096 bytes', op: 'encrypt', args: [{ KeyId: KEY_ID, Plaintext: Buffer.alloc(4097).toString('base64') }], mentions: /Plaintext/ },
-    { name: 'a non-string encryption context value', op: 'encrypt', args: [{ KeyId: KEY_ID, Plaintext: 'aGk=', EncryptionContext: { a: 1 } }], mentions: /EncryptionContext/ },
+    {
+      name: 'a non-string encryption context value',
+      op: 'encrypt',
+      args: [{ KeyId: KEY_ID, Plaintext: 'aGk=', EncryptionContext: { a: 1 } }],
+      mentions: /EncryptionContext/,
+    },
     { name: 'a JobId that is not a UUID', op: 'cancelFileJob', args: [{ JobId: 'job-1' }], mentions: /JobId/ },
     { name: 'an argument to a void operation', op: 'listKeys', args: [{}], mentions: /listKeys/ },
     { name: 'no argument where one is required', op: 'describeKey', args: [], mentions: /describeKey/ },
@@ -148,7 +164,12 @@ describe('IPC validation', () => {
     { name: 'an unknown file operation', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), Operation: 'Shred' }], mentions: /Operation/ },
     { name: 'a file job naming a path', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), InputPath: '/etc/shadow' }], mentions: /InputPath/ },
     { name: 'a file job choosing its output', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), OutputPath: '/tmp/x' }], mentions: /OutputPath/ },
-    { name: 'a file token that main could not have issued', op: 'runFileJob', args: [{ ...(VALID.runFileJob as object), FileToken: '../../etc/passwd' }], mentions: /FileToken/ },
+    {
+      name: 'a file token that main could not have issued',
+      op: 'runFileJob',
+      args: [{ ...(VALID.runFileJob as object), FileToken: '../../etc/passwd' }],
+      mentions: /FileToken/,
+    },
     { name: 'an export-backup naming a path', op: 'exportBackup', args: [{ Passphrase: 'correct horse', OutPath: '/tmp/evil' }], mentions: /OutPath/ },
     { name: 'a restore-backup naming a path', op: 'restoreBackup', args: [{ Passphrase: 'correct horse', InPath: '/tmp/b.age' }], mentions: /InPath/ },
     ...['__proto__', 'constructor', 'prototype'].map((key) => ({
@@ -160,7 +181,13 @@ describe('IPC validation', () => {
     {
       name: 'a reserved key in a re-encrypt destination context',
       op: 'reEncrypt',
-      args: [{ CiphertextBlob: Buffer.alloc(80, 1).toString('base64'), DestinationKeyId: KEY_ID, DestinationEncryptionContext: JSON.parse('{"__proto__": {"admin": "1"}}') as unknown }],
+      args: [
+        {
+          CiphertextBlob: Buffer.alloc(80, 1).toString('base64'),
+          DestinationKeyId: KEY_ID,
+          DestinationEncryptionContext: JSON.parse('{"__proto__": {"admin": "1"}}') as unknown,
+        },
+      ],
       mentions: /DestinationEncryptionContext/,
     },
   ];

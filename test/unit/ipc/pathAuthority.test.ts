@@ -21,8 +21,7 @@ describe('the renderer cannot choose a path', () => {
   const ipc = new FakeIpcMain();
   const win = appWindow();
   const dialogs = new ScriptedDialogs();
-  const call = (op: OperationName, req: unknown) =>
-    ipc.invoke(win.mainFrame, channelFor(op), req) as Promise<{ ok: boolean; error?: { __type: string } }>;
+  const call = (op: OperationName, req: unknown) => ipc.invoke(win.mainFrame, channelFor(op), req) as Promise<{ ok: boolean; error?: { __type: string } }>;
 
   before(async () => {
     tv = await createTempVault();

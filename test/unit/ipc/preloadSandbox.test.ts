@@ -64,7 +64,10 @@ describe('sandboxed preload bundle', () => {
     assert.deepEqual([...exposed.keys()], ['vault']);
     const vault = exposed.get('vault') as Record<string, unknown>;
     assert.deepEqual(Object.keys(vault).sort(), [...OPERATION_NAMES, 'on', 'takeDroppedFiles'].sort());
-    assert.ok(Object.values(vault).every((v) => typeof v === 'function'), 'only functions cross the bridge');
+    assert.ok(
+      Object.values(vault).every((v) => typeof v === 'function'),
+      'only functions cross the bridge',
+    );
   });
 
   it('unwraps results, rejects with the exception name, and hands listeners only the payload', async () => {
@@ -92,8 +95,7 @@ describe('sandboxed preload bundle', () => {
     const vault = exposed.get('vault') as { takeDroppedFiles(): Promise<unknown> };
     assert.equal(dropListeners.length, 1);
     assert.equal(dropListeners[0]!.capture, true, 'the preload listens in the capture phase, before the page');
-    const drop = (isTrusted: boolean, names: string[]) =>
-      dropListeners[0]!.listener({ isTrusted, dataTransfer: { files: names.map((name) => ({ name })) } });
+    const drop = (isTrusted: boolean, names: string[]) => dropListeners[0]!.listener({ isTrusted, dataTransfer: { files: names.map((name) => ({ name })) } });
 
     drop(true, ['a.txt', 'b.pdf']);
     // Values made inside the VM have its prototypes: compare them as plain data.

@@ -18,14 +18,29 @@ const OLD = randomUUID();
 const CUR = randomUUID();
 
 function file(path: string, version: string, status: Retire.InventoryStatus = 'Present'): Retire.InventoryFileEntry {
-  return { Path: path, KeyId: KEY, KeyVersionId: version, IsPrimaryVersion: version === CUR, Size: 100, LastSeenDate: '2026-11-01T00:00:00.000Z', Status: status };
+  return {
+    Path: path,
+    KeyId: KEY,
+    KeyVersionId: version,
+    IsPrimaryVersion: version === CUR,
+    Size: 100,
+    LastSeenDate: '2026-11-01T00:00:00.000Z',
+    Status: status,
+  };
 }
 
 function setup(opts: { files?: Retire.InventoryFileEntry[]; pageSize?: number; oldState?: KeyVersionEntry['KeyVersionState'] } = {}) {
   const files = opts.files ?? [];
   const calls: { op: string; req: unknown }[] = [];
   const versions: KeyVersionEntry[] = [
-    { KeyId: KEY, KeyVersionId: OLD, CreationDate: '2026-10-30T09:00:00.000Z', RotationType: 'INITIAL', IsPrimary: false, KeyVersionState: opts.oldState ?? 'Enabled' },
+    {
+      KeyId: KEY,
+      KeyVersionId: OLD,
+      CreationDate: '2026-10-30T09:00:00.000Z',
+      RotationType: 'INITIAL',
+      IsPrimary: false,
+      KeyVersionState: opts.oldState ?? 'Enabled',
+    },
     { KeyId: KEY, KeyVersionId: CUR, CreationDate: '2026-11-29T09:00:00.000Z', RotationType: 'ON_DEMAND', IsPrimary: true, KeyVersionState: 'Enabled' },
   ];
   const service: RetireServiceLike = {
@@ -40,7 +55,9 @@ function setup(opts: { files?: Retire.InventoryFileEntry[]; pageSize?: number; o
     async listFiles(req) {
       calls.push({ op: 'listFiles', req });
       // Pages of `pageSize`, as the service would page them, whatever Limit says.
-      const matching = files.filter((f) => (req.KeyVersionId === undefined || f.KeyVersionId === req.KeyVersionId) && (req.KeyId === undefined || f.KeyId === req.KeyId));
+      const matching = files.filter(
+        (f) => (req.KeyVersionId === undefined || f.KeyVersionId === req.KeyVersionId) && (req.KeyId === undefined || f.KeyId === req.KeyId),
+      );
       const start = req.Marker ? Number(Buffer.from(req.Marker, 'base64url').toString()) : 0;
       const size = opts.pageSize ?? matching.length;
       const page = matching.slice(start, start + size);
@@ -114,7 +131,7 @@ describe('retire request schemas', () => {
 });
 
 describe('scan a folder / bring files up to date', () => {
-  it('scans the folder the person picked in main\'s folder dialog', async () => {
+  it("scans the folder the person picked in main's folder dialog", async () => {
     const { ops, dialogs, calls } = setup();
     dialogs.willOpen(['/home/me/Documents/taxes']);
     const res = await ops.scanFiles();
@@ -131,7 +148,7 @@ describe('scan a folder / bring files up to date', () => {
     assert.deepEqual(calls, []);
   });
 
-  it('rewraps a key\'s files, in a folder only when main asked for it', async () => {
+  it("rewraps a key's files, in a folder only when main asked for it", async () => {
     const { ops, dialogs, calls } = setup();
     const JobId = randomUUID();
     await ops.reEncryptFiles({ JobId, KeyId: KEY });
@@ -139,12 +156,18 @@ describe('scan a folder / bring files up to date', () => {
     dialogs.willOpen(['/srv/archive']);
     const res = await ops.reEncryptFiles({ JobId, KeyId: KEY, ChooseFolder: true });
     assert.equal(res.FolderName, 'archive');
-    assert.deepEqual(calls.map((c) => c.req), [{ JobId, KeyId: KEY }, { JobId, KeyId: KEY, Directory: '/srv/archive' }]);
+    assert.deepEqual(
+      calls.map((c) => c.req),
+      [
+        { JobId, KeyId: KEY },
+        { JobId, KeyId: KEY, Directory: '/srv/archive' },
+      ],
+    );
   });
 });
 
-describe('scheduling a version\'s destruction', () => {
-  it('asks natively first, naming the key, the version\'s date, its files and what cannot be inventoried', async () => {
+describe("scheduling a version's destruction", () => {
+  it("asks natively first, naming the key, the version's date, its files and what cannot be inventoried", async () => {
     const { ops, dialogs, calls } = setup({ files: [file('/a.age', OLD), file('/b.age', OLD, 'Missing'), file('/c.age', CUR)] });
     dialogs.willConfirm(true);
     await ops.scheduleKeyVersionDestruction({ KeyId: KEY, KeyVersionId: OLD, PendingWindowInDays: 14, Force: true });
@@ -168,7 +191,10 @@ describe('scheduling a version\'s destruction', () => {
     const { ops, dialogs, calls } = setup({ files: [file('/a.age', OLD)] });
     await ops.scheduleKeyVersionDestruction({ KeyId: KEY, KeyVersionId: OLD });
     assert.equal(dialogs.confirmations().length, 0);
-    assert.ok(calls.some((c) => c.op === 'scheduleKeyVersionDestruction'), 'the service gives the refusal naming the count');
+    assert.ok(
+      calls.some((c) => c.op === 'scheduleKeyVersionDestruction'),
+      'the service gives the refusal naming the count',
+    );
   });
 
   it('the primary or an already pending version: the service refuses, nobody is asked', async () => {

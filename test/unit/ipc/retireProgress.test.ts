@@ -41,12 +41,17 @@ test('progress as events, Stop after the files in hand, and a second run finishe
   const { KeyVersionId: current } = await s.rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId });
 
   const sent: { channel: string; payload: unknown }[] = [];
-  const forwarder = createEventForwarder({ source: s.events, target: { send: (channel, payload) => void sent.push({ channel, payload }), isDestroyed: () => false } });
+  const forwarder = createEventForwarder({
+    source: s.events,
+    target: { send: (channel, payload) => void sent.push({ channel, payload }), isDestroyed: () => false },
+  });
   forwarder.markReady();
   const ops = createAppOperations(s, { dialogs: new ScriptedDialogs(), tokens: new FileTokenRegistry(), defaultSaveDir: () => folder });
   const ctx = { owner: 'contents:1' };
   const progressOf = (jobId: string): FilesProgressEvent[] =>
-    sent.filter((e) => e.channel === eventChannelFor('filesProgress') && (e.payload as FilesProgressEvent).JobId === jobId).map((e) => e.payload as FilesProgressEvent);
+    sent
+      .filter((e) => e.channel === eventChannelFor('filesProgress') && (e.payload as FilesProgressEvent).JobId === jobId)
+      .map((e) => e.payload as FilesProgressEvent);
 
   try {
     // First run: the page presses Stop as soon as the first progress arrives.
@@ -63,7 +68,11 @@ test('progress as events, Stop after the files in hand, and a second run finishe
     assert.ok(partial.ReEncrypted >= 1 && partial.ReEncrypted < FILES, `stopped part-way (${partial.ReEncrypted} of ${FILES})`);
     const events = progressOf(first);
     assert.ok(events.length >= 1 && events.every((e) => e.FilesTotal === FILES), 'progress counts files of the run, forwarded to the window');
-    assert.deepEqual(events.map((e) => e.FilesDone), [...events.map((e) => e.FilesDone)].sort((a, b) => a - b), 'progress only goes forward');
+    assert.deepEqual(
+      events.map((e) => e.FilesDone),
+      [...events.map((e) => e.FilesDone)].sort((a, b) => a - b),
+      'progress only goes forward',
+    );
     const onCurrent = paths.filter((p) => readAgeFileFacts(p)?.KeyVersionId === current).length;
     assert.equal(onCurrent, partial.ReEncrypted, 'exactly the files reported rewrapped are on the current version');
 

@@ -129,7 +129,7 @@ describe('content security policy', () => {
   });
 
   it('replaces any CSP header the server sent, whatever its case', () => {
-    const out = withCspHeader({ 'content-security-policy': ["default-src *"], 'Content-Type': 'text/html' }, "default-src 'none'");
+    const out = withCspHeader({ 'content-security-policy': ['default-src *'], 'Content-Type': 'text/html' }, "default-src 'none'");
     assert.deepEqual(out, { 'Content-Type': ['text/html'], 'Content-Security-Policy': ["default-src 'none'"] });
   });
 });

@@ -7,7 +7,7 @@ import { describeResult, keyBlock, keyBlockText, looksEncrypted, outputName, ver
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const names: KeyNames = {
-  keyName: (id) => ({ k1: 'tax-returns' } as Record<string, string>)[id],
+  keyName: (id) => (({ k1: 'tax-returns' }) as Record<string, string>)[id],
   versionDate: (keyId, v) => (keyId === 'k1' && v === 'v1' ? '2026-11-30T09:00:00Z' : keyId === 'k1' && v === 'v0' ? '2025-03-02T09:00:00Z' : undefined),
 };
 const base = { JobId: 'j', InputPath: '/home/me/report.pdf', BytesProcessed: 232 };
@@ -35,7 +35,16 @@ describe('job results in sentences', () => {
     const older: FileJobResult = {
       ...base,
       Operation: 'Inspect',
-      Inspection: { KeyId: 'k1', KeyVersionId: 'v0', IsPrimaryVersion: false, RecoveryRecipients: ['age1x'], Stanzas: [{ Type: 'keyvault.local/cmk', Args: [] } as never], Armored: false, Size: 232, HeaderSize: 200 },
+      Inspection: {
+        KeyId: 'k1',
+        KeyVersionId: 'v0',
+        IsPrimaryVersion: false,
+        RecoveryRecipients: ['age1x'],
+        Stanzas: [{ Type: 'keyvault.local/cmk', Args: [] } as never],
+        Armored: false,
+        Size: 232,
+        HeaderSize: 200,
+      },
     };
     const words = describeResult(older, names, NOW);
     assert.equal(words.sentence, 'Encrypted under tax-returns (version of 2 Mar 2025), an older version.');
@@ -50,9 +59,15 @@ describe('job results in sentences', () => {
 });
 
 describe('a chosen key that cannot encrypt', () => {
-  const key = (KeyId: string, KeyState: KeyMetadata['KeyState'], extra: Partial<KeyMetadata> = {}) => ({ KeyId, KeyState, Aliases: [`alias/${KeyId}`], ...extra }) as KeyMetadata;
+  const key = (KeyId: string, KeyState: KeyMetadata['KeyState'], extra: Partial<KeyMetadata> = {}) =>
+    ({ KeyId, KeyState, Aliases: [`alias/${KeyId}`], ...extra }) as KeyMetadata;
   const label = (k: KeyMetadata) => k.Aliases[0]!.replace('alias/', '');
-  const keys = [key('tax-returns', 'Disabled'), key('old', 'PendingDeletion', { DeletionDate: '2026-12-07T00:00:00Z' }), key('hsm', 'PendingImport'), key('ok', 'Enabled')];
+  const keys = [
+    key('tax-returns', 'Disabled'),
+    key('old', 'PendingDeletion', { DeletionDate: '2026-12-07T00:00:00Z' }),
+    key('hsm', 'PendingImport'),
+    key('ok', 'Enabled'),
+  ];
 
   it('gives the reason with the key name, and nothing for a usable key', () => {
     assert.equal(keyBlockText(keyBlock('tax-returns', keys, label), NOW), 'tax-returns is disabled, so nothing can be encrypted under it.');

@@ -8,8 +8,14 @@ const ID = '5671e77a-1b2c-4d5e-8f90-123456789abc';
 
 describe('yourKeys', () => {
   it('leaves out the vault-managed default key', () => {
-    const keys = [{ KeyId: 'a', KeyManager: 'VAULT' }, { KeyId: 'b', KeyManager: 'CUSTOMER' }];
-    assert.deepEqual(yourKeys(keys).map((k) => k.KeyId), ['b']);
+    const keys = [
+      { KeyId: 'a', KeyManager: 'VAULT' },
+      { KeyId: 'b', KeyManager: 'CUSTOMER' },
+    ];
+    assert.deepEqual(
+      yourKeys(keys).map((k) => k.KeyId),
+      ['b'],
+    );
   });
 });
 
@@ -40,7 +46,9 @@ describe('explainKeyError', () => {
     assert.deepEqual(out.fix, { label: 'Enable', keyId: ID });
   });
   it('offers to cancel a scheduled deletion', () => {
-    const out = explainKeyError({ name: 'KMSInvalidStateException', message: `Key ${ID} is pending deletion.` }, [{ ...keys[0]!, KeyState: 'PendingDeletion' }]);
+    const out = explainKeyError({ name: 'KMSInvalidStateException', message: `Key ${ID} is pending deletion.` }, [
+      { ...keys[0]!, KeyState: 'PendingDeletion' },
+    ]);
     assert.deepEqual(out.fix, { label: 'Cancel deletion', keyId: ID });
   });
   it('leaves unknown ids and enabled keys without a fix', () => {

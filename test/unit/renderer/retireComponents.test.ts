@@ -22,7 +22,11 @@ const v = (id: string, state: KeyVersionEntry['KeyVersionState'], day: number, p
   ...(state === 'Destroyed' ? { DestroyedDate: '2026-02-01T00:00:00.000Z' } : {}),
 });
 
-const rowsOf = (html: string): string[] => html.split('data-testid="version-row"').slice(1).map((r) => r.slice(0, r.indexOf('</tr>')));
+const rowsOf = (html: string): string[] =>
+  html
+    .split('data-testid="version-row"')
+    .slice(1)
+    .map((r) => r.slice(0, r.indexOf('</tr>')));
 /** The version actions in a row (the Copy id button is not one). */
 const actionsIn = (row: string): string[] => [...row.matchAll(/data-testid="version-(disable|enable|schedule|cancel)"/g)].map((m) => m[1]!);
 
@@ -49,7 +53,13 @@ test('each version shows its state, its file count and only the actions its stat
 
 test('the inventory marks old versions and can show only missing or changed files', () => {
   const file = (path: string, status: 'Present' | 'Missing' | 'Changed', current: boolean) => ({
-    Path: path, KeyId: 'k', KeyVersionId: 'v', IsPrimaryVersion: current, Size: 10, LastSeenDate: '2026-01-01T00:00:00.000Z', Status: status,
+    Path: path,
+    KeyId: 'k',
+    KeyVersionId: 'v',
+    IsPrimaryVersion: current,
+    Size: 10,
+    LastSeenDate: '2026-01-01T00:00:00.000Z',
+    Status: status,
   });
   const files = [file('/a.age', 'Present', true), file('/b.age', 'Missing', false)];
   const props = { files, keys: [{ id: 'k', name: 'tax-returns' }], busy: false, onFilters: () => undefined, onScanFolder: () => undefined };
@@ -62,7 +72,7 @@ test('the inventory marks old versions and can show only missing or changed file
   assert.match(all, /tax-returns/, 'the key is named by its alias');
 });
 
-test('a pending version offers only Cancel; progress replaces the button\'s result while running', () => {
+test("a pending version offers only Cancel; progress replaces the button's result while running", () => {
   const html = renderToStaticMarkup(
     createElement(VersionRetirePanel, {
       versions: [{ ...v('prev', 'PendingDestruction', 3), DestructionDate: '2026-02-01T00:00:00.000Z' }, v('cur', 'Enabled', 4, true)],
@@ -87,14 +97,19 @@ test('the rotation timeline marks destroyed versions (crossed out, named in the 
   const { RotationTimeline } = await import('../../../renderer/components/RotationTimeline');
   const destroyed = { ...v('old', 'Destroyed', 1), CreationDate: '2026-01-01T00:00:00.000Z' };
   const html = renderToStaticMarkup(
-    createElement(RotationTimeline, { versions: [destroyed, { ...v('cur', 'Enabled', 9, true), CreationDate: '2026-03-01T00:00:00.000Z' }], now: Date.parse('2026-04-01T00:00:00.000Z') }),
+    createElement(RotationTimeline, {
+      versions: [destroyed, { ...v('cur', 'Enabled', 9, true), CreationDate: '2026-03-01T00:00:00.000Z' }],
+      now: Date.parse('2026-04-01T00:00:00.000Z'),
+    }),
   );
   assert.match(html, /timeline-dot-destroyed/);
   assert.equal(html.split('timeline-cross').length - 1, 2, 'one cross on the dot, one in the legend');
   assert.match(html, /\(destroyed\)<\/title>/);
   assert.match(html, /2 versions \(1 destroyed\)/);
   // Versions too close to tell apart share a dot: its label still counts the destroyed ones.
-  const sameDay = renderToStaticMarkup(createElement(RotationTimeline, { versions: [v('a', 'Destroyed', 1), v('b', 'Enabled', 1, true)], now: Date.parse('2026-01-01T00:00:00.000Z') }));
+  const sameDay = renderToStaticMarkup(
+    createElement(RotationTimeline, { versions: [v('a', 'Destroyed', 1), v('b', 'Enabled', 1, true)], now: Date.parse('2026-01-01T00:00:00.000Z') }),
+  );
   assert.match(sameDay, /2 versions, 1 destroyed/);
   const none = renderToStaticMarkup(createElement(RotationTimeline, { versions: [v('cur', 'Enabled', 4, true)] }));
   assert.doesNotMatch(none, /timeline-dot-destroyed|destroyed version/);

@@ -48,7 +48,10 @@ test('optional fields may be absent or present', () => {
   key.KeyState = 'PendingDeletion';
   key.DeletionDate = '2025-02-01T00:00:00.000Z';
   key.DeletionScheduledDate = '2025-01-02T00:00:00Z';
-  doc.Recovery = { WrappedRootSecret: '-----BEGIN AGE ENCRYPTED FILE-----\nabc\n-----END AGE ENCRYPTED FILE-----\n', CreationDate: '2025-01-01T00:00:00+02:00' };
+  doc.Recovery = {
+    WrappedRootSecret: '-----BEGIN AGE ENCRYPTED FILE-----\nabc\n-----END AGE ENCRYPTED FILE-----\n',
+    CreationDate: '2025-01-01T00:00:00+02:00',
+  };
   doc.Secrets.push({ Id: randomUUID(), Kind: 'X25519Identity', Label: 'age1xyz', CreationDate: '2025-01-01T00:00:00Z', Sealed: 'AAAA' });
   doc.RecoveryRecipients.push('age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq');
   assert.equal(parseVaultDocument(doc, FILE), doc);

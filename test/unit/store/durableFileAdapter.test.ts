@@ -106,7 +106,10 @@ test('a truncated file gives KMSInternalException naming the file', async (t) =>
 test('an empty file gives KMSInternalException', async (t) => {
   const file = join(tempDir(t), 'vault.json');
   writeFileSync(file, '');
-  assert.throws(() => vaultAdapter(file).readSync(), (err: unknown) => err instanceof KMSInternalException && /is empty/.test(err.message));
+  assert.throws(
+    () => vaultAdapter(file).readSync(),
+    (err: unknown) => err instanceof KMSInternalException && /is empty/.test(err.message),
+  );
 });
 
 test('binary garbage gives KMSInternalException', async (t) => {

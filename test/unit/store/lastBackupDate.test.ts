@@ -14,6 +14,9 @@ test('LastBackupDate is optional and, when present, an ISO date', () => {
   const dated = { ...doc(), LastBackupDate: '2026-11-30T12:00:00.000Z' };
   assert.equal(parseVaultDocument(dated, FILE).LastBackupDate, '2026-11-30T12:00:00.000Z');
   for (const bad of ['yesterday', 42, '']) {
-    assert.throws(() => parseVaultDocument({ ...doc(), LastBackupDate: bad }, FILE), (err: unknown) => err instanceof KMSInternalException && err.message.includes('LastBackupDate'));
+    assert.throws(
+      () => parseVaultDocument({ ...doc(), LastBackupDate: bad }, FILE),
+      (err: unknown) => err instanceof KMSInternalException && err.message.includes('LastBackupDate'),
+    );
   }
 });

@@ -32,25 +32,35 @@ test('flock: a second open of the file cannot take the lock until the first lets
 });
 
 test('flock: a bad descriptor is an error with its errno code', () => {
-  assert.throws(() => loadPosixFs().lock(1_000_000, true, true), (err: unknown) => (err as { code?: string }).code === 'EBADF');
+  assert.throws(
+    () => loadPosixFs().lock(1_000_000, true, true),
+    (err: unknown) => (err as { code?: string }).code === 'EBADF',
+  );
 });
 
-test('an unnamed file has no name in its directory until it is linked, and linking never replaces a file', { skip: !linux && 'O_TMPFILE is Linux only' }, (t) => {
-  const posix = loadPosixFs();
-  const dir = tempDir(t);
-  const fd = posix.openUnnamed(dir, 0o600);
-  try {
-    writeSync(fd, 'secret');
-    assert.deepEqual(readdirSync(dir), []);
-    writeFileSync(join(dir, 'taken'), 'keep');
-    assert.throws(() => posix.linkUnnamed(fd, join(dir, 'taken')), (err: unknown) => (err as { code?: string }).code === 'EEXIST');
-    assert.equal(readFileSync(join(dir, 'taken'), 'utf8'), 'keep');
-    posix.linkUnnamed(fd, join(dir, 'named'));
-    assert.equal(readFileSync(join(dir, 'named'), 'utf8'), 'secret');
-  } finally {
-    closeSync(fd);
-  }
-});
+test(
+  'an unnamed file has no name in its directory until it is linked, and linking never replaces a file',
+  { skip: !linux && 'O_TMPFILE is Linux only' },
+  (t) => {
+    const posix = loadPosixFs();
+    const dir = tempDir(t);
+    const fd = posix.openUnnamed(dir, 0o600);
+    try {
+      writeSync(fd, 'secret');
+      assert.deepEqual(readdirSync(dir), []);
+      writeFileSync(join(dir, 'taken'), 'keep');
+      assert.throws(
+        () => posix.linkUnnamed(fd, join(dir, 'taken')),
+        (err: unknown) => (err as { code?: string }).code === 'EEXIST',
+      );
+      assert.equal(readFileSync(join(dir, 'taken'), 'utf8'), 'keep');
+      posix.linkUnnamed(fd, join(dir, 'named'));
+      assert.equal(readFileSync(join(dir, 'named'), 'utf8'), 'secret');
+    } finally {
+      closeSync(fd);
+    }
+  },
+);
 
 test('paths with a NUL byte are refused rather than cut short', (t) => {
   const posix = loadPosixFs();

@@ -20,10 +20,20 @@ function oldVersion(d: VaultDocument): KeyVersionRecord {
 }
 function fileRecord(d: VaultDocument, path = '/home/me/a.age'): FileInventoryRecord {
   const key = Object.values(d.Keys)[0]!;
-  return { Path: path, Size: 300, KeyId: key.KeyId, KeyVersionId: key.Versions[0]!.KeyVersionId, HeaderDigest: Buffer.alloc(32, 1).toString('base64'), LastSeenDate: T };
+  return {
+    Path: path,
+    Size: 300,
+    KeyId: key.KeyId,
+    KeyVersionId: key.Versions[0]!.KeyVersionId,
+    HeaderDigest: Buffer.alloc(32, 1).toString('base64'),
+    LastSeenDate: T,
+  };
 }
 function refused(d: unknown, fragment: string): void {
-  assert.throws(() => parseVaultDocument(d, 'vault.json'), (e: unknown) => e instanceof KMSInternalException && e.message.includes(fragment));
+  assert.throws(
+    () => parseVaultDocument(d, 'vault.json'),
+    (e: unknown) => e instanceof KMSInternalException && e.message.includes(fragment),
+  );
 }
 
 test('a document without any of the new fields is still valid', () => {

@@ -79,7 +79,10 @@ test('an older copy put back is refused on read and on commit, in either mode', 
     copyFileSync(old, store.file);
     await sleep(5);
     assert.throws(() => store.read(), VaultIntegrityException);
-    await assert.rejects(store.transact(() => undefined), VaultIntegrityException);
+    await assert.rejects(
+      store.transact(() => undefined),
+      VaultIntegrityException,
+    );
   }
 });
 

@@ -52,7 +52,10 @@ test('a due key rotates exactly once however many intervals the clock skipped, w
     assert.equal(result.Rotated[0]?.RotationDate, clock.now().toISOString());
     assert.deepEqual((await maintenance.runMaintenance(ctx)).Rotated, [], 'nothing is due right after the catch-up');
     const rotations = await rotation.listKeyRotations(ctx, { KeyId: m.KeyId });
-    assert.deepEqual(rotations.Rotations.map((r) => r.RotationType), ['AUTOMATIC']);
+    assert.deepEqual(
+      rotations.Rotations.map((r) => r.RotationType),
+      ['AUTOMATIC'],
+    );
   }));
 
 test('data: old ciphertext still decrypts after a rotation, new encryptions use the new primary, a disabled key refuses', () =>
@@ -84,7 +87,10 @@ test('an elapsed deletion window purges the key, its aliases and its cached mate
     clock.advanceDays(2);
     assert.deepEqual((await maintenance.runMaintenance(ctx)).Deleted, [m.KeyId]);
     assert.throws(() => ctx.materialForDecrypt(m.KeyId, version), NotFoundException);
-    assert.equal((await aliases.listAliases(ctx)).Aliases.some((a) => a.AliasName === 'alias/doomed'), false);
+    assert.equal(
+      (await aliases.listAliases(ctx)).Aliases.some((a) => a.AliasName === 'alias/doomed'),
+      false,
+    );
   }));
 
 test('a write is refused once another process replaced the vault under a different root key', () =>
@@ -111,5 +117,8 @@ test('the file port: primary versions, recovery recipients, and stored identitie
     assert.equal(port.storedIdentities(x25519Only).length, 0, 'a passphrase is not tried on a file without an scrypt stanza');
     assert.equal(port.storedIdentities(scryptOnly).length, 1);
     const listed = await recipients.listIdentities(ctx);
-    assert.deepEqual(listed.Identities.map((i) => i.Recipient), ['passphrase:laptop']);
+    assert.deepEqual(
+      listed.Identities.map((i) => i.Recipient),
+      ['passphrase:laptop'],
+    );
   }));

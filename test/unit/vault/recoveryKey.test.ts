@@ -44,7 +44,11 @@ test('every single mistyped symbol, at every position, is caught by the check sy
         if (other === text[i]) continue;
         const typo = text.slice(0, i) + other + text.slice(i + 1);
         const group = Math.floor(i / 6) + 1;
-        assert.throws(() => parseRecoveryKey(typo), (err: unknown) => err instanceof ValidationException && err.message.includes(`Group ${group} `), typo);
+        assert.throws(
+          () => parseRecoveryKey(typo),
+          (err: unknown) => err instanceof ValidationException && err.message.includes(`Group ${group} `),
+          typo,
+        );
       }
     }
   }
