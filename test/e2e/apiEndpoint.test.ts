@@ -34,10 +34,10 @@ test('the endpoint is off by default, turns on at the chosen port, serves an SDK
     await app.navigate('settings');
     const panel = page.getByTestId('api-endpoint');
     await panel.getByTestId('api-endpoint-state').filter({ hasText: 'off' }).waitFor();
-    assert.match(
-      await panel.getByTestId('api-endpoint-profile').inputValue(),
-      /credential_process = .* get-api-credentials\nregion = us-east-1\nendpoint_url = http:\/\/127\.0\.0\.1:9631/,
-    );
+    // The profile is fetched after the status: wait for it to arrive.
+    const profile = panel.getByTestId('api-endpoint-profile');
+    for (let i = 0; i < 200 && (await profile.inputValue()) === ''; i++) await page.waitForTimeout(25);
+    assert.match(await profile.inputValue(), /credential_process = .* get-api-credentials\nregion = us-east-1\nendpoint_url = http:\/\/127\.0\.0\.1:9631/);
 
     const port = await freePort();
     await panel.getByTestId('api-endpoint-port').fill(String(port));

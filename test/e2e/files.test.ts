@@ -114,8 +114,11 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     rmSync(original);
     await chooseOperation(app, 'Decrypt');
     await pickFiles(app, [output]);
-    assert.equal(await finished(app, basename(output)), 'done');
-    const decryptedPath = (await jobRow(app, basename(output)).getByTestId('file-job-output').textContent()) ?? '';
+    // The re-encrypt row has the same file name: wait for the Decrypt row itself.
+    const decryptRow = app.page.locator(`[data-testid="file-job"][data-file-name="${basename(output)}"][data-operation="Decrypt"]`).first();
+    await decryptRow.and(app.page.locator(':not([data-status="running"])')).waitFor();
+    assert.equal(await decryptRow.getAttribute('data-status'), 'done');
+    const decryptedPath = (await decryptRow.getByTestId('file-job-output').textContent()) ?? '';
     assert.equal(readFileSync(decryptedPath, 'utf8'), content);
   } finally {
     await app.close();
