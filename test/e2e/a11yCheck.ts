@@ -11,7 +11,10 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 
-const AUDIT_SOURCE = readFileSync(new URL('./a11yAudit.page.js', import.meta.url), 'utf8');
+// A function expression; a formatter may end it with a semicolon, which the call below must not see.
+const AUDIT_SOURCE = readFileSync(new URL('./a11yAudit.page.js', import.meta.url), 'utf8')
+  .trim()
+  .replace(/;$/, '');
 
 export interface AuditFinding {
   rule: 'name' | 'landmarks' | 'duplicate-id' | 'idref' | 'heading-order';
