@@ -59,7 +59,10 @@ for (const { theme, viewport } of VIEWS) {
       assert.ok(!ops.includes('DescribeKey'), 'reads are hidden by default');
       for (const op of ['CreateKey', 'EncryptFile', 'DisableKey']) assert.ok(ops.includes(op), `${op} is shown`);
       const created = rows(app).and(page.locator('[data-operation="CreateKey"]'));
-      assert.deepEqual(await created.getByTestId('activity-key').allInnerTexts(), ['photos', 'tax-returns'], 'CreateKey rows show the key');
+      // Aliases come from the key list, which refreshes on the vault's change events: give it a moment.
+      const createdKeys = () => created.getByTestId('activity-key').allInnerTexts();
+      for (let i = 0; i < 200 && (await createdKeys()).join() !== 'photos,tax-returns'; i++) await page.waitForTimeout(25);
+      assert.deepEqual(await createdKeys(), ['photos', 'tax-returns'], 'CreateKey rows show the key');
       const encrypted = rows(app).and(page.locator('[data-operation="EncryptFile"][data-outcome="Success"]'));
       assert.equal(await encrypted.getByTestId('activity-detail').innerText(), 'report-2025.pdf');
       assert.match(await encrypted.innerText(), /File encrypted\s+Done\s+tax-returns\s+report-2025\.pdf/);
