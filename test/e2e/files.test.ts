@@ -33,14 +33,16 @@ async function dropFiles(app: E2eApp, paths: string[]): Promise<void> {
   await app.dropFiles(paths);
 }
 
-function jobRow(app: E2eApp, fileName: string) {
-  return app.page.locator(`[data-testid="file-job"][data-file-name="${fileName}"]`).first();
+/** The newest job row for this file name (of this operation, where several jobs share the name). */
+function jobRow(app: E2eApp, fileName: string, operation?: string) {
+  const op = operation ? `[data-operation="${operation}"]` : '';
+  return app.page.locator(`[data-testid="file-job"][data-file-name="${fileName}"]${op}`).first();
 }
 
 /** Waits until the newest job for this file name has stopped running; returns its status. */
-async function finished(app: E2eApp, fileName: string): Promise<string> {
-  await jobRow(app, fileName).and(app.page.locator(':not([data-status="running"])')).waitFor();
-  return (await jobRow(app, fileName).getAttribute('data-status')) ?? '';
+async function finished(app: E2eApp, fileName: string, operation?: string): Promise<string> {
+  await jobRow(app, fileName, operation).and(app.page.locator(':not([data-status="running"])')).waitFor();
+  return (await jobRow(app, fileName, operation).getAttribute('data-status')) ?? '';
 }
 
 test('two dropped files run independently: the good one is decrypted, the bad one shows a clear error', async () => {
@@ -91,17 +93,17 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     const rotated = await app.service.rotateKeyOnDemand({ KeyId: key.KeyId });
     await page.getByTestId('file-operation').selectOption({ label: 'Inspect' });
     await pickFiles(app, [`${original}.age`]);
-    assert.equal(await finished(app, 'ledger.csv.age'), 'done');
+    assert.equal(await finished(app, 'ledger.csv.age', 'Inspect'), 'done');
     // The version's date arrives a moment after the result: wait for the whole sentence.
-    await jobRow(app, 'ledger.csv.age')
+    await jobRow(app, 'ledger.csv.age', 'Inspect')
       .getByTestId('file-job-sentence')
       .filter({ hasText: /^Encrypted under archive \(version of .+\), an older version\.$/ })
       .waitFor();
 
     await chooseOperation(app, 'ReEncrypt');
     await pickFiles(app, [`${original}.age`]);
-    const reencrypted = jobRow(app, 'ledger.csv.age');
-    assert.equal(await finished(app, 'ledger.csv.age'), 'done');
+    const reencrypted = jobRow(app, 'ledger.csv.age', 'ReEncrypt');
+    assert.equal(await finished(app, 'ledger.csv.age', 'ReEncrypt'), 'done');
     assert.equal(await reencrypted.getAttribute('data-operation'), 'ReEncrypt');
     assert.match((await reencrypted.getByTestId('file-job-version').textContent()) ?? '', new RegExp(rotated.KeyVersionId));
     await reencrypted
@@ -115,9 +117,8 @@ test('a file encrypted before a rotation is re-encrypted to the new primary and 
     await chooseOperation(app, 'Decrypt');
     await pickFiles(app, [output]);
     // The re-encrypt row has the same file name: wait for the Decrypt row itself.
-    const decryptRow = app.page.locator(`[data-testid="file-job"][data-file-name="${basename(output)}"][data-operation="Decrypt"]`).first();
-    await decryptRow.and(app.page.locator(':not([data-status="running"])')).waitFor();
-    assert.equal(await decryptRow.getAttribute('data-status'), 'done');
+    const decryptRow = jobRow(app, basename(output), 'Decrypt');
+    assert.equal(await finished(app, basename(output), 'Decrypt'), 'done');
     const decryptedPath = (await decryptRow.getByTestId('file-job-output').textContent()) ?? '';
     assert.equal(readFileSync(decryptedPath, 'utf8'), content);
   } finally {
