@@ -26,20 +26,6 @@ import {
 import { MAX_LIST_FILES_LIMIT } from '../core/fileInventory.js';
 import { MAX_VERSION_DESTRUCTION_DAYS, MIN_VERSION_DESTRUCTION_DAYS } from '../core/versionStates.js';
 
-// The limits are defined in core/limits.ts; re-exported for the modules that took them from here.
-export {
-  MAX_PLAINTEXT_BYTES,
-  MAX_CIPHERTEXT_BYTES,
-  MAX_KEY_ID_LENGTH,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_ALIAS_LENGTH,
-  MAX_PATH_LENGTH,
-  MAX_PASSPHRASE_LENGTH,
-  MAX_RECIPIENT_LENGTH,
-  MAX_IDENTITY_FILE_LENGTH,
-  MAX_CONTEXT_ENTRIES,
-} from '../core/limits.js';
-
 /** Bytes a well-formed base64 string decodes to. */
 export function base64DecodedLength(s: string): number {
   const padding = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
