@@ -14,22 +14,10 @@
  * fastest way Node reads a few KiB, and the way scan-files reads them.
  * Run alone: `node scripts/with-keyring.mjs node --import tsx bench/inventory.ts`.
  */
+import { bareDurableWriteMs } from './references.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  fsyncSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,20 +30,7 @@ const FILES = Number(process.env.KEYVAULT_BENCH_INVENTORY_FILES ?? 10_000);
 const REWRAP = Math.min(FILES, 1000);
 const PER_DIR = 100;
 
-/** A bare durable replace of a file with `bytes`: write, fsync, rename, fsync the directory. */
-function bareWriteMs(dir: string, bytes: Buffer): number {
-  const t0 = performance.now();
-  const tmp = join(dir, 'ref.tmp');
-  const fd = openSync(tmp, 'w');
-  writeSync(fd, bytes);
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, join(dir, 'ref.json'));
-  const dfd = openSync(dir, 'r');
-  fsyncSync(dfd);
-  closeSync(dfd);
-  return performance.now() - t0;
-}
+const bareWriteMs = bareDurableWriteMs;
 
 /**
  * Median time of a few rotations (one durable commit each), and of a bare durable write of the

@@ -7,9 +7,10 @@
  * Each figure is printed with a reference measured in the same run on the same machine: process
  * start-up of bare node, a bare write+fsync+rename of the same bytes, and raw AES-256-GCM pairs.
  */
+import { bareDurableWriteMs } from './references.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -124,17 +125,7 @@ export async function runVaultBench(): Promise<BenchResult[]> {
       const t = performance.now();
       await service.rotateKeyOnDemand({ KeyId: keyId });
       commits.push(performance.now() - t);
-      const t2 = performance.now();
-      const tmp = join(dir, `ref.${i}.tmp`);
-      const fd = openSync(tmp, 'w');
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-      closeSync(fd);
-      renameSync(tmp, join(dir, 'ref.json'));
-      const dfd = openSync(dir, 'r');
-      fsyncSync(dfd);
-      closeSync(dfd);
-      raw.push(performance.now() - t2);
+      raw.push(bareDurableWriteMs(dir, bytes));
     }
     results.push({
       name: 'durable commit of one rotation (10,000-key vault)',

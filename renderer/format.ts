@@ -94,7 +94,7 @@ export function keyLabel(key: { KeyId: string; Aliases: string[] }): string {
   return alias ? alias.replace(/^alias\//, '') : key.KeyId;
 }
 
-// ---- people1: people's words for keys ----
+// ---- people's words for keys ----
 
 /** Keys the person made (the vault's own default key is not "theirs"). */
 export function yourKeys<K extends { KeyManager: string }>(keys: readonly K[]): K[] {

@@ -1,5 +1,5 @@
 /**
- * people1's journeys in Chromium against the real vault service, driven by the keyboard alone:
+ * The first-run and key journeys in Chromium against the real vault service, driven by the keyboard alone:
  * the first run (welcome → recovery key → first key) and a key's detail (open → rotate now with
  * its confirmation → back to the same row). Screenshots, light and dark, at 1280×800 and 900×700:
  * welcome-*, recovery-key-*, key-detail-versions-*, palette-*.
