@@ -9,6 +9,13 @@
  * to the same previous line (a fork). Verification therefore asks only that every `Prev` names a
  * line earlier in the file, not the line just before. What the chain cannot show: the removal of
  * the newest lines (nothing points at them yet), or of one of two forked siblings.
+ *
+ * Sealed batches (format 2, written since the hot path batched its lines): an append of several
+ * entries writes them as plain entry lines followed by one seal line `{"Sealed":n,"Prev":..,"Mac":..}`
+ * whose Mac covers the exact bytes of the n lines before it (newlines included) and the seal's own
+ * members, so one keyed hash authenticates a whole batch. The batch and its seal go out in one
+ * O_APPEND write, so they are contiguous even when two processes append. Seals and chained lines
+ * share one tag space: either may name the other as `Prev`. Single-entry appends stay format 1.
  */
 import { createHash, hash } from 'node:crypto';
 import type { AuditEntry } from '../core/api.js';
@@ -88,17 +95,31 @@ export function chainOpening(mac: ChainMac, opening: string, prev: string): { li
   return { line: `${head}${MAC_HEAD}${tag}"}`, tag };
 }
 
+/**
+ * The seal of a batch: `covered` is the batch's lines, each with its newline, exactly as written
+ * just before the seal. Returns the seal line (without its newline) and its tag.
+ */
+export function sealBatch(mac: ChainMac, covered: string, count: number, prev: string): { line: string; tag: string } {
+  const head = `{"Sealed":${count},"Prev":"${prev}"`;
+  const tag = mac.tag(`${covered}${head}}`);
+  return { line: `${head}${MAC_HEAD}${tag}"}`, tag };
+}
+
 /** One chained line (without its newline) and its tag. */
 export function chainLine(key: Buffer, entry: AuditEntry, prev: string): { line: string; tag: string } {
   return chainOpening(new ChainMac(key), entryOpening(entry), prev);
 }
 
-/** The Mac of the newest chained line among `lines` (oldest first), or null when there is none. */
+/** Whether a line ends in a chain tag (a chained entry or a seal). */
+export function hasChainTag(line: string): boolean {
+  return line.endsWith('"}') && line.length >= MAC_SUFFIX_CHARS && line.startsWith(MAC_HEAD, line.length - MAC_SUFFIX_CHARS);
+}
+
+/** The Mac of the newest chained line or seal among `lines` (oldest first), or null when there is none. */
 export function lastChainTag(lines: readonly string[]): string | null {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
-    if (!line.endsWith('"}') || line.length < MAC_SUFFIX_CHARS || !line.startsWith(MAC_HEAD, line.length - MAC_SUFFIX_CHARS)) continue;
-    return line.slice(line.length - TAG_CHARS - 2, -2);
+    if (hasChainTag(line)) return line.slice(line.length - TAG_CHARS - 2, -2);
   }
   return null;
 }
@@ -131,7 +152,8 @@ export interface ChainReport {
 
 /**
  * Checks a log's lines, oldest first. `fromStart` says whether they begin at the start of the file;
- * without `key` only the links are checked, not the Macs.
+ * without `key` only the links are checked, not the Macs. Lines without a Mac wait for the seal
+ * that may follow them; those no seal covers are inserted (or, before the chain began, legacy).
  */
 export function verifyChain(lines: readonly string[], key: Buffer | undefined, fromStart: boolean): ChainReport {
   const report: ChainReport = { malformed: 0, altered: 0, unlinked: 0, unchained: 0, legacy: 0 };
@@ -139,6 +161,18 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
   const seen = new Set<string>();
   let chained = 0;
   let index = 0;
+  /** Entry lines without a Mac since the last chained line or seal (contiguous). */
+  let unsealed: string[] = [];
+  const settle = (count: number): void => {
+    if (chained > 0) report.unchained += count;
+    else report.legacy += count;
+  };
+  const link = (prev: string, tag: string): void => {
+    const linked = prev === CHAIN_START ? chained < STARTS_TOLERATED : seen.has(prev) || (!fromStart && index <= WINDOW_GRACE_LINES);
+    if (!linked) report.unlinked++;
+    seen.add(tag);
+    chained++;
+  };
   for (const line of lines) {
     if (line === '') continue;
     index++;
@@ -149,15 +183,41 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
       parsed = undefined;
     }
     const o = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    if (o && o.Operation === undefined && o.Sealed !== undefined) {
+      const count = o.Sealed;
+      const tag = lastChainTag([line]);
+      if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || tag === null || tag !== o.Mac || typeof o.Prev !== 'string') {
+        report.altered++;
+        continue;
+      }
+      if (unsealed.length < count) {
+        // A tail window may begin inside the first batch it sees: its Mac cannot be checked here.
+        const cutByWindow = !fromStart && chained === 0;
+        if (!cutByWindow) report.altered += Math.max(1, unsealed.length);
+        unsealed = [];
+        if (cutByWindow) link(o.Prev, tag);
+        continue;
+      }
+      settle(unsealed.length - count);
+      const covered = unsealed.slice(unsealed.length - count);
+      unsealed = [];
+      if (mac && mac.tag(`${covered.join('\n')}\n${line.slice(0, -MAC_SUFFIX_CHARS)}}`) !== tag) {
+        report.altered += count;
+        continue;
+      }
+      link(o.Prev, tag);
+      continue;
+    }
     if (!o || typeof o.Operation !== 'string') {
       report.malformed++;
       continue;
     }
     if (o.Mac === undefined) {
-      if (chained > 0) report.unchained++;
-      else report.legacy++;
+      unsealed.push(line);
       continue;
     }
+    settle(unsealed.length);
+    unsealed = [];
     const tag = lastChainTag([line]);
     if (tag === null || tag !== o.Mac || typeof o.Prev !== 'string') {
       report.altered++;
@@ -167,10 +227,8 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
       report.altered++;
       continue;
     }
-    const linked = o.Prev === CHAIN_START ? chained < STARTS_TOLERATED : seen.has(o.Prev) || (!fromStart && index <= WINDOW_GRACE_LINES);
-    if (!linked) report.unlinked++;
-    seen.add(tag);
-    chained++;
+    link(o.Prev, tag);
   }
+  settle(unsealed.length);
   return report;
 }

@@ -3,20 +3,38 @@
  * metadata only (operation, key and version ids, outcome): never plaintext or key material.
  *
  * - Appends use O_APPEND on one descriptor, so lines from the app and CLI processes interleave whole.
- * - With the vault's audit key, every line is chained to the newest line before it (auditChain.ts).
+ * - With the vault's audit key, each append is chained to the newest chained line before it
+ *   (auditChain.ts): one entry as a chained line, several as a batch closed by one seal line.
  * - Whole lines or none: a short write (a full disk) is cut back off the file, so a half line can
  *   never swallow the next entry. A torn last line left by a crash (or by an older version) is
- *   removed when the log is next opened, and an entry records that it was.
+ *   removed when the log is next opened, with the rest of its unsealed batch, and an entry
+ *   records that it was.
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import type { AuditEntry } from '../core/api.js';
 import type { ChainReport } from './auditChain.js';
-import { CHAIN_START, ChainMac, chainOpening, cryptoEntryOpening, entryOfLine, entryOpening, lastChainTag, verifyChain } from './auditChain.js';
+import {
+  CHAIN_START,
+  ChainMac,
+  chainOpening,
+  cryptoEntryOpening,
+  entryOfLine,
+  entryOpening,
+  hasChainTag,
+  lastChainTag,
+  sealBatch,
+  verifyChain,
+} from './auditChain.js';
 
 const TAIL_BYTES = 8 * 1024 * 1024;
 /** How far back the previous chained line (and a torn tail's start) is looked for. */
 const LINK_WINDOW_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+/**
+ * Deferred entries written as one sealed batch at most: a batch (~200 bytes a line) stays well
+ * inside LINK_WINDOW_BYTES, so the open-time tail check sees whole batches but the first.
+ */
+const MAX_BATCH = 128;
 
 /**
  * The whole lines of the last `maxBytes` of a log file (a line cut by the window's start is
@@ -105,7 +123,7 @@ export class AuditLog {
   }
 
   private scheduleFlush(): void {
-    if (this.pending.length >= 512) {
+    if (this.pending.length >= MAX_BATCH) {
       this.flush();
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -179,7 +197,7 @@ export class AuditLog {
           Time: new Date().toISOString(),
           Operation: 'RepairAuditLog',
           Outcome: 'Success',
-          Detail: `removed ${removed} bytes of an incomplete last line (a write was cut short by a crash or a full disk)`,
+          Detail: `removed ${removed} bytes of an incomplete last line and of the unsealed lines of its batch (a write was cut short by a crash or a full disk)`,
         }),
       );
     }
@@ -198,9 +216,28 @@ export class AuditLog {
     readSync(fd, buf, 0, buf.length, start);
     const nl = buf.lastIndexOf(NEWLINE);
     if (nl < 0 && start > 0) return 0; // a "line" longer than the window is not ours to cut
-    const keep = nl < 0 ? 0 : start + nl + 1;
+    const keep = this.unsealedBatchStart(buf, nl < 0 ? 0 : nl + 1, start);
     ftruncateSync(fd, keep);
     return size - keep;
+  }
+
+  /**
+   * Where the write that was torn began: the whole lines before the torn one that no Mac covers
+   * yet belong to the same unfinished batch (its seal was to come last), so they go too. `end` is
+   * the torn line's offset in `buf`, which starts at file offset `start`. Without a chain key, or
+   * without a chained line in the window, only the torn line is cut.
+   */
+  private unsealedBatchStart(buf: Buffer, end: number, start: number): number {
+    if (!this.chainKey || end === 0) return start + end;
+    const lines = buf.toString('utf8', 0, end).split('\n');
+    lines.pop(); // '' after the last newline
+    let cut = end;
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!;
+      if (hasChainTag(line)) return start + cut;
+      cut -= Buffer.byteLength(line) + 1;
+    }
+    return start + end;
   }
 
   /** The tag to chain the next line to: the newest chained line in the file. */
@@ -213,14 +250,16 @@ export class AuditLog {
   private appendWhole(fd: number, entries: string[]): void {
     let text = '';
     let tag: string | null = null;
-    if (this.mac) {
-      let prev = this.previousTag(fd);
-      for (const opening of entries) {
-        const chained = chainOpening(this.mac, opening, prev);
-        text += `${chained.line}\n`;
-        prev = chained.tag;
-      }
-      tag = prev;
+    if (this.mac && entries.length === 1) {
+      const chained = chainOpening(this.mac, entries[0]!, this.previousTag(fd));
+      text = `${chained.line}\n`;
+      tag = chained.tag;
+    } else if (this.mac) {
+      // Several entries: plain lines and one seal over their bytes (one keyed hash per batch).
+      for (const opening of entries) text += `${opening}}\n`;
+      const seal = sealBatch(this.mac, text, entries.length, this.previousTag(fd));
+      text += `${seal.line}\n`;
+      tag = seal.tag;
     } else {
       for (const opening of entries) text += `${opening}}\n`;
     }
