@@ -83,7 +83,7 @@ export function encryptBlob(material: Buffer, header: BlobHeader, plaintext: Buf
 }
 
 /** Decodes base64 strictly and reads the header; throws InvalidCiphertextException on any defect. */
-export function parseBlob(base64: unknown): { header: BlobHeader; blob: Buffer } {
+export function parseBlob(base64: unknown): { header: Readonly<BlobHeader>; blob: Buffer } {
   if (typeof base64 !== 'string' || base64.length === 0) {
     throw new InvalidCiphertextException('CiphertextBlob is missing.');
   }
@@ -98,7 +98,20 @@ export function parseBlob(base64: unknown): { header: BlobHeader; blob: Buffer }
   if (blob.length < PREFIX_BYTES + TAG_BYTES + 1 || blob[0] !== FORMAT) {
     throw new InvalidCiphertextException('CiphertextBlob is not a Key Vault ciphertext (bad length or format byte).');
   }
-  return { header: { keyId: bytesToUuid(blob, 1), versionId: bytesToUuid(blob, 17) }, blob };
+  return { header: headerOf(blob), blob };
+}
+
+/** The ids of the last blob parsed: runs of blobs under one key version skip the string work. */
+const lastIds = Buffer.alloc(32);
+let lastHeader: Readonly<BlobHeader> | undefined;
+
+function headerOf(blob: Buffer): Readonly<BlobHeader> {
+  let same = lastHeader !== undefined;
+  for (let i = 0; same && i < 32; i++) same = blob[1 + i] === lastIds[i];
+  if (same) return lastHeader!;
+  lastHeader = Object.freeze({ keyId: bytesToUuid(blob, 1), versionId: bytesToUuid(blob, 17) });
+  blob.copy(lastIds, 0, 1, 33);
+  return lastHeader;
 }
 
 export function decryptBlob(material: Buffer, blob: Buffer, context: Buffer): Buffer {

@@ -61,8 +61,18 @@ export class ChainMac {
     }
     const n = SHA256_BLOCK + this.inner.write(body, SHA256_BLOCK, 'utf8');
     if (this.view.length !== n || this.view.buffer !== this.inner.buffer) this.view = this.inner.subarray(0, n);
+    return this.outerTag(hash('sha256', this.view, 'binary'));
+  }
+
+  /** The same tag for `body` (already encoded, a whole batch) followed by `tail`: hashed in place, not copied. */
+  tagBytes(body: Buffer, tail: string): string {
+    const inner = createHash('sha256').update(this.inner.subarray(0, SHA256_BLOCK)).update(body).update(tail, 'utf8');
+    return this.outerTag(inner.digest('binary'));
+  }
+
+  private outerTag(innerDigest: string): string {
     // The inner digest goes straight into the outer block as latin1 text (one byte per char).
-    this.outer.write(hash('sha256', this.view, 'binary'), SHA256_BLOCK, 'latin1');
+    this.outer.write(innerDigest, SHA256_BLOCK, 'latin1');
     const full = hash('sha256', this.outer, 'base64url');
     // base64url of the first 16 bytes: 21 whole characters, then the 22nd holds only 2 bits.
     return full.slice(0, TAG_CHARS - 1) + B64URL[B64URL.indexOf(full[TAG_CHARS - 1]!) & 0x30]!;
@@ -99,9 +109,9 @@ export function chainOpening(mac: ChainMac, opening: string, prev: string): { li
  * The seal of a batch: `covered` is the batch's lines, each with its newline, exactly as written
  * just before the seal. Returns the seal line (without its newline) and its tag.
  */
-export function sealBatch(mac: ChainMac, covered: string, count: number, prev: string): { line: string; tag: string } {
+export function sealBatch(mac: ChainMac, covered: Buffer, count: number, prev: string): { line: string; tag: string } {
   const head = `{"Sealed":${count},"Prev":"${prev}"`;
-  const tag = mac.tag(`${covered}${head}}`);
+  const tag = mac.tagBytes(covered, `${head}}`);
   return { line: `${head}${MAC_HEAD}${tag}"}`, tag };
 }
 

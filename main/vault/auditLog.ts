@@ -248,22 +248,23 @@ export class AuditLog {
   }
 
   private appendWhole(fd: number, entries: string[]): void {
-    let text = '';
+    let bytes: Buffer;
     let tag: string | null = null;
     if (this.mac && entries.length === 1) {
       const chained = chainOpening(this.mac, entries[0]!, this.previousTag(fd));
-      text = `${chained.line}\n`;
+      bytes = Buffer.from(`${chained.line}\n`, 'utf8');
       tag = chained.tag;
-    } else if (this.mac) {
-      // Several entries: plain lines and one seal over their bytes (one keyed hash per batch).
-      for (const opening of entries) text += `${opening}}\n`;
-      const seal = sealBatch(this.mac, text, entries.length, this.previousTag(fd));
-      text += `${seal.line}\n`;
-      tag = seal.tag;
     } else {
+      let text = '';
       for (const opening of entries) text += `${opening}}\n`;
+      bytes = Buffer.from(text, 'utf8');
+      if (this.mac) {
+        // Several entries: plain lines and one seal over their bytes (one keyed hash per batch).
+        const seal = sealBatch(this.mac, bytes, entries.length, this.previousTag(fd));
+        bytes = Buffer.concat([bytes, Buffer.from(`${seal.line}\n`, 'utf8')]);
+        tag = seal.tag;
+      }
     }
-    const bytes = Buffer.from(text, 'utf8');
     // A second attempt only after the first one's partial bytes were cut back off.
     if (!this.writeOrUndo(fd, bytes) && !this.writeOrUndo(fd, bytes)) {
       throw new Error(`only part of ${entries.length} audit entr${entries.length === 1 ? 'y' : 'ies'} could be written (is the disk full?); none were kept`);

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ const entry = (i: number): AuditEntry => ({ Time: new Date(Date.UTC(2026, 0, 1, 
 /** A batch of entries `from`..`from + n - 1` sealed to `prev`: its lines (the seal last) and the seal's tag. */
 function batch(from: number, n: number, prev: string, k = key): { lines: string[]; tag: string } {
   const lines = Array.from({ length: n }, (_, i) => JSON.stringify(entry(from + i)));
-  const seal = sealBatch(new ChainMac(k), lines.map((l) => `${l}\n`).join(''), n, prev);
+  const seal = sealBatch(new ChainMac(k), Buffer.from(lines.map((l) => `${l}\n`).join('')), n, prev);
   return { lines: [...lines, seal.line], tag: seal.tag };
 }
 
@@ -169,4 +169,15 @@ test('a torn line after whole format-1 lines cuts only the torn line', () => {
     assert.deepEqual(lines.slice(0, 2), [first.line, second.line]);
     assert.deepEqual(verifyChain(lines, key, true), clean);
   });
+});
+
+test('a batch tag hashed in place equals HMAC-SHA256 of its bytes and tail, truncated to 128 bits', () => {
+  for (let i = 0; i < 50; i++) {
+    const k = randomBytes(1 + ((i * 11) % 130));
+    const body = Buffer.from(`${'x'.repeat(i * 97)}é\n`);
+    const tail = `{"Sealed":${i},"Prev":"-"}`;
+    const expected = createHmac('sha256', k).update(body).update(tail).digest().subarray(0, 16).toString('base64url');
+    assert.equal(new ChainMac(k).tagBytes(body, tail), expected);
+    assert.equal(new ChainMac(k).tag(`${body.toString('utf8')}${tail}`), expected, 'the string form verifies the same batch');
+  }
 });
