@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type * as Api from '../core/api.js';
 import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../core/errors.js';
 import { MAX_DATA_KEY_BYTES, MAX_PLAINTEXT_BYTES, MIN_DATA_KEY_BYTES } from '../core/limits.js';
-import { decryptBlob, encryptBlob, parseBlob } from '../crypto/ciphertextBlob.js';
+import { decryptBlob, encryptBlobBase64, withParsedBlob } from '../crypto/ciphertextBlob.js';
 import { canonicalEncryptionContext, validateEncryptionContext } from '../crypto/encryptionContext.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import { checkUsable, decodeBase64Field } from './keyRules.js';
@@ -22,8 +22,8 @@ export async function encrypt(ctx: VaultContext, req: Api.EncryptRequest): Promi
     const ctxMap = canonicalEncryptionContext(validateEncryptionContext(req.EncryptionContext));
     const doc = ctx.store.read();
     const { key, version, material } = ctx.primaryForUse(doc, req.KeyId);
-    const blob = encryptBlob(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, plaintext, ctxMap);
-    return { CiphertextBlob: blob.toString('base64'), KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
+    const blob = encryptBlobBase64(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, plaintext, ctxMap);
+    return { CiphertextBlob: blob, KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
   });
 }
 
@@ -42,9 +42,9 @@ export async function reEncrypt(ctx: VaultContext, req: Api.ReEncryptRequest): P
     const source = openBlob(ctx, doc, req?.CiphertextBlob, req?.SourceEncryptionContext, req?.SourceKeyId, 'SourceKeyId', 'SourceEncryptionContext');
     try {
       const dest = ctx.primaryForUse(doc, req.DestinationKeyId);
-      const blob = encryptBlob(dest.material, { keyId: dest.key.KeyId, versionId: dest.version.KeyVersionId }, source.plaintext, destCtx);
+      const blob = encryptBlobBase64(dest.material, { keyId: dest.key.KeyId, versionId: dest.version.KeyVersionId }, source.plaintext, destCtx);
       return {
-        CiphertextBlob: blob.toString('base64'),
+        CiphertextBlob: blob,
         SourceKeyId: ctx.arnOf(doc.VaultId, source.key.KeyId),
         SourceKeyVersionId: source.version.KeyVersionId,
         KeyId: ctx.arnOf(doc.VaultId, dest.key.KeyId),
@@ -72,22 +72,23 @@ export async function generateDataKeyWithoutPlaintext(
 
 function openBlob(ctx: VaultContext, doc: VaultDocument, blobB64: unknown, ctxIn: unknown, expectKey: string | undefined, keyField: string, ctxField: string) {
   const encCtx = canonicalEncryptionContext(validateEncryptionContext(ctxIn, ctxField));
-  const { header, blob } = parseBlob(blobB64);
-  const key = doc.Keys[header.keyId];
-  if (!key) {
-    throw new NotFoundException('The ciphertext names a key that is not in this vault (it was deleted, or the blob is damaged).');
-  }
-  if (expectKey !== undefined) {
-    const expected = ctx.resolveKey(doc, expectKey);
-    if (expected.KeyId !== key.KeyId) {
-      throw new IncorrectKeyException(`The ciphertext was not encrypted under the key given in ${keyField} (${expectKey}).`);
+  return withParsedBlob(blobB64, (header, blob) => {
+    const key = doc.Keys[header.keyId];
+    if (!key) {
+      throw new NotFoundException('The ciphertext names a key that is not in this vault (it was deleted, or the blob is damaged).');
     }
-  }
-  checkUsable(key);
-  const version = key.Versions.find((v) => v.KeyVersionId === header.versionId);
-  if (!version) throw new InvalidCiphertextException('The ciphertext names a key version that this key does not have.');
-  const plaintext = decryptBlob(ctx.material(doc, key, version), blob, encCtx);
-  return { key, version, plaintext };
+    if (expectKey !== undefined) {
+      const expected = ctx.resolveKey(doc, expectKey);
+      if (expected.KeyId !== key.KeyId) {
+        throw new IncorrectKeyException(`The ciphertext was not encrypted under the key given in ${keyField} (${expectKey}).`);
+      }
+    }
+    checkUsable(key);
+    const version = key.Versions.find((v) => v.KeyVersionId === header.versionId);
+    if (!version) throw new InvalidCiphertextException('The ciphertext names a key version that this key does not have.');
+    const plaintext = decryptBlob(ctx.material(doc, key, version), blob, encCtx);
+    return { key, version, plaintext };
+  });
 }
 
 function makeDataKey(ctx: VaultContext, req: Api.GenerateDataKeyRequest, withPlaintext: boolean): Api.GenerateDataKeyResponse {
@@ -109,8 +110,8 @@ function makeDataKey(ctx: VaultContext, req: Api.GenerateDataKeyRequest, withPla
   const doc = ctx.store.read();
   const { key, version, material } = ctx.primaryForUse(doc, req.KeyId);
   const dataKey = randomBytes(size);
-  const blob = encryptBlob(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, dataKey, encCtx);
+  const blob = encryptBlobBase64(material, { keyId: key.KeyId, versionId: version.KeyVersionId }, dataKey, encCtx);
   const plaintext = withPlaintext ? dataKey.toString('base64') : '';
   dataKey.fill(0);
-  return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext, KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
+  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: ctx.arnOf(doc.VaultId, key.KeyId), KeyVersionId: version.KeyVersionId };
 }
