@@ -29,7 +29,7 @@ const VERSIONS = 5;
 const OVERDUE = 1_000;
 const DAY = 86_400_000;
 
-async function buildVault(dir: string): Promise<{ vaultId: string; keyIds: string[] }> {
+export async function buildVault(dir: string): Promise<{ vaultId: string; keyIds: string[] }> {
   const vaultId = randomUUID();
   const secret = randomBytes(32);
   const keychain = createKeytarKeychain();

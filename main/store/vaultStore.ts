@@ -101,6 +101,9 @@ export class VaultStore {
   /** The on-disk state served by read() while `writing` (loaded lazily, dropped after). */
   private committedDuringWrite: VaultDocument | null = null;
   private auth: DocumentAuthenticator | null = null;
+  /** preload()'s parse, set aside unvalidated (`capturing` while it reads) for the first authenticated load. */
+  private capturing = false;
+  private preloaded: { json: unknown; text: string | undefined } | null = null;
   /** The revision this store last recorded in the ledger, while the file is still the one it wrote. */
   private settledRevision = -1;
   private readonly settleInBackground: boolean;
@@ -111,7 +114,12 @@ export class VaultStore {
   private constructor(dir: string, options: VaultStoreOptions) {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
-    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, this.parseStored, {
+    const parse = (json: unknown, file: string, text?: string): VaultDocument | null => {
+      if (!this.capturing) return this.parseStored(json, file, text);
+      this.preloaded = { json, text };
+      return null;
+    };
+    this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, parse, {
       serialize: (data) => this.seal(data as VaultDocument),
     });
     this.db = new Low<VaultDocument | null>(this.adapter, null);
@@ -141,20 +149,32 @@ export class VaultStore {
   attachIntegrity(integrity: StoreIntegrity): void {
     this.auth = new DocumentAuthenticator(integrity);
     this.db.data = null;
-    this.adapter.close();
+    if (this.preloaded === null) this.adapter.close(); // a preloaded file is still to be authenticated
     this.serializer.reset();
     this.settledRevision = -1;
   }
 
+  /** Parses the file, unused, while an open's keychain calls run; the first authenticated load checks that text if the file is unchanged. */
+  preload(): void {
+    if (this.auth) return;
+    this.capturing = true;
+    try {
+      this.adapter.readSync();
+    } catch {
+      // left to the authenticated load, which reads the file again
+    } finally {
+      this.capturing = false;
+    }
+  }
+
   /**
-   * The checks of an open, which may be asynchronous: the document must not be older than the
-   * ledger's floor; a vault never MACed (no ledger record, no MAC) is upgraded once, here; a MACed
-   * vault whose record is missing (a crash right after its first commit) gets its record.
+   * The asynchronous checks of an open: the document must not be older than the ledger's floor; a
+   * vault never MACed (no record, no MAC) is upgraded once; a MACed one without its record gets it.
    */
-  async openChecked(): Promise<IntegrityOpenResult> {
+  async openChecked(recordedRead?: Promise<number | null>): Promise<IntegrityOpenResult> {
     const auth = this.requireIntegrity();
-    // The ledger first, then the file: a commit in between moves the file forward, never back.
-    const recorded = await auth.integrity.ledger.read();
+    // The ledger first (`recordedRead` was issued before any preload), then the file: a commit in between moves it forward only.
+    const recorded = await (recordedRead ?? auth.integrity.ledger.read());
     auth.legacyAllowed = recorded === null;
     try {
       const doc = this.readWithin(0);
@@ -178,10 +198,7 @@ export class VaultStore {
     }
   }
 
-  /**
-   * The vault id and root key check of the document on disk, read WITHOUT authenticating it: only
-   * to find the keychain entry and tell a wrong root secret from a changed file.
-   */
+  /** The vault id and root key check on disk, NOT authenticated: to find the keychain entry and check the secret. */
   peekIdentity(): DocumentIdentity | null {
     return peekDocumentIdentity(this.file);
   }
@@ -361,7 +378,7 @@ export class VaultStore {
   private reload(): VaultDocument {
     this.lastCheckAt = performance.now();
     this.lastLocalCommit = localCommits.get(this.file) ?? 0;
-    const data = this.adapter.readSync();
+    const data = this.acceptPreloaded() ?? this.adapter.readSync();
     this.db.data = data;
     if (data === null) {
       throw new KMSInvalidStateException(`No vault exists in ${this.dir} (there is no ${VAULT_FILE_NAME}). Create one first.`);
@@ -388,6 +405,13 @@ export class VaultStore {
     }
     await this.requireIntegrity().integrity.ledger.settle(revision);
     this.settledRevision = revision;
+  }
+
+  /** The preloaded document, authenticated, when the file is still the one preload() read; else null. */
+  private acceptPreloaded(): VaultDocument | null {
+    const pre = this.preloaded;
+    this.preloaded = null;
+    return pre !== null && this.auth && this.adapter.isCurrent() ? this.auth.accept(pre.json, this.file, pre.text) : null;
   }
 
   /** Parses a loaded file: authenticated once integrity is attached, unverified before. */

@@ -61,13 +61,27 @@ export async function openVault(opts: OpenVaultOptions): Promise<VaultService> {
   }
   const identity = store.peekIdentity();
   if (!identity) throw new KMSInvalidStateException(`There is no vault in ${opts.dir}.`);
-  const rootSecret = await readRootSecret(keychain, identity);
+  // The keychain's two round trips (root secret, revision floor) are under way while the file is
+  // read and parsed; nothing in it is used before its MAC is checked under the root secret.
+  const ledger = keychainRevisionLedger(keychain, identity.VaultId);
+  const recordedRead = ledger.read();
+  const secretRead = readRootSecret(keychain, identity);
+  recordedRead.catch(() => undefined); // awaited below, unless the secret fails first
+  secretRead.catch(() => undefined);
+  store.preload();
+  let rootSecret: Buffer;
+  try {
+    rootSecret = await secretRead;
+  } catch (err) {
+    store.close(); // the preload's descriptor
+    throw err;
+  }
   const rootKeys = deriveRootKeys(rootSecret, identity.VaultId);
   rootSecret.fill(0);
-  store.attachIntegrity(vaultIntegrity(keychain, identity.VaultId, rootKeys));
+  store.attachIntegrity({ vaultId: identity.VaultId, macKey: rootKeys.macKey, ledger });
   const audit = new AuditLog(join(store.dir, AUDIT_FILE_NAME), rootKeys.auditKey);
   try {
-    const opened = await store.openChecked();
+    const opened = await store.openChecked(recordedRead);
     if (opened.upgradedFromRevision !== undefined) {
       audit.append({
         Time: clock.now().toISOString(),
