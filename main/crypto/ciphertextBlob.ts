@@ -64,8 +64,12 @@ function nextIv(out: Buffer, offset: number): void {
 }
 
 function associatedData(blob: Buffer, context: Buffer): Buffer {
-  const prefix = blob.subarray(0, PREFIX_BYTES);
+  const prefix = fixedView(blob, 0) ?? blob.subarray(0, PREFIX_BYTES);
   return context.length > 0 ? Buffer.concat([prefix, context]) : prefix;
+}
+
+function ivOf(blob: Buffer): Buffer {
+  return fixedView(blob, 1) ?? blob.subarray(33, PREFIX_BYTES);
 }
 
 /**
@@ -74,6 +78,16 @@ function associatedData(blob: Buffer, context: Buffer): Buffer {
  */
 const assembly = Buffer.alloc(MAX_BLOB_BYTES);
 const decoded = Buffer.alloc(MAX_BLOB_BYTES);
+/** Their prefix and IV views, made once. */
+const assemblyViews = [assembly.subarray(0, PREFIX_BYTES), assembly.subarray(33, PREFIX_BYTES)] as const;
+const decodedViews = [decoded.subarray(0, PREFIX_BYTES), decoded.subarray(33, PREFIX_BYTES)] as const;
+
+/** The prefix (0) or IV (1) view of a blob in one of the reused buffers, or undefined for any other blob. */
+function fixedView(blob: Buffer, which: 0 | 1): Buffer | undefined {
+  if (blob.byteOffset !== 0) return undefined;
+  if (blob.buffer === assembly.buffer) return assemblyViews[which];
+  return blob.buffer === decoded.buffer ? decodedViews[which] : undefined;
+}
 
 export function encryptBlob(material: Buffer, header: BlobHeader, plaintext: Buffer, context: Buffer): Buffer {
   const out = Buffer.allocUnsafe(PREFIX_BYTES + plaintext.length + TAG_BYTES);
@@ -94,7 +108,7 @@ function writeBlob(out: Buffer, material: Buffer, header: BlobHeader, plaintext:
   uuidToBytes(header.keyId, out, 1);
   uuidToBytes(header.versionId, out, 17);
   nextIv(out, 33);
-  const cipher = createCipheriv('aes-256-gcm', material, out.subarray(33, PREFIX_BYTES));
+  const cipher = createCipheriv('aes-256-gcm', material, ivOf(out));
   cipher.setAAD(associatedData(out, context));
   const n = cipher.update(plaintext).copy(out, PREFIX_BYTES);
   cipher.final();
@@ -115,7 +129,8 @@ export function parseBlob(base64: unknown): { header: Readonly<BlobHeader>; blob
 export function withParsedBlob<T>(base64: unknown, use: (header: Readonly<BlobHeader>, blob: Buffer) => T): T {
   checkBlobText(base64);
   const n = decoded.write(base64, 0, 'base64');
-  return use(checkedHeader(base64, decoded.subarray(0, n)), decoded.subarray(0, n));
+  const blob = decoded.subarray(0, n);
+  return use(checkedHeader(base64, blob), blob);
 }
 
 function checkBlobText(base64: unknown): asserts base64 is string {
@@ -153,7 +168,7 @@ function headerOf(blob: Buffer): Readonly<BlobHeader> {
 
 export function decryptBlob(material: Buffer, blob: Buffer, context: Buffer): Buffer {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', material, blob.subarray(33, PREFIX_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', material, ivOf(blob));
     decipher.setAAD(associatedData(blob, context));
     decipher.setAuthTag(blob.subarray(blob.length - TAG_BYTES));
     const pt = decipher.update(blob.subarray(PREFIX_BYTES, blob.length - TAG_BYTES));
