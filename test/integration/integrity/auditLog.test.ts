@@ -85,6 +85,25 @@ test('reordered audit lines are found by verify-vault and refused at open', asyn
   await refused(v, /deleted or moved/);
 });
 
+test('a line edited inside a sealed batch of Encrypt/Decrypt lines is found by verify-vault and refused at open', async () => {
+  const v = await createTempVault();
+  vaults.push({ v, vaultId: v.service.vaultId });
+  const keyId = (await v.service.createKey({})).KeyMetadata.KeyId;
+  for (let i = 0; i < 5; i++) {
+    const e = await v.service.encrypt({ KeyId: keyId, Plaintext: Buffer.from(`secret ${i}`).toString('base64') });
+    await v.service.decrypt({ CiphertextBlob: e.CiphertextBlob });
+  }
+  v.service.close();
+  const lines = auditLines(v);
+  const seal = lines.findIndex((l) => l.startsWith('{"Sealed":'));
+  assert.ok(seal > 0, 'the deferred lines were written as a sealed batch');
+  const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
+  assert.equal(report.Ok, true, JSON.stringify(report.Problems));
+  lines[seal - 2] = lines[seal - 2]!.replace('"Success"', '"Failure"');
+  writeAudit(v, lines);
+  await refused(v, /edited/);
+});
+
 test('a torn last audit line (a crash mid-write) is removed at the next open, which logs the repair', async () => {
   const v = await vaultWithHistory();
   appendFileSync(join(v.dir, 'audit.log'), '{"Time":"2026-01-01T00:00:00.000Z","Operation":"Crea');
