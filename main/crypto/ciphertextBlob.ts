@@ -4,9 +4,10 @@
  * AES-256-GCM under the key version's material. The associated data is the 45-byte prefix plus the
  * canonical encryption context, so changing any byte of the blob, or the context, fails whole.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { InvalidCiphertextException } from '../core/errors.js';
 import { AEAD_TAG_BYTES, GCM_IV_BYTES } from './aeadSizes.js';
+import { randomInto } from './randomPool.js';
 
 const FORMAT = 1;
 const PREFIX_BYTES = 1 + 16 + 16 + GCM_IV_BYTES;
@@ -48,19 +49,6 @@ function bytesToUuid(b: Buffer, offset: number): string {
   if (known !== undefined) return known;
   const h = b.toString('hex', offset, offset + 16);
   return remember(idStrings, raw, `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
-}
-
-/** IVs come from a pool refilled 4 KiB at a time: one CSPRNG call per 341 blobs instead of one each. */
-const ivPool = Buffer.alloc(4092);
-let ivOffset = ivPool.length;
-function nextIv(out: Buffer, offset: number): void {
-  if (ivOffset + 12 > ivPool.length) {
-    randomFillSync(ivPool);
-    ivOffset = 0;
-  }
-  ivPool.copy(out, offset, ivOffset, ivOffset + 12);
-  ivPool.fill(0, ivOffset, ivOffset + 12);
-  ivOffset += 12;
 }
 
 function associatedData(blob: Buffer, context: Buffer): Buffer {
@@ -107,7 +95,7 @@ function writeBlob(out: Buffer, material: Buffer, header: BlobHeader, plaintext:
   out[0] = FORMAT;
   uuidToBytes(header.keyId, out, 1);
   uuidToBytes(header.versionId, out, 17);
-  nextIv(out, 33);
+  randomInto(out, 33, GCM_IV_BYTES); // from the pool: one CSPRNG call per ~340 blobs
   const cipher = createCipheriv('aes-256-gcm', material, ivOf(out));
   cipher.setAAD(associatedData(out, context));
   const n = cipher.update(plaintext).copy(out, PREFIX_BYTES);

@@ -3,15 +3,16 @@
  * exactly what is sealed (vault, key and version ids), so material moved to another record fails to
  * open instead of being used.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { KMSInternalException } from '../core/errors.js';
 import { AEAD_TAG_BYTES, GCM_IV_BYTES } from './aeadSizes.js';
+import { randomBuffer } from './randomPool.js';
 
 const IV_BYTES = GCM_IV_BYTES;
 const TAG_BYTES = AEAD_TAG_BYTES;
 
 function seal(key: Buffer, aad: string, secret: Buffer): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBuffer(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(secret), cipher.final()]);

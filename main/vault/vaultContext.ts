@@ -12,7 +12,7 @@
  * this process holds.
  */
 import { usableSealedMaterial } from '../core/versionStates.js';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type * as Api from '../core/api.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
@@ -22,6 +22,7 @@ import type { KeyRecord, KeyVersionRecord, RotationType } from '../core/keyModel
 import { applyRotation } from '../core/rotationSchedule.js';
 import type { RootKeys } from '../crypto/rootKeys.js';
 import { rootKeyCheckValue } from '../crypto/rootKeys.js';
+import { randomBuffer } from '../crypto/randomPool.js';
 import { openKeyMaterial, sealKeyMaterial } from '../crypto/sealing.js';
 import type { Keychain } from '../keychain/keychain.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
@@ -273,7 +274,7 @@ export class VaultContext {
   }
 
   /** A new version record with its material sealed under the root key. */
-  newVersion(vaultId: string, keyId: string, now: string, material: Buffer = randomBytes(32)): { record: KeyVersionRecord; material: Buffer } {
+  newVersion(vaultId: string, keyId: string, now: string, material: Buffer = randomBuffer(32)): { record: KeyVersionRecord; material: Buffer } {
     const versionId = randomUUID();
     const sealed = sealKeyMaterial(this.rootKeys.sealKey, vaultId, keyId, versionId, material);
     return { record: { KeyVersionId: versionId, CreationDate: now, RotationType: 'INITIAL', SealedMaterial: sealed }, material };
