@@ -30,6 +30,7 @@ const TAIL_BYTES = 8 * 1024 * 1024;
 /** How far back the previous chained line (and a torn tail's start) is looked for. */
 const LINK_WINDOW_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const CLOSE_BRACE = 0x7d;
 /**
  * Deferred entries written as one sealed batch at most: a batch (~200 bytes a line) stays well
  * inside LINK_WINDOW_BYTES, so the open-time tail check sees whole batches but the first.
@@ -95,6 +96,8 @@ export class AuditLog {
   /** The file size right after this log's last append and that append's tag: skips re-reading the tail. */
   private lastAppend: { size: number; tag: string } | null = null;
   private readonly flushOnExit = () => this.flush();
+  /** Where a batch is encoded (reused: a batch is written before the next one is made). */
+  private batch = Buffer.alloc(64 * 1024);
 
   /** Without `chainKey` (no root secret at hand) lines are written unchained. */
   constructor(
@@ -255,21 +258,38 @@ export class AuditLog {
       bytes = Buffer.from(`${chained.line}\n`, 'utf8');
       tag = chained.tag;
     } else {
-      let text = '';
-      for (const opening of entries) text += `${opening}}\n`;
-      bytes = Buffer.from(text, 'utf8');
+      // Several entries: plain lines and one seal over their bytes (one keyed hash per batch),
+      // encoded once into a reused buffer.
+      let n = 0;
+      for (const opening of entries) {
+        n = this.room(n, opening.length * 3 + 2);
+        n += this.batch.write(opening, n, 'utf8');
+        this.batch[n++] = CLOSE_BRACE;
+        this.batch[n++] = NEWLINE;
+      }
       if (this.mac) {
-        // Several entries: plain lines and one seal over their bytes (one keyed hash per batch).
-        const seal = sealBatch(this.mac, bytes, entries.length, this.previousTag(fd));
-        bytes = Buffer.concat([bytes, Buffer.from(`${seal.line}\n`, 'utf8')]);
+        const seal = sealBatch(this.mac, this.batch.subarray(0, n), entries.length, this.previousTag(fd));
+        n = this.room(n, seal.line.length + 1);
+        n += this.batch.write(`${seal.line}\n`, n, 'latin1');
         tag = seal.tag;
       }
+      bytes = this.batch.subarray(0, n);
     }
     // A second attempt only after the first one's partial bytes were cut back off.
     if (!this.writeOrUndo(fd, bytes) && !this.writeOrUndo(fd, bytes)) {
       throw new Error(`only part of ${entries.length} audit entr${entries.length === 1 ? 'y' : 'ies'} could be written (is the disk full?); none were kept`);
     }
     this.lastAppend = tag === null ? null : { size: fstatSync(fd).size, tag };
+  }
+
+  /** Makes room for `more` bytes after the first `used` of the batch buffer; returns `used`. */
+  private room(used: number, more: number): number {
+    if (used + more > this.batch.length) {
+      const bigger = Buffer.alloc(Math.max(2 * this.batch.length, used + more));
+      this.batch.copy(bigger, 0, 0, used);
+      this.batch = bigger;
+    }
+    return used;
   }
 
   /** One write of all the bytes; a short write is truncated away again and reported as false. */

@@ -118,7 +118,8 @@ test('AuditLog writes deferred entries as one sealed batch and single entries as
     const file = join(dir, 'audit.log');
     const log = new AuditLog(file, key);
     log.append(entry(0));
-    for (let i = 1; i <= 5; i++) log.appendCryptoSuccess(entry(i).Time, 'Encrypt', randomUUID(), randomUUID());
+    for (let i = 1; i <= 4; i++) log.appendCryptoSuccess(entry(i).Time, 'Encrypt', randomUUID(), randomUUID());
+    log.append({ ...entry(5), Operation: 'Encrypt', Detail: 'non-ASCII text: é \u{1F511}' }, true);
     log.flush();
     log.append(entry(6), true);
     log.close();
