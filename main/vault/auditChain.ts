@@ -177,8 +177,9 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
     if (chained > 0) report.unchained += count;
     else report.legacy += count;
   };
-  const link = (prev: string, tag: string): void => {
-    const linked = prev === CHAIN_START ? chained < STARTS_TOLERATED : seen.has(prev) || (!fromStart && index <= WINDOW_GRACE_LINES);
+  /** `first`: the index of the first line the tag covers (a seal covers its batch). */
+  const link = (prev: string, tag: string, first: number): void => {
+    const linked = prev === CHAIN_START ? chained < STARTS_TOLERATED : seen.has(prev) || (!fromStart && first <= WINDOW_GRACE_LINES);
     if (!linked) report.unlinked++;
     seen.add(tag);
     chained++;
@@ -205,7 +206,7 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
         const cutByWindow = !fromStart && chained === 0;
         if (!cutByWindow) report.altered += Math.max(1, unsealed.length);
         unsealed = [];
-        if (cutByWindow) link(o.Prev, tag);
+        if (cutByWindow) link(o.Prev, tag, 0);
         continue;
       }
       settle(unsealed.length - count);
@@ -215,7 +216,7 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
         report.altered += count;
         continue;
       }
-      link(o.Prev, tag);
+      link(o.Prev, tag, index - count);
       continue;
     }
     if (!o || typeof o.Operation !== 'string') {
@@ -237,7 +238,7 @@ export function verifyChain(lines: readonly string[], key: Buffer | undefined, f
       report.altered++;
       continue;
     }
-    link(o.Prev, tag);
+    link(o.Prev, tag, index);
   }
   settle(unsealed.length);
   return report;

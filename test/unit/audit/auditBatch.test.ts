@@ -182,3 +182,30 @@ test('a batch tag hashed in place equals HMAC-SHA256 of its bytes and tail, trun
     assert.equal(new ChainMac(k).tag(`${body.toString('utf8')}${tail}`), expected, 'the string form verifies the same batch');
   }
 });
+
+test('a tail window over full-size batches is clean wherever it starts', () => {
+  const first = chainLine(key, entry(0), CHAIN_START);
+  let lines = [first.line];
+  let prev = first.tag;
+  for (let b = 0; b < 6; b++) {
+    const next = batch(1 + b * 128, 128, prev);
+    lines = [...lines, ...next.lines];
+    prev = next.tag;
+  }
+  for (const start of [1, 2, 60, 100, 129, 130, 200, 258]) {
+    assert.deepEqual(verifyChain(lines.slice(start), key, false), clean, `window from line ${start}`);
+  }
+});
+
+test('the open-time tail check of a log with a thousand batched lines is clean', () => {
+  withTempDir((dir) => {
+    const file = join(dir, 'audit.log');
+    const log = new AuditLog(file, key);
+    log.append(entry(0));
+    for (let i = 0; i < 1000; i++) log.append({ ...entry(i), Operation: 'Rotation', KeyId: randomUUID(), KeyVersionId: randomUUID() }, true);
+    log.close();
+    const reopened = new AuditLog(file, key);
+    assert.deepEqual(reopened.checkTail(), clean);
+    reopened.close();
+  });
+});
