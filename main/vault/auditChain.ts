@@ -125,6 +125,16 @@ export function hasChainTag(line: string): boolean {
   return line.endsWith('"}') && line.length >= MAC_SUFFIX_CHARS && line.startsWith(MAC_HEAD, line.length - MAC_SUFFIX_CHARS);
 }
 
+/**
+ * How many whole lines at the end of `lines` carry no Mac while an earlier line does: before a torn
+ * last line, the rest of the batch it belonged to (its seal was to come last). The next open cuts
+ * them together with the torn line.
+ */
+export function unsealedTailLength(lines: readonly string[]): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (hasChainTag(lines[i]!)) return lines.length - 1 - i;
+  return 0;
+}
+
 /** The Mac of the newest chained line or seal among `lines` (oldest first), or null when there is none. */
 export function lastChainTag(lines: readonly string[]): string | null {
   for (let i = lines.length - 1; i >= 0; i--) {

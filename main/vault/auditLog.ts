@@ -20,9 +20,9 @@ import {
   cryptoEntryOpening,
   entryOfLine,
   entryOpening,
-  hasChainTag,
   lastChainTag,
   sealBatch,
+  unsealedTailLength,
   verifyChain,
 } from './auditChain.js';
 
@@ -235,12 +235,8 @@ export class AuditLog {
     const lines = buf.toString('utf8', 0, end).split('\n');
     lines.pop(); // '' after the last newline
     let cut = end;
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const line = lines[i]!;
-      if (hasChainTag(line)) return start + cut;
-      cut -= Buffer.byteLength(line) + 1;
-    }
-    return start + end;
+    for (let i = lines.length - unsealedTailLength(lines); i < lines.length; i++) cut -= Buffer.byteLength(lines[i]!) + 1;
+    return start + cut;
   }
 
   /** The tag to chain the next line to: the newest chained line in the file. */

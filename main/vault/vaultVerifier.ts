@@ -30,7 +30,7 @@ import { findStaleParts } from '../files/fileIo.js';
 import { futureScheduleProblems } from './maintenanceClock.js';
 import { readJsonFileSync } from '../store/durableFileAdapter.js';
 import { readLogTail } from './auditLog.js';
-import { verifyChain } from './auditChain.js';
+import { unsealedTailLength, verifyChain } from './auditChain.js';
 
 export type VerifyFinding = VerifyVaultResponse['Problems'][number];
 
@@ -236,9 +236,13 @@ function checkAuditLog(file: string, f: Findings, chainKey: Buffer | undefined):
   if (!tail) return;
   const lines = tail.lines;
   const last = lines.pop();
-  if (last !== undefined && last !== '') f.warning('The last line of the audit log is incomplete (a write was cut short).');
-  const chain = verifyChain(lines, chainKey, tail.fromStart);
   const count = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
+  if (last !== undefined && last !== '') {
+    const unsealed = unsealedTailLength(lines); // the torn write's batch, cut with it at the next open
+    lines.length -= unsealed;
+    f.warning(`The last line of the audit log is incomplete (a write was cut short${unsealed > 0 ? `, with ${count(unsealed)} of its batch before it` : ''}).`);
+  }
+  const chain = verifyChain(lines, chainKey, tail.fromStart);
   if (chain.malformed > 0) f.problem(`The audit log has ${count(chain.malformed)} that are not audit entries.`);
   if (chain.altered > 0) f.problem(`The audit log has ${count(chain.altered)} whose chain MAC does not match: they were edited.`);
   if (chain.unlinked > 0) f.problem(`The audit log's chain is broken at ${count(chain.unlinked)}: entries before them were deleted or moved.`);

@@ -104,6 +104,30 @@ test('a line edited inside a sealed batch of Encrypt/Decrypt lines is found by v
   await refused(v, /edited/);
 });
 
+test('a batch torn by a crash is a warning for verify-vault, and the next open cuts it whole', async () => {
+  const v = await createTempVault();
+  vaults.push({ v, vaultId: v.service.vaultId });
+  await v.service.createKey({});
+  v.service.close();
+  const file = join(v.dir, 'audit.log');
+  const whole = readFileSync(file, 'utf8');
+  const entry = (i: number) => JSON.stringify({ Time: new Date().toISOString(), Operation: 'Encrypt', Outcome: 'Success', Detail: `torn ${i}` });
+  appendFileSync(file, `${entry(1)}\n${entry(2)}\n{"Sealed":3,"Pr`);
+  const before = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
+  assert.equal(before.Ok, true, JSON.stringify(before.Problems));
+  assert.ok(
+    before.Warnings.some((w) => /incomplete.*2 lines of its batch/.test(w.Problem)),
+    JSON.stringify(before.Warnings),
+  );
+  const s = await v.reopen();
+  s.close();
+  const after = readFileSync(file, 'utf8');
+  assert.ok(after.startsWith(whole) && !after.includes('torn 1'), 'the torn batch is gone, the lines before it are kept');
+  assert.match(after.slice(whole.length), /RepairAuditLog/);
+  const report = await verifyVaultDirectory({ dir: v.dir, keychain: v.keychain });
+  assert.equal(report.Ok, true, JSON.stringify(report.Problems));
+});
+
 test('a torn last audit line (a crash mid-write) is removed at the next open, which logs the repair', async () => {
   const v = await vaultWithHistory();
   appendFileSync(join(v.dir, 'audit.log'), '{"Time":"2026-01-01T00:00:00.000Z","Operation":"Crea');
