@@ -76,6 +76,23 @@ export function checkDocumentMac(text: string, macKey: Buffer): DocumentMacCheck
   return gmacMatches(macKey, given.subarray(0, NONCE_BYTES), given.subarray(NONCE_BYTES), body) ? 'valid' : 'invalid';
 }
 
+/**
+ * checkDocumentMac() on the file's bytes as read: the same verdicts for any file Key Vault wrote
+ * (its JSON is valid UTF-8), without re-encoding 15 MB of text to bytes (~20 ms at a cold start).
+ */
+export function checkDocumentMacBytes(file: Buffer, macKey: Buffer): DocumentMacCheck {
+  const start = file.length - SUFFIX_CHARS;
+  if (start < 1 || file.toString('latin1', start, start + SUFFIX_HEAD.length) !== SUFFIX_HEAD || file.toString('latin1', file.length - 2) !== '"}') {
+    return 'absent';
+  }
+  const given = Buffer.from(file.toString('latin1', start + SUFFIX_HEAD.length, file.length - 2), 'base64');
+  if (given.length !== NONCE_BYTES + GCM_TAG_BYTES) return 'invalid';
+  const body = [file.subarray(0, start), CLOSE_BRACE_BYTES];
+  return gmacMatches(macKey, given.subarray(0, NONCE_BYTES), given.subarray(NONCE_BYTES), body) ? 'valid' : 'invalid';
+}
+
+const CLOSE_BRACE_BYTES = Buffer.from('}');
+
 /** Whether parsed JSON carries a MAC member anywhere at its top level. */
 export function hasDocumentMacMember(json: unknown): boolean {
   return typeof json === 'object' && json !== null && Object.prototype.hasOwnProperty.call(json, DOCUMENT_MAC_FIELD);

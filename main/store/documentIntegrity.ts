@@ -8,7 +8,7 @@
  * upgrade at open, when the keychain holds no revision record yet, i.e. the vault was never MACed).
  */
 import { VaultIntegrityException } from '../core/errors.js';
-import { checkDocumentMac, dropDocumentMacMember, hasDocumentMacMember } from '../crypto/documentMac.js';
+import { checkDocumentMac, checkDocumentMacBytes, dropDocumentMacMember, hasDocumentMacMember } from '../crypto/documentMac.js';
 import { parseVaultDocument } from './documentSchema.js';
 import type { VaultDocument } from './vaultDocument.js';
 
@@ -50,9 +50,10 @@ export class DocumentAuthenticator {
 
   constructor(readonly integrity: StoreIntegrity) {}
 
-  /** Authenticates, validates and floor-checks one loaded document (`text` is the file as read). */
-  accept(json: unknown, file: string, text: string | undefined): VaultDocument {
-    const mac = text === undefined ? 'absent' : checkDocumentMac(text, this.integrity.macKey);
+  /** Authenticates, validates and floor-checks one loaded document (`bytes`, or else `text`, is the file as read). */
+  accept(json: unknown, file: string, text: string | undefined, bytes?: Buffer): VaultDocument {
+    const key = this.integrity.macKey;
+    const mac = bytes !== undefined ? checkDocumentMacBytes(bytes, key) : text === undefined ? 'absent' : checkDocumentMac(text, key);
     if (mac === 'invalid' || (mac === 'absent' && hasDocumentMacMember(json))) {
       throw integrityFailure(file, 'was changed outside Key Vault (its MAC does not match its content)');
     }

@@ -34,7 +34,8 @@ import { errnoCode, fsyncDirectory, tempSiblingPath } from './durableFiles.js';
  * Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid.
  * `text` is the file exactly as read, for checks over its bytes (the vault document's MAC).
  */
-export type DocumentParser<T> = (json: unknown, file: string, text: string) => T;
+/** `bytes`: the file as read, of which `text` is the UTF-8 decoding (a MAC is checked on the bytes, not re-encoded text). */
+export type DocumentParser<T> = (json: unknown, file: string, text: string, bytes: Buffer) => T;
 
 /** The identity of one version of a file on disk. */
 export interface FileSignature {
@@ -82,7 +83,8 @@ export function fileSignatureSync(file: string): FileSignature | null {
   return st ? signatureOf(st) : null;
 }
 
-function decode<T>(text: string, file: string, parse: DocumentParser<T>): T {
+function decode<T>(bytes: Buffer, file: string, parse: DocumentParser<T>): T {
+  const text = bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -91,7 +93,7 @@ function decode<T>(text: string, file: string, parse: DocumentParser<T>): T {
     throw new KMSInternalException(`The vault file ${file} ${what}.`, { cause: err });
   }
   assertDepthAtMost(json, MAX_DOCUMENT_DEPTH, file);
-  return parse(json, file, text);
+  return parse(json, file, text, bytes);
 }
 
 /** A vault document is ~6 levels deep; anything far deeper is refused before a recursive validator sees it. */
@@ -179,8 +181,7 @@ function loadWithFd<T>(file: string, parse: DocumentParser<T>): (LoadedFile<T> &
       throw new NotARegularFileException(`The vault file ${file} is not a regular file (a device, pipe, socket or directory): it was not read.`);
     }
     const signature = signatureOf(stats);
-    const text = readBounded(fd, file, stats.size).toString('utf8');
-    return { data: decode(text, file, parse), signature, fd };
+    return { data: decode(readBounded(fd, file, stats.size), file, parse), signature, fd };
   } catch (err) {
     closeSync(fd);
     throw err;

@@ -103,7 +103,7 @@ export class VaultStore {
   private auth: DocumentAuthenticator | null = null;
   /** preload()'s parse, set aside unvalidated (`capturing` while it reads) for the first authenticated load. */
   private capturing = false;
-  private preloaded: { json: unknown; text: string | undefined } | null = null;
+  private preloaded: { json: unknown; text: string; bytes: Buffer } | null = null;
   /** The revision this store last recorded in the ledger, while the file is still the one it wrote. */
   private settledRevision = -1;
   private readonly settleInBackground: boolean;
@@ -114,9 +114,9 @@ export class VaultStore {
   private constructor(dir: string, options: VaultStoreOptions) {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
-    const parse = (json: unknown, file: string, text?: string): VaultDocument | null => {
-      if (!this.capturing) return this.parseStored(json, file, text);
-      this.preloaded = { json, text };
+    const parse = (json: unknown, file: string, text: string, bytes: Buffer): VaultDocument | null => {
+      if (!this.capturing) return this.parseStored(json, file, text, bytes);
+      this.preloaded = { json, text, bytes };
       return null;
     };
     this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, parse, {
@@ -411,12 +411,12 @@ export class VaultStore {
   private acceptPreloaded(): VaultDocument | null {
     const pre = this.preloaded;
     this.preloaded = null;
-    return pre !== null && this.auth && this.adapter.isCurrent() ? this.auth.accept(pre.json, this.file, pre.text) : null;
+    return pre !== null && this.auth && this.adapter.isCurrent() ? this.auth.accept(pre.json, this.file, pre.text, pre.bytes) : null;
   }
 
   /** Parses a loaded file: authenticated once integrity is attached, unverified before. */
-  private readonly parseStored = (json: unknown, file: string, text?: string): VaultDocument => {
-    if (this.auth) return this.auth.accept(json, file, text);
+  private readonly parseStored = (json: unknown, file: string, text?: string, bytes?: Buffer): VaultDocument => {
+    if (this.auth) return this.auth.accept(json, file, text, bytes);
     dropDocumentMacMember(json);
     return parseVaultDocument(json, file);
   };
