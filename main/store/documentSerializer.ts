@@ -8,10 +8,14 @@
  * when the map is enumerated. A record reached any other way is a new object (identity check), so
  * it is stringified afresh.
  *
- * The file inventory (`Files`, up to 10,000 records) is cached the same way but by identity alone:
- * its records are values, replaced whole on every change (core/fileInventory.ts), and the
- * serializer freezes each one it caches, so an in-place edit throws instead of being lost. No
- * proxy is needed, so enumerating the inventory (every scan does) keeps its cache.
+ * The file inventory (`Files`, up to 10,000 records) is cached by identity: its records are values,
+ * replaced whole on every change (core/fileInventory.ts), and the serializer freezes each one it
+ * caches, so an in-place edit throws instead of being lost. During a transaction the map is
+ * behind a proxy that only notes stores and deletes (reads and enumeration stay free), so a commit
+ * that did not touch the inventory reuses its section without walking 10,000 entries: a walk of
+ * the map alone costs about a millisecond, a large share of a commit. Changes to the inventory
+ * must therefore be made inside a transaction, as every write of the vault is; a new map object
+ * (a reload, `Files` replaced) is always walked.
  * Everything else (aliases, recovery data) is always fresh.
  */
 import type { FileInventoryRecord } from '../core/fileInventory.js';
@@ -45,6 +49,9 @@ export class DocumentSerializer {
   /** The paths of the last serialized inventory, in order, and its section's bytes. */
   private fileOrder: string[] = [];
   private fileSection: Buffer | null = null;
+  /** The map the section was made from, and whether a transaction stored or deleted in it since. */
+  private fileSource: Record<string, FileInventoryRecord> | null = null;
+  private filesTouched = false;
   private dirty = new Set<string>();
   private allDirty = false;
 
@@ -57,6 +64,9 @@ export class DocumentSerializer {
     const mark = (p: string | symbol) => {
       if (typeof p === 'string') this.dirty.add(p);
     };
+    const files = doc.Files;
+    const observedFiles = files === undefined ? undefined : this.observeFiles(files);
+    if (observedFiles !== undefined) doc.Files = observedFiles;
     doc.Keys = new Proxy(keys, {
       get: (target, p, receiver) => {
         mark(p);
@@ -87,7 +97,45 @@ export class DocumentSerializer {
       return fn(doc);
     } finally {
       doc.Keys = keys;
+      if (observedFiles !== undefined && doc.Files === observedFiles) doc.Files = files;
     }
+  }
+
+  /** The inventory behind a proxy that notes any store or delete (nothing else costs a trap). */
+  private observeFiles(files: Record<string, FileInventoryRecord>): Record<string, FileInventoryRecord> {
+    const touch = (): void => {
+      this.filesTouched = true;
+    };
+    return new Proxy(files, {
+      set: (target, p, value) => {
+        touch();
+        return Reflect.set(target, p, value);
+      },
+      deleteProperty: (target, p) => {
+        touch();
+        return Reflect.deleteProperty(target, p);
+      },
+      defineProperty: (target, p, attributes) => {
+        touch();
+        return Reflect.defineProperty(target, p, attributes);
+      },
+    });
+  }
+
+  /**
+   * How many records `files` holds, counting at most `limit` + 1 of them. Free when it is the map
+   * of the last commit and no transaction has changed it since.
+   */
+  countFilesAtMost(files: Record<string, FileInventoryRecord> | undefined, limit: number): number {
+    if (files === undefined) return 0;
+    if (this.sectionIsCurrent(files)) return Math.min(this.fileOrder.length, limit + 1);
+    let n = 0;
+    for (const _ in files) if (++n > limit) break;
+    return n;
+  }
+
+  private sectionIsCurrent(files: Record<string, FileInventoryRecord>): boolean {
+    return this.fileSection !== null && files === this.fileSource && !this.filesTouched;
   }
 
   /**
@@ -132,6 +180,10 @@ export class DocumentSerializer {
    * section is the previous commit's bytes as one buffer: no 10,000-part copy, no allocation.
    */
   private fileParts(files: Record<string, FileInventoryRecord>, parts: Buffer[]): void {
+    if (this.sectionIsCurrent(files)) {
+      parts.push(this.fileSection!);
+      return;
+    }
     const order = this.fileOrder;
     const entries: Buffer[] = [];
     let unchanged = this.fileSection !== null;
@@ -153,6 +205,8 @@ export class DocumentSerializer {
       this.fileOrder = Object.keys(files);
       this.fileSection = Buffer.concat([OPEN_FILES, ...entries, CLOSE_MAP]);
     }
+    this.fileSource = files;
+    this.filesTouched = false;
     parts.push(this.fileSection!);
   }
 
@@ -160,6 +214,8 @@ export class DocumentSerializer {
     this.fileCache.clear();
     this.fileOrder = [];
     this.fileSection = null;
+    this.fileSource = null;
+    this.filesTouched = false;
   }
 
   /** Forget everything (after a reload from disk the records are new objects anyway). */

@@ -115,9 +115,11 @@ test('the file inventory follows added, replaced and deleted records between com
   const d = doc();
   d.Files = { '/x': fileRecord('/x'), '/y': fileRecord('/y') };
   same(s, d);
-  d.Files['/x'] = fileRecord('/x', 99);
-  d.Files['/z'] = fileRecord('/z');
-  delete d.Files['/y'];
+  s.observe(d, (x) => {
+    x.Files!['/x'] = fileRecord('/x', 99);
+    x.Files!['/z'] = fileRecord('/z');
+    delete x.Files!['/y'];
+  });
   same(s, d);
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x', '/z']);
   assert.equal(JSON.parse(s.serialize(d).toString()).Files['/x'].Size, 99);
@@ -147,9 +149,44 @@ test('an unchanged inventory is reused whole, and a reordered one is not', () =>
   same(s, d);
   assert.equal(JSON.parse(s.serialize(d).toString()).Revision, 1);
   assert.notEqual(first, s.serialize(d).toString());
-  delete d.Files['/x'];
-  d.Files['/x'] = x;
+  s.observe(d, (doc) => {
+    delete doc.Files!['/x'];
+    doc.Files!['/x'] = x;
+  });
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/y', '/x']);
-  delete d.Files['/y'];
+  s.observe(d, (doc) => delete doc.Files!['/y']);
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x']);
+});
+
+test('a transaction that only reads the inventory keeps its section and its count', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/x': fileRecord('/x'), '/y': fileRecord('/y'), '/z': fileRecord('/z') };
+  s.serialize(d);
+  const files = d.Files;
+  s.observe(d, (x) => {
+    assert.equal(Object.keys(x.Files!).length, 3);
+    x.Revision = 2;
+  });
+  assert.equal(d.Files, files, 'the plain map is back after the transaction');
+  assert.equal(s.countFilesAtMost(d.Files, 10), 3);
+  assert.equal(s.countFilesAtMost(d.Files, 1), 2);
+  same(s, d);
+});
+
+test('an inventory changed in a transaction, or replaced by a new map, is serialized afresh', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/x': fileRecord('/x') };
+  s.serialize(d);
+  s.observe(d, (x) => Object.assign(x.Files!, { '/y': fileRecord('/y', 5) }));
+  assert.equal(s.countFilesAtMost(d.Files, 10), 2);
+  same(s, d);
+  d.Files = { '/w': fileRecord('/w') };
+  assert.equal(s.countFilesAtMost(d.Files, 10), 1);
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files = { '/v': fileRecord('/v') };
+  });
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/v']);
 });
