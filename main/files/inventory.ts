@@ -13,6 +13,8 @@ const FIRST_READ = 4096;
 const MAX_HEADER_READ = 1 << 20;
 const BINARY_MAGIC = Buffer.from('age-encryption.org/', 'latin1');
 const JOURNAL_SUFFIX = '.keyvault-rewrap';
+/** rewrapBatch.ts's journal: every file of its folder may be in the middle of a rewrap. */
+const BATCH_JOURNAL = '.keyvault-rewrap-batch';
 
 /** What the header of an age file says about the vault. */
 export interface AgeFileFacts {
@@ -136,7 +138,7 @@ function facts(parsed: ParsedHeader, size: number): AgeFileFacts {
   }
 }
 
-/** A regular file found by the walk, and whether an interrupted rewrap journal sits beside it. */
+/** A regular file found by the walk, and whether an interrupted rewrap journal (its own or its folder's batch) sits beside it. */
 export interface WalkedFile {
   path: string;
   hasJournal: boolean;
@@ -159,12 +161,16 @@ export async function* walkFiles(dir: string, signal?: AbortSignal): AsyncGenera
       throw err;
     }
     let journals: Set<string> | null = null;
-    for (const e of entries) if (e.name.endsWith(JOURNAL_SUFFIX)) (journals ??= new Set()).add(e.name);
+    let batch = false;
+    for (const e of entries) {
+      if (e.name.endsWith(JOURNAL_SUFFIX)) (journals ??= new Set()).add(e.name);
+      else if (e.name === BATCH_JOURNAL) batch = true;
+    }
     const files: WalkedFile[] = [];
     for (const e of entries) {
       if (e.isDirectory()) stack.push(join(current, e.name));
-      else if (e.isFile() && !e.name.endsWith(JOURNAL_SUFFIX)) {
-        files.push({ path: join(current, e.name), hasJournal: journals !== null && journals.has(`.${e.name}${JOURNAL_SUFFIX}`) });
+      else if (e.isFile() && !e.name.endsWith(JOURNAL_SUFFIX) && e.name !== BATCH_JOURNAL) {
+        files.push({ path: join(current, e.name), hasJournal: batch || (journals !== null && journals.has(`.${e.name}${JOURNAL_SUFFIX}`)) });
       }
     }
     if (files.length > 0) yield files;

@@ -190,3 +190,28 @@ test('an inventory changed in a transaction, or replaced by a new map, is serial
   });
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/v']);
 });
+
+test('records replaced in a transaction are re-encoded in their places; an add or delete rebuilds', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/a': fileRecord('/a'), '/b': fileRecord('/b'), '/c': fileRecord('/c') };
+  s.serialize(d);
+  s.observe(d, (x) => {
+    x.Files!['/b'] = fileRecord('/b', 7);
+    x.Files!['/c'] = x.Files!['/c']!; // the same record stored again
+  });
+  same(s, d);
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/a', '/b', '/c']);
+  assert.equal(JSON.parse(s.serialize(d).toString()).Files['/b'].Size, 7);
+  assert.throws(() => {
+    d.Files!['/b']!.Size = 1;
+  }, TypeError);
+  s.observe(d, (x) => {
+    x.Files!['/a'] = fileRecord('/a', 3);
+    delete x.Files!['/a'];
+    x.Files!['/a'] = fileRecord('/a', 4);
+  });
+  same(s, d);
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/b', '/c', '/a']);
+  assert.equal(s.countFilesAtMost(d.Files, 10), 3);
+});
