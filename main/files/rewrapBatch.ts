@@ -209,7 +209,9 @@ export async function repairBatch(dir: string, key: Buffer): Promise<'none' | 'd
     }
     const torn = open.filter(({ fd, entry }) => {
       const current = readAllSync(fd, entry.newHeader.length);
-      return current.length === entry.newHeader.length && !current.equals(entry.newHeader) && isTornBetween(current, entry.oldHeader, entry.newHeader);
+      // Untouched (old) files are left as they are, as the per-file repair rolls them back.
+      if (current.length !== entry.newHeader.length || current.equals(entry.newHeader) || current.equals(entry.oldHeader)) return false;
+      return isTornBetween(current, entry.oldHeader, entry.newHeader);
     });
     for (const { fd, entry } of torn) writeWhole(fd, entry.newHeader);
     await syncAll(torn.map((t) => ({ fd: t.fd, dev: t.entry.file.dev })));
