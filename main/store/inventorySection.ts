@@ -20,8 +20,9 @@ interface Entry {
   record: FileInventoryRecord;
   /** UTF-8 of `"<path>":<record JSON>`. */
   bytes: Buffer;
-  /** Its place in the section's order. */
+  /** Its place in the section's order, and where its bytes start in the section. */
   index: number;
+  offset: number;
 }
 
 const OPEN = Buffer.from(',"Files":{');
@@ -107,19 +108,27 @@ export class InventorySection {
     this.reshaped = false;
   }
 
-  /** Only records were replaced: re-encode those, in their places. */
+  /**
+   * Only records were replaced: re-encode those. A record of the same encoded length (a rewrap
+   * changes a version id, a digest and a date, all of fixed length) is written over its old bytes
+   * in the section, which no one else holds (sealing copies it); otherwise the section is joined
+   * anew from the entries.
+   */
   private splice(files: FileMap): void {
+    let inPlace = true;
     for (const path of this.replaced) {
       const entry = this.cache.get(path);
       const record = files[path];
       if (!entry || !record) return this.rebuild(files);
-      if (entry.record !== record) {
-        entry.record = Object.freeze(record);
-        entry.bytes = entryBytes(path, record);
-        this.entries[entry.index] = entry.bytes;
-      }
+      if (entry.record === record) continue;
+      entry.record = Object.freeze(record);
+      const bytes = entryBytes(path, record);
+      if (inPlace && bytes.length === entry.bytes.length) bytes.copy(this.section!, entry.offset);
+      else inPlace = false;
+      entry.bytes = bytes;
+      this.entries[entry.index] = bytes;
     }
-    this.section = joinSection(this.entries);
+    if (!inPlace) this.join();
   }
 
   private rebuild(files: FileMap): void {
@@ -129,11 +138,25 @@ export class InventorySection {
       const record = files[path]!;
       const old = this.cache.get(path);
       const bytes = old && old.record === record ? old.bytes : entryBytes(path, Object.freeze(record));
-      cache.set(path, { record, bytes, index: entries.length });
+      cache.set(path, { record, bytes, index: entries.length, offset: 0 });
       entries.push(bytes);
     }
     this.cache = cache;
     this.entries = entries;
-    this.section = joinSection(entries);
+    this.join();
+  }
+
+  /** The section from the entries; each entry's bytes become a view of it (one copy of each, not two). */
+  private join(): void {
+    const section = joinSection(this.entries);
+    let at = OPEN.length;
+    for (const entry of this.cache.values()) {
+      const length = entry.bytes.length;
+      entry.offset = at + entry.index; // one comma before every entry but the first
+      entry.bytes = section.subarray(entry.offset, entry.offset + length);
+      this.entries[entry.index] = entry.bytes;
+      at += length;
+    }
+    this.section = section;
   }
 }

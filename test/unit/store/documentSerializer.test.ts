@@ -206,6 +206,21 @@ test('records replaced in a transaction are re-encoded in their places; an add o
   assert.throws(() => {
     d.Files!['/b']!.Size = 1;
   }, TypeError);
+  // Same encoded length (written over the old bytes), then two in a row of the same and another length.
+  s.observe(d, (x) => {
+    x.Files!['/c'] = fileRecord('/c', 11);
+  });
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files!['/a'] = fileRecord('/a', 12);
+    x.Files!['/c'] = fileRecord('/c', 123);
+  });
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files!['/c'] = fileRecord('/c', 321);
+    x.Files!['/b'] = fileRecord('/b', 8);
+  });
+  same(s, d);
   s.observe(d, (x) => {
     x.Files!['/a'] = fileRecord('/a', 3);
     delete x.Files!['/a'];
@@ -214,4 +229,28 @@ test('records replaced in a transaction are re-encoded in their places; an add o
   same(s, d);
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/b', '/c', '/a']);
   assert.equal(s.countFilesAtMost(d.Files, 10), 3);
+});
+
+test('random replacements, additions and deletions in transactions always serialize as JSON.stringify does', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = {};
+  for (let i = 0; i < 20; i++) d.Files[`/f${i}`] = fileRecord(`/f${i}`, i);
+  s.serialize(d);
+  let seed = 7;
+  const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let round = 0; round < 300; round++) {
+    s.observe(d, (x) => {
+      for (let k = 0, n = 1 + next(3); k < n; k++) {
+        const path = `/f${next(25)}`;
+        const op = next(10);
+        if (op === 0) delete x.Files![path];
+        else x.Files![path] = fileRecord(path, next(op < 8 ? 100 : 100_000));
+      }
+    });
+    const out = JSON.parse(s.serialize(d).toString());
+    assert.deepEqual(out.Files, JSON.parse(JSON.stringify(d.Files)), `round ${round}`);
+    assert.deepEqual(Object.keys(out.Files), Object.keys(d.Files), `round ${round}: order`);
+    assert.equal(s.countFilesAtMost(d.Files, 100), Object.keys(d.Files).length);
+  }
 });
