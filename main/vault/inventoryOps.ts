@@ -31,8 +31,8 @@ import type { VaultContext } from './vaultContext.js';
 const COMMIT_EVERY = 250;
 /** How stale "last seen" may get before a file job on an unchanged known file refreshes it. */
 const LAST_SEEN_RESOLUTION_MS = 86_400_000;
-/** re-encrypt-files rewraps this many batches (of one folder's files each) at a time. */
-const REWRAP_LANES = 2;
+/** The first batch of a re-encrypt-files run (later ones are up to MAX_BATCH_FILES). */
+const FIRST_BATCH = 16;
 /** scan-files reads this many headers between turns of the event loop. */
 const YIELD_EVERY = 256;
 
@@ -105,8 +105,11 @@ function staleFiles(doc: VaultDocument, keyId: string | undefined, dir: string |
   return out.sort();
 }
 
-/** Paths grouped by folder, in order of first appearance, in batches of at most `size`. */
-function batchesByFolder(paths: readonly string[], size: number): { dir: string; paths: string[] }[] {
+/**
+ * Paths grouped by folder, in order of first appearance, in batches of at most `size`; the run's
+ * first batch is at most `first`, so progress starts early and Stop takes effect soon.
+ */
+function batchesByFolder(paths: readonly string[], first: number, size: number): { dir: string; paths: string[] }[] {
   const byDir = new Map<string, string[]>();
   for (const p of paths) {
     const dir = dirname(p);
@@ -115,7 +118,13 @@ function batchesByFolder(paths: readonly string[], size: number): { dir: string;
     else byDir.set(dir, [p]);
   }
   const out: { dir: string; paths: string[] }[] = [];
-  for (const [dir, list] of byDir) for (let i = 0; i < list.length; i += size) out.push({ dir, paths: list.slice(i, i + size) });
+  for (const [dir, list] of byDir) {
+    for (let i = 0; i < list.length;) {
+      const n = out.length === 0 ? first : size;
+      out.push({ dir, paths: list.slice(i, i + n) });
+      i += n;
+    }
+  }
   return out;
 }
 
@@ -281,20 +290,16 @@ export class InventoryOps {
       for (let i = present.length; i < paths.length; i++) done();
       if (pending.length >= COMMIT_EVERY) await flush();
     };
-    const batches = batchesByFolder(targets, MAX_BATCH_FILES);
-    let next = 0;
+    const batches = batchesByFolder(targets, FIRST_BATCH, MAX_BATCH_FILES);
     let started = 0;
     let skipped = 0;
-    // Two batches at once: one is planned while the other waits on its flushes.
-    const lane = async (): Promise<void> => {
-      while (next < batches.length && !controller.signal.aborted) {
-        const b = batches[next++]!;
+    // One batch at a time: planning is CPU work, and a batch's flushes are one round for all its files.
+    try {
+      for (const b of batches) {
+        if (controller.signal.aborted) break;
         started += b.paths.length;
         await rewrapBatch(b.dir, b.paths);
       }
-    };
-    try {
-      await Promise.all(Array.from({ length: Math.min(REWRAP_LANES, batches.length) }, lane));
     } finally {
       try {
         await flush();
