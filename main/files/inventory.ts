@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { ArmorDecoder, looksArmored, parseHeader, type ParsedHeader } from '../crypto/age/index.js';
 import { VAULT_STANZA_TYPE, vaultStanzaRef } from '../crypto/vaultStanza.js';
 import { errnoCode } from './fileIo.js';
+// A folder's batch journal: every file of the folder may be in the middle of a rewrap.
+import { BATCH_JOURNAL_NAME } from './rewrapBatch.js';
 
 const FIRST_READ = 4096;
 const MAX_HEADER_READ = 1 << 20;
 const BINARY_MAGIC = Buffer.from('age-encryption.org/', 'latin1');
 const JOURNAL_SUFFIX = '.keyvault-rewrap';
-/** rewrapBatch.ts's journal: every file of its folder may be in the middle of a rewrap. */
-const BATCH_JOURNAL = '.keyvault-rewrap-batch';
 
 /** What the header of an age file says about the vault. */
 export interface AgeFileFacts {
@@ -164,12 +164,12 @@ export async function* walkFiles(dir: string, signal?: AbortSignal): AsyncGenera
     let batch = false;
     for (const e of entries) {
       if (e.name.endsWith(JOURNAL_SUFFIX)) (journals ??= new Set()).add(e.name);
-      else if (e.name === BATCH_JOURNAL) batch = true;
+      else if (e.name === BATCH_JOURNAL_NAME) batch = true;
     }
     const files: WalkedFile[] = [];
     for (const e of entries) {
       if (e.isDirectory()) stack.push(join(current, e.name));
-      else if (e.isFile() && !e.name.endsWith(JOURNAL_SUFFIX) && e.name !== BATCH_JOURNAL) {
+      else if (e.isFile() && !e.name.endsWith(JOURNAL_SUFFIX) && e.name !== BATCH_JOURNAL_NAME) {
         files.push({ path: join(current, e.name), hasJournal: batch || (journals !== null && journals.has(`.${e.name}${JOURNAL_SUFFIX}`)) });
       }
     }
