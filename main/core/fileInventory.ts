@@ -65,7 +65,8 @@ export function applySightings(
     else added++;
     files[s.Path] = { ...s, LastSeenDate: nowIso };
   }
-  const paths = Object.keys(files);
+  // Only additions can pass the bound (and listing 10,000 paths is not free).
+  const paths = added > 0 ? Object.keys(files) : [];
   if (paths.length > MAX_INVENTORY_FILES) {
     paths.sort((a, b) => files[a]!.LastSeenDate.localeCompare(files[b]!.LastSeenDate));
     for (const p of paths.slice(0, paths.length - MAX_INVENTORY_FILES)) delete files[p];

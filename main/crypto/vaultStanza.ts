@@ -12,13 +12,14 @@
  * key gives DisabledException, a key pending deletion KMSInvalidStateException, a deleted key
  * NotFoundException. A damaged stanza is an InvalidCiphertextException.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { NotFoundException } from '../core/errors.js';
 import { isUuid } from '../core/keyIdentifier.js';
 import { headerError } from './age/errors.js';
 import type { Identity, Recipient, Stanza } from './age/index.js';
 import { FILE_KEY_SIZE } from './age/primitives.js';
 import { AEAD_TAG_BYTES } from './aeadSizes.js';
+import { hkdfSha256 } from './age/hmacSha256.js';
 
 export const VAULT_STANZA_TYPE = 'keyvault.local/cmk';
 const INFO = 'keyvault.local/cmk file key';
@@ -41,7 +42,7 @@ export interface VaultStanzaRef {
 }
 
 function wrapKey(material: Buffer, salt: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', material, salt, INFO, 32));
+  return hkdfSha256(material, salt, INFO);
 }
 
 function associatedData(ref: VaultStanzaRef): Buffer {

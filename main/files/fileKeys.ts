@@ -5,11 +5,22 @@ import { readFileHeader } from './fileHeader.js';
 import { openInput } from './fileIo.js';
 import type { VaultPort } from './vaultPort.js';
 
-/** The file key, trying the vault stanza first, then the stored identities and passphrases. */
+/**
+ * The file key, trying the vault stanza first, then the stored identities and passphrases. Those
+ * are unsealed only when the vault stanza does not open the file (a rewrap of many files under the
+ * vault's own keys never pays for them).
+ */
 export async function unwrapForDecrypt(vault: VaultPort, parsed: ParsedHeader): Promise<{ fileKey: Buffer; opened: VaultStanzaRef | null }> {
   const vaultIdentity = new VaultStanzaIdentity(vault);
-  const identities: Identity[] = [vaultIdentity, ...vault.storedIdentities(parsed.stanzas)];
   try {
+    if (parsed.stanzas.some((s) => s.type === VAULT_STANZA_TYPE)) {
+      try {
+        return { fileKey: await unwrapFileKey(parsed, [vaultIdentity]), opened: vaultIdentity.opened };
+      } catch (err) {
+        if (!(err instanceof AgeDecryptionError && err.stage === 'no-match')) throw err;
+      }
+    }
+    const identities: Identity[] = [vaultIdentity, ...vault.storedIdentities(parsed.stanzas)];
     const fileKey = await unwrapFileKey(parsed, identities);
     return { fileKey, opened: vaultIdentity.opened };
   } catch (err) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { ArmorDecoder, looksArmored, parseHeader, type ParsedHeader } from '../crypto/age/index.js';
 import { VAULT_STANZA_TYPE, vaultStanzaRef } from '../crypto/vaultStanza.js';
 import { errnoCode } from './fileIo.js';
+// A folder's batch journal: every file of the folder may be in the middle of a rewrap.
+import { BATCH_JOURNAL_NAME } from './rewrapBatch.js';
 
 const FIRST_READ = 4096;
 const MAX_HEADER_READ = 1 << 20;
@@ -136,7 +138,7 @@ function facts(parsed: ParsedHeader, size: number): AgeFileFacts {
   }
 }
 
-/** A regular file found by the walk, and whether an interrupted rewrap journal sits beside it. */
+/** A regular file found by the walk, and whether an interrupted rewrap journal (its own or its folder's batch) sits beside it. */
 export interface WalkedFile {
   path: string;
   hasJournal: boolean;
@@ -159,12 +161,16 @@ export async function* walkFiles(dir: string, signal?: AbortSignal): AsyncGenera
       throw err;
     }
     let journals: Set<string> | null = null;
-    for (const e of entries) if (e.name.endsWith(JOURNAL_SUFFIX)) (journals ??= new Set()).add(e.name);
+    let batch = false;
+    for (const e of entries) {
+      if (e.name.endsWith(JOURNAL_SUFFIX)) (journals ??= new Set()).add(e.name);
+      else if (e.name === BATCH_JOURNAL_NAME) batch = true;
+    }
     const files: WalkedFile[] = [];
     for (const e of entries) {
       if (e.isDirectory()) stack.push(join(current, e.name));
-      else if (e.isFile() && !e.name.endsWith(JOURNAL_SUFFIX)) {
-        files.push({ path: join(current, e.name), hasJournal: journals !== null && journals.has(`.${e.name}${JOURNAL_SUFFIX}`) });
+      else if (e.isFile() && !e.name.endsWith(JOURNAL_SUFFIX) && e.name !== BATCH_JOURNAL_NAME) {
+        files.push({ path: join(current, e.name), hasJournal: batch || (journals !== null && journals.has(`.${e.name}${JOURNAL_SUFFIX}`)) });
       }
     }
     if (files.length > 0) yield files;

@@ -27,27 +27,15 @@
  * 1, never followed by step 2), which ReEncrypt removes.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  closeSync,
-  fdatasync,
-  fstatSync,
-  fsync,
-  constants as fsConstants,
-  lstatSync,
-  open,
-  openSync,
-  readSync,
-  unlinkSync,
-  writeSync,
-  type BigIntStats,
-} from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsync, constants as fsConstants, open, unlinkSync, writeSync } from 'node:fs';
 import { open as openHandle, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { KMSInternalException, KMSInvalidStateException, ValidationException } from '../core/errors.js';
-import { loadPosixFs } from '../store/posixFs.js';
 import { errnoCode, readFull } from './fileIo.js';
 import { syncDirShared } from './groupSync.js';
+import { bindingOf, isTornBetween, nameExists, openJournalFile, readAllSync, sameFile, tryLock, untrustedJournal, type Binding } from './journalFiles.js';
+import { assertNoInterruptedBatch } from './rewrapBatch.js';
 
 const MAGIC = Buffer.from('keyvault-rewrap/v2\n', 'latin1');
 /** device, inode, size (u64 each), old and new header lengths (u32 each). */
@@ -66,17 +54,6 @@ export interface Journal {
   size: number;
   oldHeader: Buffer;
   newHeader: Buffer;
-}
-
-/** The file a journal is for: a journal copied next to another file does not apply to it. */
-interface Binding {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-}
-
-function bindingOf(st: BigIntStats): Binding {
-  return { dev: st.dev, ino: st.ino, size: st.size };
 }
 
 function mac(key: Buffer, body: Buffer): Buffer {
@@ -138,57 +115,19 @@ const fsyncAsync = promisify(fsync);
 const openAsync = promisify(open);
 const fdatasyncAsync = promisify(fdatasync);
 
-function readAllSync(fd: number, buf: Buffer): number {
-  let done = 0;
-  while (done < buf.length) {
-    const n = readSync(fd, buf, done, buf.length - done, done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
 /** Opens and checks the journal of a file without writing anything. */
 async function readJournal(jpath: string, key: Buffer): Promise<Found> {
   return readJournalSync(jpath, key);
 }
 
 function readJournalSync(jpath: string, key: Buffer): Found {
-  let fd: number;
+  const opened = openJournalFile(jpath, MAX_JOURNAL_BYTES);
+  if (opened.kind !== 'open') return opened;
   try {
-    // O_NOFOLLOW: a link is refused by the kernel; O_NONBLOCK: a planted FIFO cannot hang us.
-    fd = openSync(jpath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') return { kind: 'none' };
-    if (code === 'ELOOP') return { kind: 'untrusted', reason: 'is a symbolic link' };
-    if (code === 'EACCES' || code === 'EPERM') return { kind: 'untrusted', reason: 'cannot be read (it is not yours)' };
-    throw err;
-  }
-  try {
-    const st = fstatSync(fd, { bigint: true });
-    const uid = process.getuid?.();
-    if (!st.isFile()) return { kind: 'untrusted', reason: 'is not a regular file' };
-    if (uid !== undefined && st.uid !== BigInt(uid)) return { kind: 'untrusted', reason: `belongs to user id ${st.uid}, not to you (user id ${uid})` };
-    if (st.nlink !== 1n) return { kind: 'untrusted', reason: 'has other hard links' };
-    if (st.size > BigInt(MAX_JOURNAL_BYTES)) return { kind: 'untrusted', reason: 'is far larger than any journal' };
-    const data = Buffer.alloc(Number(st.size));
-    const n = readAllSync(fd, data);
-    return decodeJournal(data.subarray(0, n), key);
+    return decodeJournal(readAllSync(opened.fd, opened.size), key);
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
-}
-
-function sameFile(a: Binding, b: Binding): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size;
-}
-
-function untrustedJournal(file: string, jpath: string, reason: string): KMSInvalidStateException {
-  return new KMSInvalidStateException(
-    `Found ${jpath}, which ${reason}, so it was not used to change ${file} and was left in place. ` +
-      'If no re-encrypt of this file by this vault was interrupted, remove it and try again; if it is not yours, find out who put it there.',
-  );
 }
 
 async function removeJournal(path: string): Promise<void> {
@@ -205,19 +144,7 @@ async function removeJournal(path: string): Promise<void> {
  * re-encrypts of one file (in any processes) never interleave. Released when `fh` closes.
  */
 function lockForRewrite(fh: FileHandle, file: string): void {
-  if (process.platform === 'win32') return;
-  if (!loadPosixFs().lock(fh.fd, true, true))
-    throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
-}
-
-/** Whether anything (file, link, FIFO...) has this name; an error other than ENOENT says yes, to look closer. */
-function nameExists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch (err) {
-    return errnoCode(err) !== 'ENOENT';
-  }
+  if (!tryLock(fh.fd)) throw new KMSInvalidStateException(`Another re-encrypt of ${file} is in progress; try again when it has finished.`);
 }
 
 /** The file, open for reading (enough to lock it), or null when it does not exist. */
@@ -285,6 +212,7 @@ async function applyJournal(file: string, fh: FileHandle, { oldHeader, newHeader
  * it. Every other file is left to be read as it is; an untrusted journal is ignored.
  */
 export async function assertNoInterruptedRewrap(file: string, key: Buffer): Promise<void> {
+  assertNoInterruptedBatch(file, key);
   const jpath = journalPath(file);
   const found = await readJournal(jpath, key);
   if (found.kind !== 'journal') return;
@@ -308,12 +236,6 @@ export async function assertNoInterruptedRewrap(file: string, key: Buffer): Prom
   } finally {
     await fh.close();
   }
-}
-
-/** Every byte is either the old or the new one: what an interrupted write leaves. */
-function isTornBetween(current: Buffer, a: Buffer, b: Buffer): boolean {
-  for (let i = 0; i < current.length; i++) if (current[i] !== a[i] && current[i] !== b[i]) return false;
-  return true;
 }
 
 async function writeHeaderInPlace(fh: FileHandle, header: Buffer): Promise<void> {
@@ -373,8 +295,8 @@ export async function rewriteHeaderInPlace(file: string, oldHeader: Buffer, newH
   const fh = await openHandle(file, fsConstants.O_RDWR);
   try {
     lockForRewrite(fh, file);
-    const current = Buffer.alloc(oldHeader.length);
-    if (readAllSync(fh.fd, current) !== current.length || !current.equals(oldHeader)) {
+    const current = readAllSync(fh.fd, oldHeader.length);
+    if (!current.equals(oldHeader)) {
       throw new KMSInvalidStateException(`${file} was changed by another process while it was being re-encrypted; try again.`);
     }
     const jpath = await writeRewrapJournal(file, { size, oldHeader, newHeader }, key, fh);

@@ -8,14 +8,11 @@
  * when the map is enumerated. A record reached any other way is a new object (identity check), so
  * it is stringified afresh.
  *
- * The file inventory (`Files`, up to 10,000 records) is cached the same way but by identity alone:
- * its records are values, replaced whole on every change (core/fileInventory.ts), and the
- * serializer freezes each one it caches, so an in-place edit throws instead of being lost. No
- * proxy is needed, so enumerating the inventory (every scan does) keeps its cache.
+ * The file inventory (`Files`) has a section of its own, kept the same way (inventorySection.ts).
  * Everything else (aliases, recovery data) is always fresh.
  */
-import type { FileInventoryRecord } from '../core/fileInventory.js';
 import type { KeyRecord } from '../core/keyModel.js';
+import { InventorySection } from './inventorySection.js';
 import type { VaultDocument } from './vaultDocument.js';
 
 interface Cached<R> {
@@ -25,7 +22,6 @@ interface Cached<R> {
 }
 
 const OPEN_KEYS = Buffer.from('"Keys":{');
-const OPEN_FILES = Buffer.from(',"Files":{');
 const COMMA = Buffer.from(',');
 const CLOSE_MAP = Buffer.from('}');
 const CLOSE = Buffer.from('}');
@@ -41,10 +37,7 @@ function prune<R>(cache: Map<string, Cached<R>>, map: Record<string, R>, count: 
 
 export class DocumentSerializer {
   private readonly cache = new Map<string, Cached<KeyRecord>>();
-  private readonly fileCache = new Map<string, Cached<FileInventoryRecord>>();
-  /** The paths of the last serialized inventory, in order, and its section's bytes. */
-  private fileOrder: string[] = [];
-  private fileSection: Buffer | null = null;
+  private readonly files = new InventorySection();
   private dirty = new Set<string>();
   private allDirty = false;
 
@@ -57,6 +50,9 @@ export class DocumentSerializer {
     const mark = (p: string | symbol) => {
       if (typeof p === 'string') this.dirty.add(p);
     };
+    const files = doc.Files;
+    const observedFiles = files === undefined ? undefined : this.files.observe(files);
+    if (observedFiles !== undefined) doc.Files = observedFiles;
     doc.Keys = new Proxy(keys, {
       get: (target, p, receiver) => {
         mark(p);
@@ -87,7 +83,13 @@ export class DocumentSerializer {
       return fn(doc);
     } finally {
       doc.Keys = keys;
+      if (observedFiles !== undefined && doc.Files === observedFiles) doc.Files = files;
     }
+  }
+
+  /** How many records `files` holds, counting at most `limit` + 1 (free when no transaction changed it). */
+  countFilesAtMost(files: VaultDocument['Files'], limit: number): number {
+    return files === undefined ? 0 : this.files.countAtMost(files, limit);
   }
 
   /**
@@ -119,53 +121,18 @@ export class DocumentSerializer {
     }
     prune(this.cache, keys, count);
     parts.push(CLOSE_MAP);
-    if (files !== undefined) this.fileParts(files, parts);
-    else this.forgetFiles();
+    if (files !== undefined) parts.push(this.files.bytes(files));
+    else this.files.forget();
     parts.push(CLOSE);
     this.dirty = new Set();
     this.allDirty = false;
     return parts;
   }
 
-  /**
-   * The `"Files":{...}` section. When every record is the cached one, in the same order, the
-   * section is the previous commit's bytes as one buffer: no 10,000-part copy, no allocation.
-   */
-  private fileParts(files: Record<string, FileInventoryRecord>, parts: Buffer[]): void {
-    const order = this.fileOrder;
-    const entries: Buffer[] = [];
-    let unchanged = this.fileSection !== null;
-    let count = 0;
-    for (const path in files) {
-      const record = files[path]!;
-      let cached = this.fileCache.get(path);
-      if (!cached || cached.record !== record) {
-        cached = { record: Object.freeze(record), bytes: entryBytes(path, record) };
-        this.fileCache.set(path, cached);
-        unchanged = false;
-      } else if (order[count] !== path) unchanged = false;
-      if (count > 0) entries.push(COMMA);
-      entries.push(cached.bytes);
-      count++;
-    }
-    if (!unchanged || count !== order.length) {
-      prune(this.fileCache, files, count);
-      this.fileOrder = Object.keys(files);
-      this.fileSection = Buffer.concat([OPEN_FILES, ...entries, CLOSE_MAP]);
-    }
-    parts.push(this.fileSection!);
-  }
-
-  private forgetFiles(): void {
-    this.fileCache.clear();
-    this.fileOrder = [];
-    this.fileSection = null;
-  }
-
   /** Forget everything (after a reload from disk the records are new objects anyway). */
   reset(): void {
     this.cache.clear();
-    this.forgetFiles();
+    this.files.forget();
     this.dirty = new Set();
     this.allDirty = false;
   }

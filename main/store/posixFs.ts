@@ -1,7 +1,8 @@
 /**
  * The POSIX file calls node:fs lacks, from the native addon in native/posixfs (N-API, so one
  * build loads in Node and Electron): flock(2) for the vault lock (vaultLock.ts), and unnamed
- * O_TMPFILE outputs for the file jobs (files/unnamedOutput.ts). Built by `npm ci` / `npm run
+ * O_TMPFILE outputs for the file jobs (files/unnamedOutput.ts), syncfs(2) for batched header
+ * rewrites (files/rewrapBatch.ts). Built by `npm ci` / `npm run
  * build:native`; loaded lazily, so only what uses it needs it.
  */
 import { existsSync } from 'node:fs';
@@ -19,10 +20,12 @@ export interface PosixFs {
   openUnnamed(dir: string, mode: number): number;
   /** Names the unnamed file open as `fd` `path` (linkat); EEXIST when `path` exists. */
   linkUnnamed(fd: number, path: string): void;
+  /** syncfs(2) on the thread pool: everything written to the filesystem of `fd` made durable (Linux; EOPNOTSUPP elsewhere). */
+  syncfs(fd: number): Promise<void>;
 }
 
 const ADDON_PATH = ['native', 'posixfs', 'build', 'Release', 'posixfs.node'];
-const FUNCTIONS = ['lock', 'unlock', 'openUnnamed', 'linkUnnamed'] as const;
+const FUNCTIONS = ['lock', 'unlock', 'openUnnamed', 'linkUnnamed', 'syncfs'] as const;
 
 let loaded: PosixFs | undefined;
 
@@ -33,15 +36,18 @@ function isPosixFs(value: unknown): value is PosixFs {
 
 /** The addon throws errors carrying `errno`; give them the `code` node:fs errors have. */
 function withCodes(raw: PosixFs): PosixFs {
+  const withCode = (err: unknown): unknown => {
+    const errno = (err as { errno?: unknown }).errno;
+    if (err instanceof Error && typeof errno === 'number') Object.assign(err, { code: getSystemErrorName(-errno) });
+    return err;
+  };
   const wrap =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
       try {
         return fn(...args);
       } catch (err) {
-        const errno = (err as { errno?: unknown }).errno;
-        if (err instanceof Error && typeof errno === 'number') Object.assign(err, { code: getSystemErrorName(-errno) });
-        throw err;
+        throw withCode(err);
       }
     };
   return {
@@ -49,6 +55,10 @@ function withCodes(raw: PosixFs): PosixFs {
     unlock: wrap(raw.unlock.bind(raw)),
     openUnnamed: wrap(raw.openUnnamed.bind(raw)),
     linkUnnamed: wrap(raw.linkUnnamed.bind(raw)),
+    syncfs: (fd) =>
+      wrap(raw.syncfs.bind(raw))(fd).catch((err: unknown) => {
+        throw withCode(err);
+      }),
   };
 }
 

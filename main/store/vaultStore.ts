@@ -321,7 +321,8 @@ export class VaultStore {
   private shouldValidateCommit(doc: VaultDocument): boolean {
     if (this.validateCommits !== 'auto') return this.validateCommits;
     // Inventory records count too: at 10,000 files the walk would cost more than the write.
-    return countAtMost(doc.Keys, COMMIT_VALIDATION_MAX_KEYS) + countAtMost(doc.Files ?? {}, COMMIT_VALIDATION_MAX_KEYS) <= COMMIT_VALIDATION_MAX_KEYS;
+    const keys = countAtMost(doc.Keys, COMMIT_VALIDATION_MAX_KEYS);
+    return keys <= COMMIT_VALIDATION_MAX_KEYS && keys + this.serializer.countFilesAtMost(doc.Files, COMMIT_VALIDATION_MAX_KEYS) <= COMMIT_VALIDATION_MAX_KEYS;
   }
 
   private async underLock<T>(fn: () => Promise<T>): Promise<T> {

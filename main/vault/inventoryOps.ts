@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { FileJobResult } from '../core/api.js';
 import { CancelledException, ValidationException, toKmsError } from '../core/errors.js';
 import {
@@ -22,6 +22,7 @@ import {
 import { isUuid } from '../core/keyIdentifier.js';
 import type * as R from '../core/retireApi.js';
 import { readAgeFileFacts, walkFiles, type AgeFileFacts } from '../files/inventory.js';
+import { MAX_BATCH_FILES, reEncryptInPlace } from '../files/reEncryptBatch.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import type { FileService } from '../files/fileService.js';
 import type { VaultContext } from './vaultContext.js';
@@ -30,8 +31,8 @@ import type { VaultContext } from './vaultContext.js';
 const COMMIT_EVERY = 250;
 /** How stale "last seen" may get before a file job on an unchanged known file refreshes it. */
 const LAST_SEEN_RESOLUTION_MS = 86_400_000;
-/** re-encrypt-files rewraps this many files at a time. */
-const REWRAP_LANES = 16;
+/** The first batch of a re-encrypt-files run (later ones are up to MAX_BATCH_FILES). */
+const FIRST_BATCH = 16;
 /** scan-files reads this many headers between turns of the event loop. */
 const YIELD_EVERY = 256;
 
@@ -86,14 +87,53 @@ function alreadyKnown(known: FileInventoryRecord | undefined, s: FileSighting, n
   return same && now.getTime() - Date.parse(known.LastSeenDate) < LAST_SEEN_RESOLUTION_MS;
 }
 
-const isUnder = (path: string, dir: string): boolean => path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+/**
+ * Known files not on their key's primary version (of one key, under one folder), sorted. The
+ * folder is matched on the map's keys (the paths) before any record is looked at: 10,000 records
+ * cost milliseconds to list, and a re-encrypt of one folder of a big inventory reads a few.
+ */
+function staleFiles(doc: VaultDocument, keyId: string | undefined, dir: string | undefined): string[] {
+  const prefix = dir === undefined ? '' : dir.endsWith(sep) ? dir : dir + sep;
+  const files = doc.Files ?? {};
+  const out: string[] = [];
+  for (const path in files) {
+    if (!path.startsWith(prefix)) continue;
+    const f = files[path]!;
+    if (f.Moved || (keyId !== undefined && f.KeyId !== keyId)) continue;
+    if (doc.Keys[f.KeyId]?.PrimaryKeyVersionId !== f.KeyVersionId) out.push(path);
+  }
+  return out.sort();
+}
+
+/**
+ * Paths grouped by folder, in order of first appearance, in batches of at most `size`; the run's
+ * first batch is at most `first`, so progress starts early and Stop takes effect soon.
+ */
+function batchesByFolder(paths: readonly string[], first: number, size: number): { dir: string; paths: string[] }[] {
+  const byDir = new Map<string, string[]>();
+  for (const p of paths) {
+    const dir = dirname(p);
+    const list = byDir.get(dir);
+    if (list) list.push(p);
+    else byDir.set(dir, [p]);
+  }
+  const out: { dir: string; paths: string[] }[] = [];
+  for (const [dir, list] of byDir) {
+    for (let i = 0; i < list.length;) {
+      const n = out.length === 0 ? first : size;
+      out.push({ dir, paths: list.slice(i, i + n) });
+      i += n;
+    }
+  }
+  return out;
+}
 
 export class InventoryOps {
   private readonly runs = new Map<string, AbortController>();
 
   constructor(
     private readonly vault: VaultContext,
-    private readonly files: Pick<FileService, 'runFileJob'>,
+    private readonly files: Pick<FileService, 'runFileJob' | 'vault'>,
   ) {}
 
   /** After a file job: remember the file it wrote or read, if it is under a key of this vault. */
@@ -195,11 +235,7 @@ export class InventoryOps {
     if (typeof runId !== 'string' || this.runs.has(runId)) throw new ValidationException('JobId must be a new job id.');
     const doc = this.vault.store.read();
     const keyId = req?.KeyId === undefined ? undefined : this.vault.resolveKeyRecord(req.KeyId).KeyId;
-    const targets = Object.values(doc.Files ?? {})
-      .filter((f) => !f.Moved && (keyId === undefined || f.KeyId === keyId) && (dir === undefined || isUnder(f.Path, dir)))
-      .filter((f) => doc.Keys[f.KeyId]?.PrimaryKeyVersionId !== f.KeyVersionId)
-      .map((f) => f.Path)
-      .sort();
+    const targets = staleFiles(doc, keyId, dir);
     const controller = new AbortController();
     this.runs.set(runId, controller);
     const out: R.ReEncryptFilesResponse = { ReEncrypted: 0, AlreadyCurrent: 0, Missing: 0, Failed: [] };
@@ -214,35 +250,56 @@ export class InventoryOps {
       });
       return committing;
     };
-    let next = 0;
     let jobs = 0;
-    const rewrapOne = async (path: string): Promise<void> => {
-      if (!isFileNow(path)) {
-        out.Missing++;
-        onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
-        return;
-      }
+    const done = (): void => onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
+    const learn = (path: string): void => {
+      const facts = readAgeFileFacts(path);
+      const s = facts ? sighting(path, facts) : null;
+      if (s) pending.push(s);
+    };
+    /** The single ReEncrypt job, for a file whose header cannot be rewritten in place. */
+    const rewrapWhole = async (path: string): Promise<void> => {
       try {
         const r = await this.files.runFileJob({ JobId: `${runId}:${jobs++}`, Operation: 'ReEncrypt', InputPath: path });
         if (r.AlreadyCurrent === true) out.AlreadyCurrent++;
         else out.ReEncrypted++;
-        const facts = readAgeFileFacts(path);
-        const s = facts ? sighting(path, facts) : null;
-        if (s) pending.push(s);
+        learn(path);
       } catch (err) {
         const e = toKmsError(err);
         if (e instanceof CancelledException) throw e;
         out.Failed.push({ Path: path, __type: e.__type, message: e.message });
       }
-      onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
+    };
+    const rewrapBatch = async (folder: string, paths: readonly string[]): Promise<void> => {
+      const present = paths.filter(isFileNow);
+      out.Missing += paths.length - present.length;
+      for (const o of await reEncryptInPlace(this.files.vault, folder, present, controller.signal)) {
+        if (o.kind === 'skipped') {
+          skipped++;
+          continue;
+        }
+        if (o.kind === 'whole') await rewrapWhole(o.path);
+        else if (o.kind === 'failed') out.Failed.push({ Path: o.path, __type: o.error.__type, message: o.error.message });
+        else {
+          if (o.kind === 'current') out.AlreadyCurrent++;
+          else out.ReEncrypted++;
+          learn(o.path);
+        }
+        done();
+      }
+      for (let i = present.length; i < paths.length; i++) done();
       if (pending.length >= COMMIT_EVERY) await flush();
     };
-    // Several files at once: each rewrap waits mostly on its own fsyncs, which then overlap.
-    const lane = async (): Promise<void> => {
-      while (next < targets.length && !controller.signal.aborted) await rewrapOne(targets[next++]!);
-    };
+    const batches = batchesByFolder(targets, FIRST_BATCH, MAX_BATCH_FILES);
+    let started = 0;
+    let skipped = 0;
+    // One batch at a time: planning is CPU work, and a batch's flushes are one round for all its files.
     try {
-      await Promise.all(Array.from({ length: Math.min(REWRAP_LANES, targets.length) }, lane));
+      for (const b of batches) {
+        if (controller.signal.aborted) break;
+        started += b.paths.length;
+        await rewrapBatch(b.dir, b.paths);
+      }
     } finally {
       try {
         await flush();
@@ -250,10 +307,9 @@ export class InventoryOps {
         this.runs.delete(runId);
       }
     }
-    if (controller.signal.aborted && next < targets.length) out.Cancelled = true;
+    if (controller.signal.aborted && (skipped > 0 || started < targets.length)) out.Cancelled = true;
     return out;
   }
-
   /** Stops a re-encrypt-files run after the files in hand (each completes or rolls back whole). */
   cancel(jobId: string): boolean {
     const c = this.runs.get(jobId);

@@ -10,6 +10,9 @@
  *                                       O_TMPFILE): a killed job's output vanishes with it.
  *   linkUnnamed(fd, path)             -> gives that file the name `path` (linkat through
  *                                       /proc/self/fd); fails with EEXIST if `path` exists.
+ *   syncfs(fd)                        -> a promise of syncfs(2) (Linux), run on the thread pool:
+ *                                       one durability round for every file of the filesystem
+ *                                       instead of an fdatasync each (batched header rewrites).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,11 +20,12 @@
 #include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <node_api.h>
 
-static napi_value throw_errno(napi_env env, const char *call, int err) {
+static napi_value errno_error(napi_env env, const char *call, int err) {
   char message[160];
   snprintf(message, sizeof message, "%s: %s", call, strerror(err));
   napi_value text;
@@ -31,7 +35,11 @@ static napi_value throw_errno(napi_env env, const char *call, int err) {
   napi_create_error(env, NULL, text, &error);
   napi_create_int32(env, err, &number);
   napi_set_named_property(env, error, "errno", number);
-  napi_throw(env, error);
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, const char *call, int err) {
+  napi_throw(env, errno_error(env, call, err));
   return NULL;
 }
 
@@ -145,6 +153,60 @@ static napi_value link_unnamed(napi_env env, napi_callback_info info) {
 #endif
 }
 
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  int err;
+} sync_job;
+
+static void sync_execute(napi_env env, void *data) {
+  (void)env;
+  sync_job *job = data;
+#ifdef __linux__
+  job->err = syncfs(job->fd) == 0 ? 0 : errno;
+#else
+  job->err = EOPNOTSUPP;
+#endif
+}
+
+static void sync_complete(napi_env env, napi_status status, void *data) {
+  sync_job *job = data;
+  int err = status == napi_ok ? job->err : ECANCELED;
+  if (err == 0) {
+    napi_value undefined;
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, job->deferred, undefined);
+  } else {
+    napi_reject_deferred(env, job->deferred, errno_error(env, "syncfs", err));
+  }
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value sync_fs(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  bool unused[2];
+  if (!read_args(env, info, 1, &fd, unused)) return NULL;
+  sync_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, "syncfs", ENOMEM);
+  job->fd = fd;
+  napi_value promise;
+  napi_value name;
+  napi_create_string_utf8(env, "posixfs.syncfs", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_create_async_work(env, NULL, name, sync_execute, sync_complete, job, &job->work) != napi_ok) {
+    free(job);
+    return throw_errno(env, "syncfs", ENOMEM);
+  }
+  if (napi_queue_async_work(env, job->work) != napi_ok) {
+    napi_delete_async_work(env, job->work);
+    free(job);
+    return throw_errno(env, "syncfs", EAGAIN);
+  }
+  return promise;
+}
+
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -156,5 +218,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   export_function(env, exports, "unlock", unlock);
   export_function(env, exports, "openUnnamed", open_unnamed);
   export_function(env, exports, "linkUnnamed", link_unnamed);
+  export_function(env, exports, "syncfs", sync_fs);
   return exports;
 }

@@ -4,9 +4,10 @@
  * Parsing is strict (only the canonical encoding is accepted), so re-formatting a parsed header
  * reproduces its bytes exactly; stanzas of unknown types are kept as they are.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { decodeBase64NoPad, encodeBase64NoPad } from './encoding.js';
 import { AgeDecryptionError, headerError, invalidInput } from './errors.js';
+import { hmacSha256 } from './hmacSha256.js';
 import { hkdf32 } from './primitives.js';
 
 /** One recipient stanza: `-> type args...` and a binary body. */
@@ -140,7 +141,7 @@ export function formatHeaderWithoutMac(stanzas: readonly Stanza[]): Buffer {
 /** HMAC-SHA-256 of the header under HKDF(file key, "", "header"). */
 export function computeHeaderMac(fileKey: Uint8Array, headerBytes: Uint8Array): Buffer {
   const key = hkdf32(fileKey, Buffer.alloc(0), 'header');
-  return createHmac('sha256', key).update(headerBytes).digest();
+  return hmacSha256(key, headerBytes);
 }
 
 /** The complete header (with MAC line) for these stanzas and file key. */

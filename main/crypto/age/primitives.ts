@@ -1,5 +1,6 @@
 /** Thin wrappers over node:crypto for the primitives age uses. */
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { hkdfSha256 } from './hmacSha256.js';
 
 export const FILE_KEY_SIZE = 16;
 
@@ -7,7 +8,7 @@ const ZERO_NONCE = Buffer.alloc(12);
 
 /** HKDF-SHA-256 with a 32-byte output. */
 export function hkdf32(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
+  return hkdfSha256(ikm, salt, info);
 }
 
 /** ChaCha20-Poly1305 under a zero nonce (used to wrap a file key with a single-use key). */

@@ -4,12 +4,14 @@
  * moment; this repeats for KEYVAULT_RETIRE_KILLS lives (default 10). After every kill:
  * - every version the worker reported destroyed is still Destroyed, with no material in vault.json;
  * - every file decrypts to its original bytes (a file reported rewrapped always opens, and no file
- *   is ever left on a destroyed version), and verify-vault finds no problem.
+ *   is ever left on a destroyed version), and verify-vault finds no problem;
+ * - the next life's re-encrypt-files reports no failure: a batch journal a kill left behind is
+ *   repaired and the run carries on.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastSeenTime } from '../../../main/core/clockPlausibility.js';
@@ -19,7 +21,8 @@ import { createTempVault, type TempVault } from '../../support/tempVault.js';
 import { buildWorker, startWorker, type BuiltWorker } from '../../support/faultHarness.js';
 
 const KILLS = Number(process.env.KEYVAULT_RETIRE_KILLS ?? 10);
-const FILES = 12;
+/** One folder of files: re-encrypt-files rewraps it in two batches (16, then the rest) under batch journals. */
+const FILES = 40;
 let worker: BuiltWorker;
 let vault: TempVault;
 
@@ -44,6 +47,7 @@ test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay d
   const files = new Map<string, string>();
   const destroyed = new Set<string>();
   let rounds = 0;
+  let journalsLeft = 0;
   try {
     for (let life = 0; life < KILLS; life++) {
       // Each life's clock starts a day past the latest time the vault has seen (its own clock
@@ -54,6 +58,7 @@ test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay d
       await sleep(randomInt(50, 600));
       w.child.kill('SIGKILL');
       const exit = await w.exited;
+      if (existsSync(join(filesDir, '.keyvault-rewrap-batch'))) journalsLeft++;
       assert.equal(exit.signal, 'SIGKILL', `life ${life}: the worker ended by itself: ${exit.stderr} ${JSON.stringify(w.lines.slice(-2))}`);
       for (const line of w.lines) {
         assert.notEqual(line.op, 'untyped-error', JSON.stringify(line));
@@ -88,7 +93,7 @@ test(`after ${KILLS} SIGKILLs while retiring versions, destroyed versions stay d
         s.close();
       }
     }
-    t.diagnostic(`${rounds} re-encrypt-files rounds reported, ${destroyed.size} versions destroyed`);
+    t.diagnostic(`${rounds} re-encrypt-files rounds reported, ${destroyed.size} versions destroyed, ${journalsLeft} kills left a batch journal`);
     assert.ok(rounds > 0, 'the workers completed at least one re-encrypt-files round');
     assert.ok(destroyed.size > 0, 'the workers destroyed at least one version');
   } finally {

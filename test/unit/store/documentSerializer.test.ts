@@ -115,9 +115,11 @@ test('the file inventory follows added, replaced and deleted records between com
   const d = doc();
   d.Files = { '/x': fileRecord('/x'), '/y': fileRecord('/y') };
   same(s, d);
-  d.Files['/x'] = fileRecord('/x', 99);
-  d.Files['/z'] = fileRecord('/z');
-  delete d.Files['/y'];
+  s.observe(d, (x) => {
+    x.Files!['/x'] = fileRecord('/x', 99);
+    x.Files!['/z'] = fileRecord('/z');
+    delete x.Files!['/y'];
+  });
   same(s, d);
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x', '/z']);
   assert.equal(JSON.parse(s.serialize(d).toString()).Files['/x'].Size, 99);
@@ -147,9 +149,108 @@ test('an unchanged inventory is reused whole, and a reordered one is not', () =>
   same(s, d);
   assert.equal(JSON.parse(s.serialize(d).toString()).Revision, 1);
   assert.notEqual(first, s.serialize(d).toString());
-  delete d.Files['/x'];
-  d.Files['/x'] = x;
+  s.observe(d, (doc) => {
+    delete doc.Files!['/x'];
+    doc.Files!['/x'] = x;
+  });
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/y', '/x']);
-  delete d.Files['/y'];
+  s.observe(d, (doc) => delete doc.Files!['/y']);
   assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/x']);
+});
+
+test('a transaction that only reads the inventory keeps its section and its count', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/x': fileRecord('/x'), '/y': fileRecord('/y'), '/z': fileRecord('/z') };
+  s.serialize(d);
+  const files = d.Files;
+  s.observe(d, (x) => {
+    assert.equal(Object.keys(x.Files!).length, 3);
+    x.Revision = 2;
+  });
+  assert.equal(d.Files, files, 'the plain map is back after the transaction');
+  assert.equal(s.countFilesAtMost(d.Files, 10), 3);
+  assert.equal(s.countFilesAtMost(d.Files, 1), 2);
+  same(s, d);
+});
+
+test('an inventory changed in a transaction, or replaced by a new map, is serialized afresh', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/x': fileRecord('/x') };
+  s.serialize(d);
+  s.observe(d, (x) => Object.assign(x.Files!, { '/y': fileRecord('/y', 5) }));
+  assert.equal(s.countFilesAtMost(d.Files, 10), 2);
+  same(s, d);
+  d.Files = { '/w': fileRecord('/w') };
+  assert.equal(s.countFilesAtMost(d.Files, 10), 1);
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files = { '/v': fileRecord('/v') };
+  });
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/v']);
+});
+
+test('records replaced in a transaction are re-encoded in their places; an add or delete rebuilds', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = { '/a': fileRecord('/a'), '/b': fileRecord('/b'), '/c': fileRecord('/c') };
+  s.serialize(d);
+  s.observe(d, (x) => {
+    x.Files!['/b'] = fileRecord('/b', 7);
+    x.Files!['/c'] = x.Files!['/c']!; // the same record stored again
+  });
+  same(s, d);
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/a', '/b', '/c']);
+  assert.equal(JSON.parse(s.serialize(d).toString()).Files['/b'].Size, 7);
+  assert.throws(() => {
+    d.Files!['/b']!.Size = 1;
+  }, TypeError);
+  // Same encoded length (written over the old bytes), then two in a row of the same and another length.
+  s.observe(d, (x) => {
+    x.Files!['/c'] = fileRecord('/c', 11);
+  });
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files!['/a'] = fileRecord('/a', 12);
+    x.Files!['/c'] = fileRecord('/c', 123);
+  });
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files!['/c'] = fileRecord('/c', 321);
+    x.Files!['/b'] = fileRecord('/b', 8);
+  });
+  same(s, d);
+  s.observe(d, (x) => {
+    x.Files!['/a'] = fileRecord('/a', 3);
+    delete x.Files!['/a'];
+    x.Files!['/a'] = fileRecord('/a', 4);
+  });
+  same(s, d);
+  assert.deepEqual(Object.keys(JSON.parse(s.serialize(d).toString()).Files), ['/b', '/c', '/a']);
+  assert.equal(s.countFilesAtMost(d.Files, 10), 3);
+});
+
+test('random replacements, additions and deletions in transactions always serialize as JSON.stringify does', () => {
+  const s = new DocumentSerializer();
+  const d = doc();
+  d.Files = {};
+  for (let i = 0; i < 20; i++) d.Files[`/f${i}`] = fileRecord(`/f${i}`, i);
+  s.serialize(d);
+  let seed = 7;
+  const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let round = 0; round < 300; round++) {
+    s.observe(d, (x) => {
+      for (let k = 0, n = 1 + next(3); k < n; k++) {
+        const path = `/f${next(25)}`;
+        const op = next(10);
+        if (op === 0) delete x.Files![path];
+        else x.Files![path] = fileRecord(path, next(op < 8 ? 100 : 100_000));
+      }
+    });
+    const out = JSON.parse(s.serialize(d).toString());
+    assert.deepEqual(out.Files, JSON.parse(JSON.stringify(d.Files)), `round ${round}`);
+    assert.deepEqual(Object.keys(out.Files), Object.keys(d.Files), `round ${round}: order`);
+    assert.equal(s.countFilesAtMost(d.Files, 100), Object.keys(d.Files).length);
+  }
 });

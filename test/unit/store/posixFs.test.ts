@@ -75,3 +75,20 @@ test('paths with a NUL byte are refused rather than cut short', (t) => {
     closeSync(fd);
   }
 });
+
+test('syncfs resolves for a file on a local filesystem and rejects a bad descriptor with its code', { skip: !linux && 'syncfs is Linux only' }, async (t) => {
+  const posix = loadPosixFs();
+  const file = join(tempDir(t), 'data');
+  writeFileSync(file, 'x');
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, 'written before the sync', 0);
+    const pending = posix.syncfs(fd);
+    assert.ok(pending instanceof Promise, 'it runs off the main thread');
+    await pending;
+  } finally {
+    closeSync(fd);
+  }
+  await assert.rejects(posix.syncfs(1_000_000), (err: unknown) => (err as { code?: string }).code === 'EBADF');
+  assert.throws(() => posix.syncfs(-1), TypeError);
+});
