@@ -21,6 +21,7 @@ import {
 } from '../core/fileInventory.js';
 import { isUuid } from '../core/keyIdentifier.js';
 import type * as R from '../core/retireApi.js';
+import { prefetchHeaders } from '../files/headerPrefetch.js';
 import { readAgeFileFacts, walkFiles, type AgeFileFacts } from '../files/inventory.js';
 import { MAX_BATCH_FILES, reEncryptInPlace } from '../files/reEncryptBatch.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
@@ -294,12 +295,18 @@ export class InventoryOps {
     let started = 0;
     let skipped = 0;
     // One batch at a time: planning is CPU work, and a batch's flushes are one round for all its files.
+    // The next batch's headers are read into the page cache meanwhile (files not read lately).
     try {
-      for (const b of batches) {
+      let warming = batches.length > 0 ? prefetchHeaders(batches[0]!.paths) : Promise.resolve();
+      for (let i = 0; i < batches.length; i++) {
+        const b = batches[i]!;
         if (controller.signal.aborted) break;
         started += b.paths.length;
+        await warming;
+        warming = i + 1 < batches.length ? prefetchHeaders(batches[i + 1]!.paths) : Promise.resolve();
         await rewrapBatch(b.dir, b.paths);
       }
+      await warming;
     } finally {
       try {
         await flush();
