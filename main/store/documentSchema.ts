@@ -20,9 +20,6 @@ import { MAX_TAGS_PER_KEY, tagProblem } from '../core/keyTags.js';
 import type { RecoveryRecord, SealedSecretRecord, VaultDocument } from './vaultDocument.js';
 import { VAULT_FORMAT_VERSION } from './vaultDocument.js';
 import { MAX_DESCRIPTION_LENGTH } from '../core/limits.js';
-import { isIsoDateTime } from './isoDateTime.js';
-
-export { isIsoDateTime };
 
 /** One problem in a document: where it is and what is wrong. */
 export class DocumentProblem extends Error {
@@ -35,6 +32,7 @@ export class DocumentProblem extends Error {
   }
 }
 
+const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 /** Same rule as alias names accepted by the API (core/keyIdentifier.ts). */
 const ALIAS_NAME_RE = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
 
@@ -128,6 +126,22 @@ function isLowerUuid(s: string): boolean {
     } else if (c > 127 || LOWER_HEX_CHARS[c] === 0) return false;
   }
   return true;
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+/** For a string matching ISO_DATE_RE: is the day within its month (no 31 April, 29 February only in leap years)? */
+function dayExists(s: string): boolean {
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  if (day <= 28) return true;
+  if (month === 2) return day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+}
+
+export function isIsoDateTime(s: string): boolean {
+  return ISO_DATE_RE.test(s) && dayExists(s);
 }
 
 type Json = Record<string, unknown>;
