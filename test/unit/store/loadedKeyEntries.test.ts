@@ -24,7 +24,7 @@ function text(r: () => number, max: number): string {
   return s;
 }
 
-function key(r: () => number, id = randomUUID()): KeyRecord {
+function key(r: () => number, id: string = randomUUID()): KeyRecord {
   const k: KeyRecord = {
     KeyId: id,
     Description: text(r, r() < 0.5 ? 3 : 30),
