@@ -19,6 +19,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   splitting: true,
+  // ESM builds of packages first: a CommonJS package in a chunk of its own only has a default
+  // export, so `(await import('@zxcvbn-ts/core')).ZxcvbnFactory` would be undefined.
+  mainFields: ['module', 'main'],
   bundle: true,
   platform: 'node',
   format: 'esm',
