@@ -8,11 +8,16 @@
  * when the map is enumerated. A record reached any other way is a new object (identity check), so
  * it is stringified afresh.
  *
+ * A new process has no cache: its first commit after a load takes the JSON of each key from the
+ * file as read wherever that text is exactly the record's JSON (loadedKeyEntries.ts), which saves
+ * encoding it again (the stringify stays: it is what proves the bytes are the record's).
+ *
  * The file inventory (`Files`) has a section of its own, kept the same way (inventorySection.ts).
  * Everything else (aliases, recovery data) is always fresh.
  */
 import type { KeyRecord } from '../core/keyModel.js';
 import { InventorySection } from './inventorySection.js';
+import { LoadedKeyEntries } from './loadedKeyEntries.js';
 import type { VaultDocument } from './vaultDocument.js';
 
 interface Cached<R> {
@@ -26,10 +31,6 @@ const COMMA = Buffer.from(',');
 const CLOSE_MAP = Buffer.from('}');
 const CLOSE = Buffer.from('}');
 
-function entryBytes(id: string, record: unknown): Buffer {
-  return Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
-}
-
 /** Drops cached entries whose id is no longer in the map (only when the map shrank or changed). */
 function prune<R>(cache: Map<string, Cached<R>>, map: Record<string, R>, count: number): void {
   if (cache.size > count) for (const id of cache.keys()) if (!(id in map)) cache.delete(id);
@@ -40,6 +41,8 @@ export class DocumentSerializer {
   private readonly files = new InventorySection();
   private dirty = new Set<string>();
   private allDirty = false;
+  /** The file of the last load, until the first commit after it. */
+  private loaded: { text: string; bytes: Buffer } | null = null;
 
   /**
    * Runs `fn` with `doc.Keys` observed. Returns fn's result; `doc.Keys` is the plain map again
@@ -105,6 +108,7 @@ export class DocumentSerializer {
     const { Keys: keys, Files: files, ...rest } = doc;
     const head = JSON.stringify(rest);
     const parts: Buffer[] = [Buffer.from(head === '{}' ? '{' : `${head.slice(0, -1)},`), OPEN_KEYS];
+    const loaded = this.loaded && LoadedKeyEntries.of(this.loaded.text, this.loaded.bytes);
     let first = true;
     let count = 0;
     for (const id in keys) {
@@ -112,7 +116,8 @@ export class DocumentSerializer {
       count++;
       let cached = this.cache.get(id);
       if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
-        cached = { record, bytes: entryBytes(id, record) };
+        const json = JSON.stringify(record);
+        cached = { record, bytes: loaded?.entry(id, json) ?? Buffer.from(`${JSON.stringify(id)}:${json}`) };
         this.cache.set(id, cached);
       }
       if (!first) parts.push(COMMA);
@@ -126,12 +131,24 @@ export class DocumentSerializer {
     parts.push(CLOSE);
     this.dirty = new Set();
     this.allDirty = false;
+    this.loaded = null;
     return parts;
+  }
+
+  /**
+   * After a load: the file as read (`text` is the UTF-8 decoding of `bytes`; neither may change)
+   * serves the next commit the bytes of each key whose JSON it holds exactly, instead of encoding
+   * them afresh. Nothing is done unless a commit follows.
+   */
+  seed(text: string, bytes: Buffer): void {
+    this.reset();
+    this.loaded = { text, bytes };
   }
 
   /** Forget everything (after a reload from disk the records are new objects anyway). */
   reset(): void {
     this.cache.clear();
+    this.loaded = null;
     this.files.forget();
     this.dirty = new Set();
     this.allDirty = false;

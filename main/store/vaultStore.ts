@@ -20,12 +20,10 @@ import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
 import { dropDocumentMacMember, sealDocument } from '../crypto/documentMac.js';
-import { DocumentAuthenticator, rollbackFailure } from './documentIntegrity.js';
-import type { StoreIntegrity } from './documentIntegrity.js';
+import { DocumentAuthenticator, rollbackFailure, type StoreIntegrity } from './documentIntegrity.js';
 import { parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
-import type { DocumentIdentity } from './documentIdentity.js';
-import { peekDocumentIdentity } from './documentIdentity.js';
+import { peekDocumentIdentity, type DocumentIdentity } from './documentIdentity.js';
 import { DocumentSerializer } from './documentSerializer.js';
 import type { VaultLockOptions } from './vaultLock.js';
 import { acquireVaultLock } from './vaultLock.js';
@@ -71,10 +69,6 @@ export interface IntegrityOpenResult {
   upgradedFromRevision?: number;
 }
 
-function parseOrRefuse(doc: VaultDocument, file: string): void {
-  parseVaultDocument(doc, file);
-}
-
 function countAtMost(record: object, limit: number): number {
   let n = 0;
   for (const _ in record) if (++n > limit) break;
@@ -115,7 +109,7 @@ export class VaultStore {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
     const parse = (json: unknown, file: string, text: string, bytes: Buffer): VaultDocument | null => {
-      if (!this.capturing) return this.parseStored(json, file, text, bytes);
+      if (!this.capturing) return this.seeded(this.parseStored(json, file, text, bytes), text, bytes);
       this.preloaded = { json, text, bytes };
       return null;
     };
@@ -241,7 +235,7 @@ export class VaultStore {
   async create(doc: VaultDocument): Promise<void> {
     await this.underLock(async () => {
       if (this.exists()) throw new AlreadyExistsException(`A vault already exists in ${this.dir}.`);
-      parseOrRefuse(doc, this.file);
+      parseVaultDocument(doc, this.file);
       await this.commit(doc);
     });
   }
@@ -277,7 +271,7 @@ export class VaultStore {
       }
       if (doc.Revision <= previousRevision) doc.Revision = previousRevision + 1;
       auth.floor = -1; // the replaced document's history ends here
-      parseOrRefuse(doc, this.file);
+      parseVaultDocument(doc, this.file);
       await this.commit(doc);
     });
   }
@@ -302,7 +296,7 @@ export class VaultStore {
           throw new KMSInternalException('A vault transaction must be synchronous; an asynchronous change would not be committed atomically.');
         }
         doc.Revision += 1;
-        if (this.shouldValidateCommit(doc)) parseOrRefuse(doc, this.file);
+        if (this.shouldValidateCommit(doc)) parseVaultDocument(doc, this.file);
       } catch (err) {
         this.restoreFromDisk();
         throw err;
@@ -412,7 +406,14 @@ export class VaultStore {
   private acceptPreloaded(): VaultDocument | null {
     const pre = this.preloaded;
     this.preloaded = null;
-    return pre !== null && this.auth && this.adapter.isCurrent() ? this.auth.accept(pre.json, this.file, pre.text, pre.bytes) : null;
+    if (pre === null || !this.auth || !this.adapter.isCurrent()) return null;
+    return this.seeded(this.auth.accept(pre.json, this.file, pre.text, pre.bytes), pre.text, pre.bytes);
+  }
+
+  /** An authenticated load's records keep their bytes from the file for the next commit (documentSerializer.ts). */
+  private seeded(doc: VaultDocument, text: string, bytes: Buffer): VaultDocument {
+    if (this.auth) this.serializer.seed(text, bytes);
+    return doc;
   }
 
   /** Parses a loaded file: authenticated once integrity is attached, unverified before. */

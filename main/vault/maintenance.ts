@@ -41,13 +41,19 @@ export async function listAuditEvents(ctx: VaultContext, req: Api.ListAuditEvent
 export async function runMaintenance(ctx: VaultContext, opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
   const now = ctx.clock.now();
   // Destruction needs a clock near what the vault has seen (core/clockPlausibility.ts).
-  const clock = maintenanceClock(ctx.store.read(), now, opts?.ConfirmClock === true);
+  const snapshot = ctx.store.read();
+  const snapshotRevision = snapshot.Revision;
+  const clock = maintenanceClock(snapshot, now, opts?.ConfirmClock === true);
   if (!clock.pending) return { Rotated: [], Deleted: [], ...clock.report };
   const rotations: Rotation[] = [];
   const deleted: string[] = [];
   await ctx.transact((doc) => {
-    const mayDestroy = clock.applyTo(doc);
-    for (const key of Object.values(doc.Keys)) {
+    // On the very document the snapshot was (no commit since), only the keys it found are visited:
+    // enumerating them all would mark every key changed, and the commit would re-stringify them all.
+    const unchanged = doc === snapshot && doc.Revision === snapshotRevision;
+    const keys = unchanged ? clock.keyIds.map((id) => doc.Keys[id]).filter((k) => k !== undefined) : Object.values(doc.Keys);
+    const mayDestroy = clock.applyTo(doc, keys);
+    for (const key of keys) {
       if (mayDestroy && isDeletionDue(key, now)) {
         delete doc.Keys[key.KeyId];
         for (const alias of Object.values(doc.Aliases)) if (alias.TargetKeyId === key.KeyId) delete doc.Aliases[alias.AliasName];

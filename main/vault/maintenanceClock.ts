@@ -17,8 +17,10 @@ export interface MaintenanceClock {
   /** Whether the run has anything to write. */
   pending: boolean;
   report: MaintenanceClockReport;
-  /** Inside the transaction: records LastSeenDate, re-anchors, and says whether destruction may happen. */
-  applyTo(doc: VaultDocument): boolean;
+  /** The keys the run may change (due for rotation or deletion, or anchored by a wrong clock) in the snapshot. */
+  keyIds: string[];
+  /** Inside the transaction: records LastSeenDate, re-anchors `keys` (default all), and says whether destruction may happen. */
+  applyTo(doc: VaultDocument, keys?: readonly KeyRecord[]): boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export function maintenanceClock(snapshot: VaultDocument, now: Date, confirmed: 
   const allowed = destructionAllowed(snapshot, now, confirmed);
   const waiting = allowed ? [] : keys.filter((k) => isDeletionDue(k, now)).map((k) => k.KeyId);
   const seen = lastSeenTime(snapshot);
+  const keyIds = keys.filter((k) => isRotationDue(k, now) || isDeletionDue(k, now) || anchoredByWrongClock(k, now, seen)).map((k) => k.KeyId);
   const pending =
     nextLastSeen(snapshot, now, confirmed) !== undefined ||
     keys.some((k) => isRotationDue(k, now) || (allowed && isDeletionDue(k, now)) || anchoredByWrongClock(k, now, seen));
@@ -47,9 +50,10 @@ export function maintenanceClock(snapshot: VaultDocument, now: Date, confirmed: 
   return {
     pending,
     report,
-    applyTo(doc) {
+    keyIds,
+    applyTo(doc, keys = Object.values(doc.Keys)) {
       const lastSeen = lastSeenTime(doc);
-      for (const key of Object.values(doc.Keys)) if (anchoredByWrongClock(key, now, lastSeen)) reanchorFutureSchedule(key, now, 0);
+      for (const key of keys) if (anchoredByWrongClock(key, now, lastSeen)) reanchorFutureSchedule(key, now, 0);
       const mayDestroy = destructionAllowed(doc, now, confirmed);
       const next = nextLastSeen(doc, now, confirmed);
       if (next !== undefined) doc.LastSeenDate = next;
