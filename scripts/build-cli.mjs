@@ -3,13 +3,15 @@
 // is loaded at run time from the checkout (main/store/posixFs.ts looks in the folders above
 // out/cli), so bin/keyvault finds it without a copy that could go stale.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 const entry = 'main/cli/index.ts';
 if (!existsSync(entry)) {
   console.log(`build-cli: ${entry} not present yet, nothing to build`);
   process.exit(0);
 }
+// Chunk names carry a content hash: clear the old ones so the folder holds only this build's.
+rmSync('out/cli/chunks', { recursive: true, force: true });
 await build({
   entryPoints: { keyvault: entry },
   // Code splitting: modules imported dynamically (the 1.6 MB zxcvbn dictionaries, needed only when a
