@@ -5,8 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KmsError } from '../../../main/core/errors.js';
-import { decryptBuffer, encryptBuffer, parseHeader, ScryptIdentity, ScryptRecipient, X25519Identity, type Identity } from '../../../main/crypto/age/index.js';
+import { KmsError } from '../../../../main/core/errors.js';
+import {
+  decryptBuffer,
+  encryptBuffer,
+  parseHeader,
+  ScryptIdentity,
+  ScryptRecipient,
+  X25519Identity,
+  type Identity,
+} from '../../../../main/crypto/age/index.js';
 
 const RUNS = Number(process.env.KEYVAULT_FUZZ_RUNS ?? 300);
 /** No single attempt may take longer than this (a hang or an unbounded scrypt would). */

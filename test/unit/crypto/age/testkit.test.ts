@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { test } from 'node:test';
 import * as vectors from 'cctv-age';
-import { InvalidCiphertextException } from '../../../main/core/errors.js';
+import { InvalidCiphertextException } from '../../../../main/core/errors.js';
 import {
   AgeDecryptionError,
   armor,
@@ -22,7 +22,7 @@ import {
   X25519Identity,
   type AgeFailureStage,
   type Identity,
-} from '../../../main/crypto/age/index.js';
+} from '../../../../main/crypto/age/index.js';
 
 interface Vector {
   name: string;

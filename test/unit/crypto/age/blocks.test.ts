@@ -16,7 +16,7 @@ import {
   SEALED_BLOCK_SIZE,
   sealBlockInPlace,
   StreamEncryptor,
-} from '../../../main/crypto/age/index.js';
+} from '../../../../main/crypto/age/index.js';
 
 const fileKey = randomBytes(16);
 const nonce = randomBytes(PAYLOAD_NONCE_SIZE);

@@ -5,7 +5,7 @@ import { registerVaultIpc } from '../../../main/app/ipcHandlers.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
 import { VaultIntegrityException } from '../../../main/core/errors.js';
 import { channelFor } from '../../../preload/contract.js';
-import { FakeIpcMain, appWindow } from './fakes.js';
+import { FakeIpcMain, appWindow } from '../../support/appFakes.js';
 
 describe('a vault that failed its integrity check', () => {
   it('answers every call with VaultIntegrityException and its advice, without asking the person anything', async () => {

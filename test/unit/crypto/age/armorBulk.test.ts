@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { AgeDecryptionError, armor, ArmorDecoder } from '../../../main/crypto/age/index.js';
+import { AgeDecryptionError, armor, ArmorDecoder } from '../../../../main/crypto/age/index.js';
 
 function decodeInPieces(text: Buffer, piece: number): Buffer {
   const dec = new ArmorDecoder();

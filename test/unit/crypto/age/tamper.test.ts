@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { InvalidCiphertextException } from '../../../main/core/errors.js';
+import { InvalidCiphertextException } from '../../../../main/core/errors.js';
 import {
   AgeDecryptionError,
   CHUNK_SIZE,
@@ -12,7 +12,7 @@ import {
   readHeader,
   X25519Identity,
   type AgeFailureStage,
-} from '../../../main/crypto/age/index.js';
+} from '../../../../main/crypto/age/index.js';
 
 const id = X25519Identity.generate();
 const plain = randomBytes(2 * CHUNK_SIZE + 1000);

@@ -16,7 +16,7 @@ import { freePath, numberedName } from '../../../main/app/freeName.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
 import { filterActivity, isReadOperation } from '../../../main/core/activityFilter.js';
 import type { AuditEntry, FileJobRequest } from '../../../main/core/api.js';
-import { fakeService } from './fakes.js';
+import { fakeService } from '../../support/appFakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyvault-files-activity-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,7 +20,7 @@ import {
   ScryptRecipient,
   X25519Identity,
   X25519Recipient,
-} from '../../../main/crypto/age/index.js';
+} from '../../../../main/crypto/age/index.js';
 
 const AGE = '/usr/bin/age';
 const KEYGEN = '/usr/bin/age-keygen';

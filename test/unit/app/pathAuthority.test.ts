@@ -12,7 +12,7 @@ import { registerVaultIpc } from '../../../main/app/ipcHandlers.js';
 import { channelFor } from '../../../preload/contract.js';
 import type { OperationName } from '../../../preload/contract.js';
 import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { FakeIpcMain, appWindow } from './fakes.js';
+import { FakeIpcMain, appWindow } from '../../support/appFakes.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
 
 describe('the renderer cannot choose a path', () => {

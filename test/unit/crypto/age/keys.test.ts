@@ -1,9 +1,9 @@
 /** Key strings, identity files and the strict encodings underneath them. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ValidationException } from '../../../main/core/errors.js';
-import { bech32Decode, bech32Encode, decodeBase64NoPad, decodeBase64Padded } from '../../../main/crypto/age/encoding.js';
-import { parseIdentityFile, parseRecipient, X25519Identity, X25519Recipient } from '../../../main/crypto/age/index.js';
+import { ValidationException } from '../../../../main/core/errors.js';
+import { bech32Decode, bech32Encode, decodeBase64NoPad, decodeBase64Padded } from '../../../../main/crypto/age/encoding.js';
+import { parseIdentityFile, parseRecipient, X25519Identity, X25519Recipient } from '../../../../main/crypto/age/index.js';
 
 // The example key pair from the age specification.
 const SPEC_IDENTITY = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';

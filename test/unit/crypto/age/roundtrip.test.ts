@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { ValidationException } from '../../../main/core/errors.js';
+import { ValidationException } from '../../../../main/core/errors.js';
 import {
   AgeDecryptionError,
   CHUNK_SIZE,
@@ -21,7 +21,7 @@ import {
   type Identity,
   type Recipient,
   type Stanza,
-} from '../../../main/crypto/age/index.js';
+} from '../../../../main/crypto/age/index.js';
 
 const alice = X25519Identity.generate();
 const bob = X25519Identity.generate();

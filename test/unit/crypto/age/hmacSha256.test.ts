@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hkdfSha256, hmacSha256 } from '../../../main/crypto/age/hmacSha256.js';
+import { hkdfSha256, hmacSha256 } from '../../../../main/crypto/age/hmacSha256.js';
 
 test('hmacSha256 equals createHmac for keys and messages of every length around the block size', () => {
   for (const keyLength of [0, 1, 16, 32, 63, 64, 65, 100, 200]) {

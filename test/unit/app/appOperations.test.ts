@@ -14,7 +14,7 @@ import type { VaultRestorer } from '../../../main/app/appOperations.js';
 import { FileTokenRegistry } from '../../../main/app/fileTokens.js';
 import { ScriptedDialogs } from '../../../main/app/scriptedDialogs.js';
 import { X25519Identity } from '../../../main/crypto/age/recipients.js';
-import { fakeService } from './fakes.js';
+import { fakeService } from '../../support/appFakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyvault-appops-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
