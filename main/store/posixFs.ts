@@ -19,6 +19,8 @@ export interface PosixFs {
   openUnnamed(dir: string, mode: number): number;
   /** Names the unnamed file open as `fd` `path` (linkat); EEXIST when `path` exists. */
   linkUnnamed(fd: number, path: string): void;
+  /** Bytes from the start of `view` to the first `align`-aligned address (absent in older builds). */
+  alignOffset?(view: Uint8Array, align: number): number;
 }
 
 const ADDON_PATH = ['native', 'posixfs', 'build', 'Release', 'posixfs.node'];
@@ -49,6 +51,7 @@ function withCodes(raw: PosixFs): PosixFs {
     unlock: wrap(raw.unlock.bind(raw)),
     openUnnamed: wrap(raw.openUnnamed.bind(raw)),
     linkUnnamed: wrap(raw.linkUnnamed.bind(raw)),
+    ...(typeof raw.alignOffset === 'function' ? { alignOffset: wrap(raw.alignOffset.bind(raw)) } : {}),
   };
 }
 
