@@ -85,7 +85,13 @@ export class PayloadWriter {
       buf.copy(this.held, 0, aligned, total);
       this.heldLength = rest;
     }
-    const runs: Run[] = final && rest > 0 ? [[out, aligned], [this.fh, rest]] : [[out, aligned]];
+    const runs: Run[] =
+      final && rest > 0
+        ? [
+            [out, aligned],
+            [this.fh, rest],
+          ]
+        : [[out, aligned]];
     await this.start(buf, runs, fromPool ? 'pool' : 'free');
   }
 

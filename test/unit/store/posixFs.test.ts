@@ -75,3 +75,19 @@ test('paths with a NUL byte are refused rather than cut short', (t) => {
     closeSync(fd);
   }
 });
+
+test('alignOffset: the offset it gives lands on an aligned address, and it refuses what is not a power of two', () => {
+  const alignOffset = loadPosixFs().alignOffset;
+  assert.ok(alignOffset, 'the addon built from this checkout has alignOffset');
+  const raw = Buffer.allocUnsafeSlow(3 * 4096);
+  const at = alignOffset(raw, 4096);
+  assert.ok(at >= 0 && at < 4096);
+  // From the aligned start, the next aligned address is right there, and one byte on it is 4095 away.
+  assert.equal(alignOffset(raw.subarray(at), 4096), 0);
+  assert.equal(alignOffset(raw.subarray(at + 1), 4096), 4095);
+  assert.equal(alignOffset(raw.subarray(at + 1), 1), 0);
+  assert.equal(alignOffset(new Uint8Array(raw.buffer, raw.byteOffset + at + 512, 8), 512), 0);
+  assert.throws(() => alignOffset(raw, 3000), TypeError);
+  assert.throws(() => alignOffset(raw, 0), TypeError);
+  assert.throws(() => alignOffset('not a buffer' as unknown as Uint8Array, 4096), TypeError);
+});
