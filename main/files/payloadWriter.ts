@@ -33,6 +33,8 @@ export class PayloadWriter {
   /** Bytes held back (at `position`) for the next block's head. */
   private readonly held: Buffer;
   private heldLength = 0;
+  /** Set when the direct handle refused a write (EINVAL); the page cache takes the rest. */
+  private directRefused = false;
   /** Bytes per aligned run: 1 without a direct handle. */
   readonly align: number;
 
@@ -143,6 +145,19 @@ export class PayloadWriter {
   }
 
   private async writeAll(fh: FileHandle, buf: Buffer, from: number, length: number, at: number): Promise<void> {
+    if (fh === this.direct && this.directRefused) fh = this.fh;
+    try {
+      await this.writeRun(fh, buf, from, length, at);
+    } catch (err) {
+      // A file system that opened with O_DIRECT but wants another alignment says EINVAL: the
+      // same bytes go through the page cache, now and for the rest of the job.
+      if (fh !== this.direct || (err as { code?: unknown }).code !== 'EINVAL') throw err;
+      this.directRefused = true;
+      await this.writeRun(this.fh, buf, from, length, at);
+    }
+  }
+
+  private async writeRun(fh: FileHandle, buf: Buffer, from: number, length: number, at: number): Promise<void> {
     let done = 0;
     while (done < length) {
       const { bytesWritten } = await fh.write(buf, from + done, length - done, at + done);
