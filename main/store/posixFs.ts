@@ -1,8 +1,9 @@
 /**
  * The POSIX file calls node:fs lacks, from the native addon in native/posixfs (N-API, so one
  * build loads in Node and Electron): flock(2) for the vault lock (vaultLock.ts), and unnamed
- * O_TMPFILE outputs for the file jobs (files/unnamedOutput.ts). Built by `npm ci` / `npm run
- * build:native`; loaded lazily, so only what uses it needs it.
+ * O_TMPFILE outputs and buffer alignment for O_DIRECT for the file jobs (files/unnamedOutput.ts,
+ * files/directIo.ts). Built by `npm ci` / `npm run build:native`; loaded lazily, so only what uses
+ * it needs it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
