@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { constants, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -40,15 +40,23 @@ async function runJob(kind: 'enc' | 'dec', input: string, output: string, opts: 
 }
 
 test(
-  'this system gives the test a direct handle where it runs the pipeline',
+  'the direct twin of an output is the same file, opened with O_DIRECT',
   { skip: process.platform !== 'linux' && 'O_DIRECT path is Linux only' },
-  async () => {
+  async (t) => {
     const dir = tempDir();
     const fh = await open(join(dir, 'probe'), 'w+');
     try {
       const twin = await openDirectTwin(fh);
-      // Not every file system takes O_DIRECT; where this one does, the tests below cover that path.
-      if (twin !== null) await twin.close();
+      // Not every file system takes O_DIRECT; where this one does not, the tests below cover the page-cache path twice.
+      if (twin === null) return t.skip('no O_DIRECT on this file system');
+      try {
+        const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${twin.fd}`, 'utf8'));
+        assert.ok(flags, 'fdinfo shows the flags');
+        assert.ok((parseInt(flags[1] ?? '0', 8) & constants.O_DIRECT) !== 0, 'opened with O_DIRECT');
+        assert.equal((await twin.stat()).ino, (await fh.stat()).ino, 'same inode');
+      } finally {
+        await twin.close();
+      }
     } finally {
       await fh.close();
     }
