@@ -73,13 +73,17 @@ function run(cmd: string, args: string[]): { ms: number; cpuMs: number; maxRssKi
   return { ms, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, maxRssKiB: Number(m[3]), stdout: r.stdout };
 }
 
-/** Bundles this file for the child processes (keytar stays external: it is native). */
+/**
+ * Bundles this file for the child processes (keytar stays external: it is native), with the
+ * payload worker beside it as the CLI build ships it.
+ */
 async function bundleChild(): Promise<string> {
   const { build } = await import('esbuild');
-  const outfile = join(dirname(here), '..', 'out', 'bench', 'files-child.mjs');
+  const outdir = join(dirname(here), '..', 'out', 'bench');
   await build({
-    entryPoints: [here],
-    outfile,
+    entryPoints: { 'files-child': here, chunkWorker: join(dirname(here), '..', 'main', 'crypto', 'age', 'chunkWorker.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -88,7 +92,7 @@ async function bundleChild(): Promise<string> {
     banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  return outfile;
+  return join(outdir, 'files-child.mjs');
 }
 
 /** One of our jobs in a child process: the job's own time, the child's CPU time and peak RSS. */

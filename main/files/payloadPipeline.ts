@@ -22,6 +22,10 @@ import type { FileHandle } from 'node:fs/promises';
 import {
   ArmorEncoder,
   CHUNK_SIZE,
+  CHUNKS_PER_BLOCK,
+  sharedChunkWorker,
+  type ChunkWorker,
+  type WorkedBlock,
   derivePayloadKey,
   ENCRYPTED_CHUNK_SIZE,
   failedChunkError,
@@ -42,6 +46,8 @@ import { PayloadWriter } from './payloadWriter.js';
 const BUFFERS = 8;
 /** Background fdatasync interval. */
 export const SYNC_EVERY = 64 << 20;
+/** Smaller payloads are not worth starting the worker for. */
+export const WORKER_MIN_BYTES = 8 << 20;
 
 export interface PayloadJob {
   input: FileHandle;
@@ -62,6 +68,39 @@ export interface PayloadJob {
   syncEvery?: number;
   /** Write aligned runs with O_DIRECT where the system allows it (default true). */
   directIo?: boolean;
+  /**
+   * Seals or opens every other block on this worker while it is ready (null: none). Default: the
+   * process's worker when the input holds WORKER_MIN_BYTES or more.
+   */
+  worker?: ChunkWorker | null;
+}
+
+async function workerFor(job: PayloadJob): Promise<ChunkWorker | null> {
+  if (job.worker !== undefined) return job.worker;
+  const { size } = await job.input.stat();
+  return size - job.inputStart >= WORKER_MIN_BYTES ? sharedChunkWorker() : null;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs `here` on this thread while the worker does its block; waits for both (so nothing runs on
+ * after a failure). A worker failure is thrown; this thread's is returned, for the caller to
+ * throw after judging the worker's block, which comes first in the file.
+ */
+async function beside<T>(there: Promise<WorkedBlock>, here: () => T): Promise<[WorkedBlock, Outcome<T>]> {
+  let mine: Outcome<T>;
+  try {
+    mine = { ok: true, value: here() };
+  } catch (error) {
+    mine = { ok: false, error };
+  }
+  return [await there, mine];
+}
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 class Waiter {
@@ -210,6 +249,7 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
   const armorer = job.armor === true ? new ArmorEncoder() : null;
   // Armor text has no fixed length per block, so it is never written directly.
   const key = derivePayloadKey(fileKey, payloadNonce);
+  const worker = await workerFor(job);
   const direct = await directTwin(job, armorer === null);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE + DIRECT_ALIGN, direct === null ? 1 : DIRECT_ALIGN);
   const writer = new PayloadWriter(job.output, direct, DIRECT_ALIGN, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
@@ -242,6 +282,24 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
       throwIfAborted(job.signal);
       const block = (await blocks.next()) ?? { buf: await takeBuffer(pool, writer), at: writer.headroom, length: 0 };
       const final = block.length < PLAIN_BLOCK_SIZE || (await blocks.atEnd());
+      if (!final && worker?.available === true) {
+        // A pair: this block sealed on the worker while the next one is sealed here.
+        const next = await blocks.next();
+        if (next === null) throw new Error('payload reader lost a block');
+        const nextFinal = next.length < PLAIN_BLOCK_SIZE || (await blocks.atEnd());
+        const [first, second] = await beside(worker.seal(key, counter, block.buf, block.at, block.length, false), () =>
+          sealBlockInPlace(key, counter + CHUNKS_PER_BLOCK, next.buf.subarray(next.at), next.length, nextFinal),
+        );
+        const nextSealed = unwrap(second);
+        await emit({ buf: first.buf, at: block.at, length: first.result }, false);
+        job.onInput(block.length);
+        await emit({ buf: next.buf, at: next.at, length: nextSealed }, nextFinal);
+        job.onInput(next.length);
+        counter += CHUNKS_PER_BLOCK + Math.ceil(next.length / CHUNK_SIZE);
+        plaintext += block.length + next.length;
+        if (nextFinal) break;
+        continue;
+      }
       const sealed = sealBlockInPlace(key, counter, block.buf.subarray(block.at), block.length, final);
       counter += Math.ceil(block.length / CHUNK_SIZE);
       plaintext += block.length;
@@ -275,6 +333,7 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
   job.onInput(PAYLOAD_NONCE_SIZE);
   const key = derivePayloadKey(fileKey, nonce);
   const judgeKey = Buffer.from(key);
+  const worker = await workerFor(job);
   // Whole non-final blocks open to 1 MiB each, so every block but the last starts aligned.
   const direct = await directTwin(job, true);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE, direct === null ? 1 : DIRECT_ALIGN);
@@ -294,27 +353,28 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
       }
       checkPlacement(block, writer);
       const final = block.length < SEALED_BLOCK_SIZE || (await reader.atEnd());
-      let opened: number;
-      if (!final) {
-        const failedAt = openBlockInPlace(key, counter, block.buf, block.length);
-        if (failedAt >= 0) {
-          const at = failedAt * ENCRYPTED_CHUNK_SIZE;
-          throw failedChunkError(key, counter + failedAt, block.buf.subarray(at, at + ENCRYPTED_CHUNK_SIZE));
-        }
-        opened = block.length - (block.length / ENCRYPTED_CHUNK_SIZE) * TAG_SIZE;
-        counter += block.length / ENCRYPTED_CHUNK_SIZE;
-      } else {
-        // The last block goes through StreamDecryptor: final-chunk rules, truncation and
-        // trailing data are judged exactly as in the single-threaded path.
-        const dec = StreamDecryptor.resume(judgeKey, counter);
-        const body = dec.push(block.buf.subarray(0, block.length));
-        const last = dec.final();
-        body.copy(block.buf, 0);
-        last.copy(block.buf, body.length);
-        opened = body.length + last.length;
-        body.fill(0);
-        last.fill(0);
+      if (!final && worker?.available === true) {
+        // A pair: this block opened on the worker while the next one is opened here.
+        const next = await reader.next();
+        if (next === null) throw new Error('payload reader lost a block');
+        const nextFinal = next.length < SEALED_BLOCK_SIZE || (await reader.atEnd());
+        const nextCounter = counter + block.length / ENCRYPTED_CHUNK_SIZE;
+        const [first, second] = await beside(worker.open(key, counter, block.buf, block.length), () => openHere(key, judgeKey, next, nextCounter, nextFinal));
+        if (first.result >= 0) throw failedChunkError(key, counter + first.result, sealedChunk(first.buf, first.result));
+        const nextOpened = unwrap(second);
+        const opened = openedLength(block.length);
+        await writer.write(first.buf, opened, false);
+        job.onInput(block.length);
+        checkPlacement(next, writer);
+        await writer.write(next.buf, nextOpened, nextFinal);
+        job.onInput(next.length);
+        plaintext += opened + nextOpened;
+        counter = nextCounter + next.length / ENCRYPTED_CHUNK_SIZE;
+        if (nextFinal) break;
+        continue;
       }
+      const opened = openHere(key, judgeKey, block, counter, final);
+      counter += block.length / ENCRYPTED_CHUNK_SIZE;
       plaintext += opened;
       await writer.write(block.buf, opened, final);
       job.onInput(block.length);
@@ -329,4 +389,35 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
     await writer.settle();
     await direct?.close();
   }
+}
+
+/** Plaintext bytes of whole sealed chunks. */
+function openedLength(sealedLength: number): number {
+  return sealedLength - (sealedLength / ENCRYPTED_CHUNK_SIZE) * TAG_SIZE;
+}
+
+function sealedChunk(buf: Buffer, index: number): Buffer {
+  const at = index * ENCRYPTED_CHUNK_SIZE;
+  return buf.subarray(at, at + ENCRYPTED_CHUNK_SIZE);
+}
+
+/**
+ * Opens a block here, in place; returns its plaintext length. A non-final block is whole chunks;
+ * the last block goes through StreamDecryptor, so final-chunk rules, truncation and trailing data
+ * are judged exactly as in the single-threaded path.
+ */
+function openHere(key: Buffer, judgeKey: Buffer, block: Block, counter: number, final: boolean): number {
+  if (!final) {
+    const failedAt = openBlockInPlace(key, counter, block.buf, block.length);
+    if (failedAt >= 0) throw failedChunkError(key, counter + failedAt, sealedChunk(block.buf, failedAt));
+    return openedLength(block.length);
+  }
+  const dec = StreamDecryptor.resume(judgeKey, counter);
+  const body = dec.push(block.buf.subarray(0, block.length));
+  const last = dec.final();
+  body.copy(block.buf, 0);
+  last.copy(block.buf, body.length);
+  body.fill(0);
+  last.fill(0);
+  return body.length + last.length;
 }
