@@ -147,6 +147,11 @@ export class ChunkWorker {
 
 let shared: ChunkWorker | null | undefined;
 
+/** The process's worker if one was started (measurements), without starting one. */
+export function startedChunkWorker(): ChunkWorker | null {
+  return shared ?? null;
+}
+
 /**
  * The process's worker, started on first use; null when there is no worker file or it is switched
  * off (KEYVAULT_PAYLOAD_WORKER=off, for measurements).
