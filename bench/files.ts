@@ -15,7 +15,8 @@
  * output (`sync FILE`); the figure without that fsync is printed too. (Our jobs flush in the
  * background every 64 MiB, so their final fsync has little left to do; see payloadPipeline.ts.)
  * Each figure is the median of five runs (KEYVAULT_BENCH_RUNS overrides; KEYVAULT_BENCH_MIB shrinks
- * the file for a quick look; KEYVAULT_PAYLOAD_WORKER=off keeps the jobs on one thread, to compare). Run alone: `node --import tsx bench/files.ts` inside a keyring session.
+ * the file for a quick look; KEYVAULT_PAYLOAD_WORKER=off keeps our jobs on one thread, to compare).
+ * Run alone: `node --import tsx bench/files.ts` inside a keyring session.
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
