@@ -22,10 +22,8 @@ import type { FileHandle } from 'node:fs/promises';
 import {
   ArmorEncoder,
   CHUNK_SIZE,
-  CHUNKS_PER_BLOCK,
   sharedChunkWorker,
   type ChunkWorker,
-  type WorkedBlock,
   derivePayloadKey,
   ENCRYPTED_CHUNK_SIZE,
   failedChunkError,
@@ -38,8 +36,10 @@ import {
   TAG_SIZE,
 } from '../crypto/age/index.js';
 import { headerError, payloadError } from '../crypto/age/errors.js';
-import { allocAligned, DIRECT_ALIGN, openDirectTwin } from './directIo.js';
-import { dearmoredSource, fileSource, throwIfAborted, type PayloadSource } from './fileIo.js';
+import { DIRECT_ALIGN, openDirectTwin } from './directIo.js';
+import { dearmoredSource, fileSource, throwIfAborted } from './fileIo.js';
+import { BlockQueue } from './blockQueue.js';
+import { BlockReader, BufferPool, type Block } from './blockReader.js';
 import { PayloadWriter } from './payloadWriter.js';
 
 /** Buffers per job: reads ahead, the block being processed, and writes in flight. */
@@ -81,146 +81,6 @@ async function workerFor(job: PayloadJob): Promise<ChunkWorker | null> {
   return size - job.inputStart >= WORKER_MIN_BYTES ? sharedChunkWorker() : null;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/**
- * Runs `here` on this thread while the worker does its block; waits for both (so nothing runs on
- * after a failure). A worker failure is thrown; this thread's is returned, for the caller to
- * throw after judging the worker's block, which comes first in the file.
- */
-async function beside<T>(there: Promise<WorkedBlock>, here: () => T): Promise<[WorkedBlock, Outcome<T>]> {
-  let mine: Outcome<T>;
-  try {
-    mine = { ok: true, value: here() };
-  } catch (error) {
-    mine = { ok: false, error };
-  }
-  return [await there, mine];
-}
-
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw outcome.error;
-  return outcome.value;
-}
-
-class Waiter {
-  private wake: (() => void) | null = null;
-  wait(): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-    });
-  }
-  notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-}
-
-/** The fixed set of block buffers; `onFree` runs whenever one comes back. */
-class BufferPool {
-  private readonly free: Buffer[] = [];
-  onFree: () => void = () => undefined;
-
-  constructor(count: number, size: number, align: number) {
-    for (let i = 0; i < count; i++) this.free.push(allocAligned(size, align));
-  }
-
-  tryTake(): Buffer | undefined {
-    return this.free.pop();
-  }
-
-  give(buf: Buffer): void {
-    this.free.push(buf);
-    this.onFree();
-  }
-}
-
-interface Block {
-  buf: Buffer;
-  /** Where the block's bytes start in `buf`. */
-  at: number;
-  length: number;
-}
-
-/**
- * Sequential reads of `blockSize` bytes into pool buffers (block i at `offsetOf(i)` in its
- * buffer), one read in flight, running ahead of the consumer as long as there are free buffers.
- */
-class BlockReader {
-  private readonly ready: Block[] = [];
-  private reading: Promise<void> | null = null;
-  private eof = false;
-  private failure: unknown = null;
-  private readonly waiter = new Waiter();
-  private index = 0;
-
-  constructor(
-    private readonly source: PayloadSource,
-    private readonly blockSize: number,
-    private readonly pool: BufferPool,
-    private readonly offsetOf: (index: number) => number = () => 0,
-  ) {
-    pool.onFree = () => this.pump();
-  }
-
-  /** Starts the next read if there is a buffer for it. */
-  pump(): void {
-    if (this.reading !== null || this.eof || this.failure !== null) return;
-    const buf = this.pool.tryTake();
-    if (buf === undefined) return;
-    const at = this.offsetOf(this.index++);
-    this.reading = this.source.fill(buf.subarray(at), this.blockSize).then(
-      (n) => {
-        if (n < this.blockSize) this.eof = true;
-        if (n > 0) this.ready.push({ buf, at, length: n });
-        else this.pool.give(buf);
-      },
-      (err: unknown) => {
-        this.failure = err;
-        this.pool.give(buf);
-      },
-    );
-    void this.reading.then(() => {
-      this.reading = null;
-      this.waiter.notify();
-      this.pump();
-    });
-  }
-
-  /** The next block, or null at the end of the file. */
-  async next(): Promise<Block | null> {
-    for (;;) {
-      const block = this.ready.shift();
-      if (block !== undefined) {
-        this.pump();
-        return block;
-      }
-      if (this.failure !== null) throw this.failure;
-      if (this.eof) return null;
-      this.pump();
-      await this.waiter.wait();
-    }
-  }
-
-  /** True when no byte follows the blocks handed out so far (waits for the next read). */
-  async atEnd(): Promise<boolean> {
-    for (;;) {
-      if (this.ready.length > 0) return false;
-      if (this.failure !== null) throw this.failure;
-      if (this.eof) return true;
-      this.pump();
-      await this.waiter.wait();
-    }
-  }
-
-  /** Stops reading ahead; resolves once no read is running. */
-  async settle(): Promise<void> {
-    this.eof = true;
-    await this.reading;
-  }
-}
-
 /** A free buffer (the reader, at the end of the file, holds none). */
 async function takeBuffer(pool: BufferPool, writer: PayloadWriter): Promise<Buffer> {
   for (;;) {
@@ -249,7 +109,7 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
   const armorer = job.armor === true ? new ArmorEncoder() : null;
   // Armor text has no fixed length per block, so it is never written directly.
   const key = derivePayloadKey(fileKey, payloadNonce);
-  const worker = await workerFor(job);
+  const queue = new BlockQueue(await workerFor(job));
   const direct = await directTwin(job, armorer === null);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE + DIRECT_ALIGN, direct === null ? 1 : DIRECT_ALIGN);
   const writer = new PayloadWriter(job.output, direct, DIRECT_ALIGN, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
@@ -282,29 +142,16 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
       throwIfAborted(job.signal);
       const block = (await blocks.next()) ?? { buf: await takeBuffer(pool, writer), at: writer.headroom, length: 0 };
       const final = block.length < PLAIN_BLOCK_SIZE || (await blocks.atEnd());
-      if (!final && worker?.available === true) {
-        // A pair: this block sealed on the worker while the next one is sealed here.
-        const next = await blocks.next();
-        if (next === null) throw new Error('payload reader lost a block');
-        const nextFinal = next.length < PLAIN_BLOCK_SIZE || (await blocks.atEnd());
-        const [first, second] = await beside(worker.seal(key, counter, block.buf, block.at, block.length, false), () =>
-          sealBlockInPlace(key, counter + CHUNKS_PER_BLOCK, next.buf.subarray(next.at), next.length, nextFinal),
-        );
-        const nextSealed = unwrap(second);
-        await emit({ buf: first.buf, at: block.at, length: first.result }, false);
-        job.onInput(block.length);
-        await emit({ buf: next.buf, at: next.at, length: nextSealed }, nextFinal);
-        job.onInput(next.length);
-        counter += CHUNKS_PER_BLOCK + Math.ceil(next.length / CHUNK_SIZE);
-        plaintext += block.length + next.length;
-        if (nextFinal) break;
-        continue;
-      }
-      const sealed = sealBlockInPlace(key, counter, block.buf.subarray(block.at), block.length, final);
+      const item = { block, counter, final };
+      let ok = true;
+      if (!final && queue.workerHasRoom) queue.toWorker(item, (w) => w.seal(key, item.counter, block.buf, block.at, block.length, false));
+      else ok = queue.here(item, () => sealBlockInPlace(key, item.counter, block.buf.subarray(block.at), block.length, final));
       counter += Math.ceil(block.length / CHUNK_SIZE);
-      plaintext += block.length;
-      await emit({ buf: block.buf, at: block.at, length: sealed }, final);
-      job.onInput(block.length);
+      for await (const done of queue.take(final || !ok)) {
+        await emit({ buf: done.buf, at: done.block.at, length: done.result }, done.final);
+        job.onInput(done.block.length);
+        plaintext += done.block.length;
+      }
       if (final) break;
     }
     if (armorer !== null) {
@@ -314,6 +161,7 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
     await writer.flush();
     return plaintext;
   } finally {
+    await queue.settle();
     key.fill(0);
     await reader?.settle();
     await writer.settle();
@@ -333,7 +181,7 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
   job.onInput(PAYLOAD_NONCE_SIZE);
   const key = derivePayloadKey(fileKey, nonce);
   const judgeKey = Buffer.from(key);
-  const worker = await workerFor(job);
+  const queue = new BlockQueue(await workerFor(job));
   // Whole non-final blocks open to 1 MiB each, so every block but the last starts aligned.
   const direct = await directTwin(job, true);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE, direct === null ? 1 : DIRECT_ALIGN);
@@ -341,6 +189,7 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
   const writer = new PayloadWriter(job.output, direct, DIRECT_ALIGN, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
   let counter = 0;
   let plaintext = 0;
+  let lastOpened = 0;
   try {
     reader.pump();
     for (;;) {
@@ -351,38 +200,31 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
         StreamDecryptor.resume(judgeKey, counter).final();
         throw payloadError('payload has no chunks');
       }
-      checkPlacement(block, writer);
       const final = block.length < SEALED_BLOCK_SIZE || (await reader.atEnd());
-      if (!final && worker?.available === true) {
-        // A pair: this block opened on the worker while the next one is opened here.
-        const next = await reader.next();
-        if (next === null) throw new Error('payload reader lost a block');
-        const nextFinal = next.length < SEALED_BLOCK_SIZE || (await reader.atEnd());
-        const nextCounter = counter + block.length / ENCRYPTED_CHUNK_SIZE;
-        const [first, second] = await beside(worker.open(key, counter, block.buf, block.length), () => openHere(key, judgeKey, next, nextCounter, nextFinal));
-        if (first.result >= 0) throw failedChunkError(key, counter + first.result, sealedChunk(first.buf, first.result));
-        const nextOpened = unwrap(second);
-        const opened = openedLength(block.length);
-        await writer.write(first.buf, opened, false);
-        job.onInput(block.length);
-        checkPlacement(next, writer);
-        await writer.write(next.buf, nextOpened, nextFinal);
-        job.onInput(next.length);
-        plaintext += opened + nextOpened;
-        counter = nextCounter + next.length / ENCRYPTED_CHUNK_SIZE;
-        if (nextFinal) break;
-        continue;
-      }
-      const opened = openHere(key, judgeKey, block, counter, final);
+      const item = { block, counter, final };
+      let ok = true;
+      if (!final && queue.workerHasRoom) queue.toWorker(item, (w) => w.open(key, item.counter, block.buf, block.length));
+      else
+        ok = queue.here(item, () => {
+          // The result, as from the worker: -1 (all chunks open); the last block's length is kept.
+          lastOpened = openHere(key, judgeKey, block, item.counter, final);
+          return -1;
+        });
       counter += block.length / ENCRYPTED_CHUNK_SIZE;
-      plaintext += opened;
-      await writer.write(block.buf, opened, final);
-      job.onInput(block.length);
+      for await (const done of queue.take(final || !ok)) {
+        if (done.result >= 0) throw failedChunkError(key, done.counter + done.result, sealedChunk(done.buf, done.result));
+        const opened = done.final ? lastOpened : openedLength(done.block.length);
+        checkPlacement(done.block, writer);
+        await writer.write(done.buf, opened, done.final);
+        job.onInput(done.block.length);
+        plaintext += opened;
+      }
       if (final) break;
     }
     await writer.flush();
     return plaintext;
   } finally {
+    await queue.settle();
     key.fill(0);
     judgeKey.fill(0);
     await reader.settle();
