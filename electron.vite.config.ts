@@ -2,7 +2,6 @@
  * electron-vite build of the three parts into out/:
  *   out/main/index.js       main process (ESM, since package.json is "type": "module"); npm
  *                           dependencies stay external (keytar is native and loads at run time)
- *   out/main/chunkWorker.js the payload worker thread, found next to index.js at run time
  *   out/preload/index.cjs   the sandboxed preload: one CommonJS file with everything bundled,
  *                           because a sandboxed preload can require nothing but 'electron'
  *   out/renderer/           the React renderer from renderer/index.html
@@ -37,7 +36,7 @@ export default defineConfig({
       outDir: fromRoot('./out/main'),
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: fromRoot('./main/app/index.ts'), chunkWorker: fromRoot('./main/crypto/age/chunkWorker.ts') },
+        input: { index: fromRoot('./main/app/index.ts') },
         external: ['keytar'],
       },
     },

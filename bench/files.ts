@@ -15,8 +15,7 @@
  * output (`sync FILE`); the figure without that fsync is printed too. (Our jobs flush in the
  * background every 64 MiB, so their final fsync has little left to do; see payloadPipeline.ts.)
  * Each figure is the median of five runs (KEYVAULT_BENCH_RUNS overrides; KEYVAULT_BENCH_MIB shrinks
- * the file for a quick look; KEYVAULT_PAYLOAD_WORKER=off keeps our jobs on one thread, to compare).
- * Run alone: `node --import tsx bench/files.ts` inside a keyring session.
+ * the file for a quick look). Run alone: `node --import tsx bench/files.ts` inside a keyring session.
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
@@ -27,7 +26,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createKeytarKeychain, keychainAccountForVault } from '../main/keychain/keychain.js';
 import { openVault } from '../main/vault/openVault.js';
-import { startedChunkWorker } from '../main/crypto/age/index.js';
 import { median, report, type BenchResult } from './report.js';
 
 const SIZE = Number(process.env.KEYVAULT_BENCH_MIB ?? 1024) * (1 << 20);
@@ -38,8 +36,6 @@ const here = fileURLToPath(import.meta.url);
 
 interface ChildResult {
   ms: number;
-  /** Blocks the payload worker sealed or opened. */
-  workerBlocks: number;
   maxRssKiB: number;
   cpuMs: number;
 }
@@ -77,17 +73,13 @@ function run(cmd: string, args: string[]): { ms: number; cpuMs: number; maxRssKi
   return { ms, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, maxRssKiB: Number(m[3]), stdout: r.stdout };
 }
 
-/**
- * Bundles this file for the child processes (keytar stays external: it is native), with the
- * payload worker beside it as the CLI build ships it.
- */
+/** Bundles this file for the child processes (keytar stays external: it is native). */
 async function bundleChild(): Promise<string> {
   const { build } = await import('esbuild');
-  const outdir = join(dirname(here), '..', 'out', 'bench');
+  const outfile = join(dirname(here), '..', 'out', 'bench', 'files-child.mjs');
   await build({
-    entryPoints: { 'files-child': here, chunkWorker: join(dirname(here), '..', 'main', 'crypto', 'age', 'chunkWorker.ts') },
-    outdir,
-    outExtension: { '.js': '.mjs' },
+    entryPoints: [here],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -96,15 +88,15 @@ async function bundleChild(): Promise<string> {
     banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  return join(outdir, 'files-child.mjs');
+  return outfile;
 }
 
 /** One of our jobs in a child process: the job's own time, the child's CPU time and peak RSS. */
 function childJob(child: string, vaultDir: string, op: 'Encrypt' | 'Decrypt', input: string, output: string, keyId: string): ChildResult {
   const r = run(process.execPath, [child, '--child', vaultDir, op, input, output, keyId]);
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  const { ms, workerBlocks } = JSON.parse(line) as { ms: number; workerBlocks: number };
-  return { ms, workerBlocks, cpuMs: r.cpuMs, maxRssKiB: r.maxRssKiB };
+  const { ms } = JSON.parse(line) as { ms: number };
+  return { ms, cpuMs: r.cpuMs, maxRssKiB: r.maxRssKiB };
 }
 
 async function childMain(args: string[]): Promise<void> {
@@ -121,7 +113,7 @@ async function childMain(args: string[]): Promise<void> {
   });
   const ms = performance.now() - t0;
   service.close();
-  process.stdout.write(`${JSON.stringify({ ms, workerBlocks: startedChunkWorker()?.blocksDone ?? 0 })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms })}\n`);
 }
 
 const mibPerSecond = (ms: number): number => SIZE / MIB / (ms / 1000);
@@ -162,7 +154,6 @@ export async function runFilesBench(): Promise<BenchResult[]> {
     };
     const copy = join(dir, 'copy.bin');
     let rss = 0;
-    let workerBlocks = 0;
     /**
      * Every contender starts from the same state: no previous output to replace (freeing a 1 GiB
      * file is paid by the next journal commit, on this ext4 with discard that is whoever fsyncs
@@ -184,7 +175,6 @@ export async function runFilesBench(): Promise<BenchResult[]> {
       t.ourEnc.push(enc.ms);
       t.ourEncCpu.push(enc.cpuMs);
       rss = Math.max(rss, enc.maxRssKiB);
-      workerBlocks += enc.workerBlocks;
       prepare(plain, theirs);
       const ageEnc = run(AGE, ['-r', recipient, '-o', theirs, plain]);
       const ageEncSync = run('sync', [theirs]).ms;
@@ -196,7 +186,6 @@ export async function runFilesBench(): Promise<BenchResult[]> {
       t.ourDec.push(dec.ms);
       t.ourDecCpu.push(dec.cpuMs);
       rss = Math.max(rss, dec.maxRssKiB);
-      workerBlocks += dec.workerBlocks;
       prepare(theirs, theirsOut);
       const ageDec = run(AGE, ['-d', '-i', idFile, '-o', theirsOut, theirs]);
       const ageDecSync = run('sync', [theirsOut]).ms;
@@ -223,7 +212,6 @@ export async function runFilesBench(): Promise<BenchResult[]> {
     console.log(
       `files: our encrypt ${ourEnc.toFixed(0)} ms, decrypt ${ourDec.toFixed(0)} ms; age -r ${median(t.ageEncNoSync).toFixed(0)} ms (+fsync ${median(t.ageEnc).toFixed(0)} ms), ` +
         `age -d ${median(t.ageDecNoSync).toFixed(0)} ms (+fsync ${median(t.ageDec).toFixed(0)} ms); re-encrypt ${median(reenc).toFixed(2)} ms; peak RSS ${(rss / 1024).toFixed(1)} MiB; ` +
-        `payload worker ${workerBlocks === 0 ? 'not used' : `took ${(workerBlocks / (2 * RUNS)).toFixed(0)} blocks a job`}; ` +
         `CPU (user+sys) ours enc ${median(t.ourEncCpu).toFixed(0)} ms / dec ${median(t.ourDecCpu).toFixed(0)} ms (process incl. start-up), ` +
         `age enc ${median(t.ageEncCpu).toFixed(0)} ms / dec ${median(t.ageDecCpu).toFixed(0)} ms; cp + sync ${median(t.copy).toFixed(0)} ms; ` +
         `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]?.toFixed(1)} after (2 cores: above ~1 the figures are noisy)`,

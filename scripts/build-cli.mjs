@@ -1,9 +1,7 @@
 // Bundles the `keyvault` CLI into out/cli/keyvault.mjs. Native code stays out of the bundle:
 // keytar is external, and the posixfs addon (native/posixfs, built by scripts/build-native.mjs)
 // is loaded at run time from the checkout (main/store/posixFs.ts looks in the folders above
-// out/cli), so bin/keyvault finds it without a copy that could go stale. The payload worker
-// (main/crypto/age/chunkWorker.ts) is a second entry point: chunkWorkerClient.ts looks for
-// out/cli/chunkWorker.mjs next to the bundle.
+// out/cli), so bin/keyvault finds it without a copy that could go stale.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -13,9 +11,8 @@ if (!existsSync(entry)) {
   process.exit(0);
 }
 await build({
-  entryPoints: { keyvault: entry, chunkWorker: 'main/crypto/age/chunkWorker.ts' },
-  outdir: 'out/cli',
-  outExtension: { '.js': '.mjs' },
+  entryPoints: [entry],
+  outfile: 'out/cli/keyvault.mjs',
   bundle: true,
   platform: 'node',
   format: 'esm',

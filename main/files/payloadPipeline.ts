@@ -22,8 +22,6 @@ import type { FileHandle } from 'node:fs/promises';
 import {
   ArmorEncoder,
   CHUNK_SIZE,
-  sharedChunkWorker,
-  type ChunkWorker,
   derivePayloadKey,
   ENCRYPTED_CHUNK_SIZE,
   failedChunkError,
@@ -36,18 +34,14 @@ import {
   TAG_SIZE,
 } from '../crypto/age/index.js';
 import { headerError, payloadError } from '../crypto/age/errors.js';
-import { DIRECT_ALIGN, openDirectTwin } from './directIo.js';
-import { dearmoredSource, fileSource, throwIfAborted } from './fileIo.js';
-import { BlockQueue } from './blockQueue.js';
-import { BlockReader, BufferPool, type Block } from './blockReader.js';
+import { allocAligned, DIRECT_ALIGN, openDirectTwin } from './directIo.js';
+import { dearmoredSource, fileSource, throwIfAborted, type PayloadSource } from './fileIo.js';
 import { PayloadWriter } from './payloadWriter.js';
 
 /** Buffers per job: reads ahead, the block being processed, and writes in flight. */
 const BUFFERS = 8;
 /** Background fdatasync interval. */
 export const SYNC_EVERY = 64 << 20;
-/** Smaller payloads are not worth starting the worker for. */
-export const WORKER_MIN_BYTES = 8 << 20;
 
 export interface PayloadJob {
   input: FileHandle;
@@ -68,17 +62,124 @@ export interface PayloadJob {
   syncEvery?: number;
   /** Write aligned runs with O_DIRECT where the system allows it (default true). */
   directIo?: boolean;
-  /**
-   * Seals or opens every other block on this worker while it is ready (null: none). Default: the
-   * process's worker when the input holds WORKER_MIN_BYTES or more.
-   */
-  worker?: ChunkWorker | null;
 }
 
-async function workerFor(job: PayloadJob): Promise<ChunkWorker | null> {
-  if (job.worker !== undefined) return job.worker;
-  const { size } = await job.input.stat();
-  return size - job.inputStart >= WORKER_MIN_BYTES ? sharedChunkWorker() : null;
+class Waiter {
+  private wake: (() => void) | null = null;
+  wait(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+  notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+/** The fixed set of block buffers; `onFree` runs whenever one comes back. */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  onFree: () => void = () => undefined;
+
+  constructor(count: number, size: number, align: number) {
+    for (let i = 0; i < count; i++) this.free.push(allocAligned(size, align));
+  }
+
+  tryTake(): Buffer | undefined {
+    return this.free.pop();
+  }
+
+  give(buf: Buffer): void {
+    this.free.push(buf);
+    this.onFree();
+  }
+}
+
+interface Block {
+  buf: Buffer;
+  /** Where the block's bytes start in `buf`. */
+  at: number;
+  length: number;
+}
+
+/**
+ * Sequential reads of `blockSize` bytes into pool buffers (block i at `offsetOf(i)` in its
+ * buffer), one read in flight, running ahead of the consumer as long as there are free buffers.
+ */
+class BlockReader {
+  private readonly ready: Block[] = [];
+  private reading: Promise<void> | null = null;
+  private eof = false;
+  private failure: unknown = null;
+  private readonly waiter = new Waiter();
+  private index = 0;
+
+  constructor(
+    private readonly source: PayloadSource,
+    private readonly blockSize: number,
+    private readonly pool: BufferPool,
+    private readonly offsetOf: (index: number) => number = () => 0,
+  ) {
+    pool.onFree = () => this.pump();
+  }
+
+  /** Starts the next read if there is a buffer for it. */
+  pump(): void {
+    if (this.reading !== null || this.eof || this.failure !== null) return;
+    const buf = this.pool.tryTake();
+    if (buf === undefined) return;
+    const at = this.offsetOf(this.index++);
+    this.reading = this.source.fill(buf.subarray(at), this.blockSize).then(
+      (n) => {
+        if (n < this.blockSize) this.eof = true;
+        if (n > 0) this.ready.push({ buf, at, length: n });
+        else this.pool.give(buf);
+      },
+      (err: unknown) => {
+        this.failure = err;
+        this.pool.give(buf);
+      },
+    );
+    void this.reading.then(() => {
+      this.reading = null;
+      this.waiter.notify();
+      this.pump();
+    });
+  }
+
+  /** The next block, or null at the end of the file. */
+  async next(): Promise<Block | null> {
+    for (;;) {
+      const block = this.ready.shift();
+      if (block !== undefined) {
+        this.pump();
+        return block;
+      }
+      if (this.failure !== null) throw this.failure;
+      if (this.eof) return null;
+      this.pump();
+      await this.waiter.wait();
+    }
+  }
+
+  /** True when no byte follows the blocks handed out so far (waits for the next read). */
+  async atEnd(): Promise<boolean> {
+    for (;;) {
+      if (this.ready.length > 0) return false;
+      if (this.failure !== null) throw this.failure;
+      if (this.eof) return true;
+      this.pump();
+      await this.waiter.wait();
+    }
+  }
+
+  /** Stops reading ahead; resolves once no read is running. */
+  async settle(): Promise<void> {
+    this.eof = true;
+    await this.reading;
+  }
 }
 
 /** A free buffer (the reader, at the end of the file, holds none). */
@@ -109,7 +210,6 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
   const armorer = job.armor === true ? new ArmorEncoder() : null;
   // Armor text has no fixed length per block, so it is never written directly.
   const key = derivePayloadKey(fileKey, payloadNonce);
-  const queue = new BlockQueue(await workerFor(job));
   const direct = await directTwin(job, armorer === null);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE + DIRECT_ALIGN, direct === null ? 1 : DIRECT_ALIGN);
   const writer = new PayloadWriter(job.output, direct, DIRECT_ALIGN, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
@@ -142,16 +242,11 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
       throwIfAborted(job.signal);
       const block = (await blocks.next()) ?? { buf: await takeBuffer(pool, writer), at: writer.headroom, length: 0 };
       const final = block.length < PLAIN_BLOCK_SIZE || (await blocks.atEnd());
-      const item = { block, counter, final };
-      let ok = true;
-      if (!final && queue.workerHasRoom) queue.toWorker(item, (w) => w.seal(key, item.counter, block.buf, block.at, block.length, false));
-      else ok = queue.here(item, () => sealBlockInPlace(key, item.counter, block.buf.subarray(block.at), block.length, final));
+      const sealed = sealBlockInPlace(key, counter, block.buf.subarray(block.at), block.length, final);
       counter += Math.ceil(block.length / CHUNK_SIZE);
-      for await (const done of queue.take(final || !ok)) {
-        await emit({ buf: done.buf, at: done.block.at, length: done.result }, done.final);
-        job.onInput(done.block.length);
-        plaintext += done.block.length;
-      }
+      plaintext += block.length;
+      await emit({ buf: block.buf, at: block.at, length: sealed }, final);
+      job.onInput(block.length);
       if (final) break;
     }
     if (armorer !== null) {
@@ -161,7 +256,6 @@ export async function encryptPayload(job: PayloadJob, fileKey: Buffer, payloadNo
     await writer.flush();
     return plaintext;
   } finally {
-    await queue.settle();
     key.fill(0);
     await reader?.settle();
     await writer.settle();
@@ -181,7 +275,6 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
   job.onInput(PAYLOAD_NONCE_SIZE);
   const key = derivePayloadKey(fileKey, nonce);
   const judgeKey = Buffer.from(key);
-  const queue = new BlockQueue(await workerFor(job));
   // Whole non-final blocks open to 1 MiB each, so every block but the last starts aligned.
   const direct = await directTwin(job, true);
   const pool = new BufferPool(BUFFERS, SEALED_BLOCK_SIZE, direct === null ? 1 : DIRECT_ALIGN);
@@ -189,7 +282,6 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
   const writer = new PayloadWriter(job.output, direct, DIRECT_ALIGN, job.outputStart, pool, job.syncEvery ?? SYNC_EVERY);
   let counter = 0;
   let plaintext = 0;
-  let lastOpened = 0;
   try {
     reader.pump();
     for (;;) {
@@ -200,66 +292,41 @@ export async function decryptPayload(job: PayloadJob, fileKey: Buffer): Promise<
         StreamDecryptor.resume(judgeKey, counter).final();
         throw payloadError('payload has no chunks');
       }
+      checkPlacement(block, writer);
       const final = block.length < SEALED_BLOCK_SIZE || (await reader.atEnd());
-      const item = { block, counter, final };
-      let ok = true;
-      if (!final && queue.workerHasRoom) queue.toWorker(item, (w) => w.open(key, item.counter, block.buf, block.length));
-      else
-        ok = queue.here(item, () => {
-          // The result, as from the worker: -1 (all chunks open); the last block's length is kept.
-          lastOpened = openHere(key, judgeKey, block, item.counter, final);
-          return -1;
-        });
-      counter += block.length / ENCRYPTED_CHUNK_SIZE;
-      for await (const done of queue.take(final || !ok)) {
-        if (done.result >= 0) throw failedChunkError(key, done.counter + done.result, sealedChunk(done.buf, done.result));
-        const opened = done.final ? lastOpened : openedLength(done.block.length);
-        checkPlacement(done.block, writer);
-        await writer.write(done.buf, opened, done.final);
-        job.onInput(done.block.length);
-        plaintext += opened;
+      let opened: number;
+      if (!final) {
+        const failedAt = openBlockInPlace(key, counter, block.buf, block.length);
+        if (failedAt >= 0) {
+          const at = failedAt * ENCRYPTED_CHUNK_SIZE;
+          throw failedChunkError(key, counter + failedAt, block.buf.subarray(at, at + ENCRYPTED_CHUNK_SIZE));
+        }
+        opened = block.length - (block.length / ENCRYPTED_CHUNK_SIZE) * TAG_SIZE;
+        counter += block.length / ENCRYPTED_CHUNK_SIZE;
+      } else {
+        // The last block goes through StreamDecryptor: final-chunk rules, truncation and
+        // trailing data are judged exactly as in the single-threaded path.
+        const dec = StreamDecryptor.resume(judgeKey, counter);
+        const body = dec.push(block.buf.subarray(0, block.length));
+        const last = dec.final();
+        body.copy(block.buf, 0);
+        last.copy(block.buf, body.length);
+        opened = body.length + last.length;
+        body.fill(0);
+        last.fill(0);
       }
+      plaintext += opened;
+      await writer.write(block.buf, opened, final);
+      job.onInput(block.length);
       if (final) break;
     }
     await writer.flush();
     return plaintext;
   } finally {
-    await queue.settle();
     key.fill(0);
     judgeKey.fill(0);
     await reader.settle();
     await writer.settle();
     await direct?.close();
   }
-}
-
-/** Plaintext bytes of whole sealed chunks. */
-function openedLength(sealedLength: number): number {
-  return sealedLength - (sealedLength / ENCRYPTED_CHUNK_SIZE) * TAG_SIZE;
-}
-
-function sealedChunk(buf: Buffer, index: number): Buffer {
-  const at = index * ENCRYPTED_CHUNK_SIZE;
-  return buf.subarray(at, at + ENCRYPTED_CHUNK_SIZE);
-}
-
-/**
- * Opens a block here, in place; returns its plaintext length. A non-final block is whole chunks;
- * the last block goes through StreamDecryptor, so final-chunk rules, truncation and trailing data
- * are judged exactly as in the single-threaded path.
- */
-function openHere(key: Buffer, judgeKey: Buffer, block: Block, counter: number, final: boolean): number {
-  if (!final) {
-    const failedAt = openBlockInPlace(key, counter, block.buf, block.length);
-    if (failedAt >= 0) throw failedChunkError(key, counter + failedAt, sealedChunk(block.buf, failedAt));
-    return openedLength(block.length);
-  }
-  const dec = StreamDecryptor.resume(judgeKey, counter);
-  const body = dec.push(block.buf.subarray(0, block.length));
-  const last = dec.final();
-  body.copy(block.buf, 0);
-  last.copy(block.buf, body.length);
-  body.fill(0);
-  last.fill(0);
-  return body.length + last.length;
 }

@@ -53,4 +53,3 @@ export {
   TAG_SIZE,
 } from './chunks.js';
 export { failedChunkError, payloadCiphertextSize, payloadPlaintextSize, StreamDecryptor, StreamEncryptor } from './stream.js';
-export { ChunkWorker, findChunkWorkerFile, sharedChunkWorker, startedChunkWorker, type WorkedBlock } from './chunkWorkerClient.js';
