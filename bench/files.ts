@@ -19,7 +19,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,6 +49,17 @@ function writeRandomFile(path: string, size: number): void {
   }
   fsyncSync(fd);
   closeSync(fd);
+}
+
+/** Reads a file through once, so that it is in the page cache. */
+function readThrough(path: string): void {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(8 * MIB);
+  try {
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Runs a command under /usr/bin/time: wall time, CPU time (user + system) and peak RSS. */
@@ -143,33 +154,46 @@ export async function runFilesBench(): Promise<BenchResult[]> {
     };
     const copy = join(dir, 'copy.bin');
     let rss = 0;
+    /**
+     * Every contender starts from the same state: no previous output to replace (freeing a 1 GiB
+     * file is paid by the next journal commit, on this ext4 with discard that is whoever fsyncs
+     * next), the file system settled, and its input in the page cache (as cp's is; our direct
+     * writes leave no copy of their output there, age's buffered ones do).
+     */
+    const prepare = (input: string, output: string): void => {
+      rmSync(output, { force: true });
+      run('sync', ['-f', dir]);
+      readThrough(input);
+    };
     for (let i = 0; i < RUNS; i++) {
       // The durable copy: what any program that writes the same bytes safely must at least pay.
+      prepare(plain, copy);
       const cp = run('cp', [plain, copy]).ms + run('sync', [copy]).ms;
       t.copy.push(cp);
-      rmSync(copy, { force: true });
+      prepare(plain, ours);
       const enc = childJob(child, vaultDir, 'Encrypt', plain, ours, keyId);
       t.ourEnc.push(enc.ms);
       t.ourEncCpu.push(enc.cpuMs);
       rss = Math.max(rss, enc.maxRssKiB);
+      prepare(plain, theirs);
       const ageEnc = run(AGE, ['-r', recipient, '-o', theirs, plain]);
       const ageEncSync = run('sync', [theirs]).ms;
       t.ageEncNoSync.push(ageEnc.ms);
       t.ageEnc.push(ageEnc.ms + ageEncSync);
       t.ageEncCpu.push(ageEnc.cpuMs);
+      prepare(ours, oursOut);
       const dec = childJob(child, vaultDir, 'Decrypt', ours, oursOut, keyId);
       t.ourDec.push(dec.ms);
       t.ourDecCpu.push(dec.cpuMs);
       rss = Math.max(rss, dec.maxRssKiB);
-      rmSync(theirsOut, { force: true });
+      prepare(theirs, theirsOut);
       const ageDec = run(AGE, ['-d', '-i', idFile, '-o', theirsOut, theirs]);
       const ageDecSync = run('sync', [theirsOut]).ms;
       t.ageDecNoSync.push(ageDec.ms);
       t.ageDec.push(ageDec.ms + ageDecSync);
       t.ageDecCpu.push(ageDec.cpuMs);
-      rmSync(oursOut, { force: true });
-      rmSync(theirsOut, { force: true });
     }
+    for (const path of [copy, oursOut, theirsOut]) rmSync(path, { force: true });
 
     // Re-encrypt after a rotation: a header rewrite in place, against a full decrypt + encrypt.
     const reenc: number[] = [];

@@ -1,9 +1,9 @@
 /**
  * The POSIX file calls node:fs lacks, from the native addon in native/posixfs (N-API, so one
  * build loads in Node and Electron): flock(2) for the vault lock (vaultLock.ts), and unnamed
- * O_TMPFILE outputs for the file jobs (files/unnamedOutput.ts), syncfs(2) for batched header
- * rewrites (files/rewrapBatch.ts). Built by `npm ci` / `npm run
- * build:native`; loaded lazily, so only what uses it needs it.
+ * O_TMPFILE outputs and buffer alignment for O_DIRECT for the file jobs (files/unnamedOutput.ts,
+ * files/directIo.ts), syncfs(2) for batched header rewrites (files/rewrapBatch.ts). Built by
+ * `npm ci` / `npm run build:native`; loaded lazily, so only what uses it needs it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +22,8 @@ export interface PosixFs {
   linkUnnamed(fd: number, path: string): void;
   /** syncfs(2) on the thread pool: everything written to the filesystem of `fd` made durable (Linux; EOPNOTSUPP elsewhere). */
   syncfs(fd: number): Promise<void>;
+  /** Bytes from the start of `view` to the first `align`-aligned address (absent in older builds). */
+  alignOffset?(view: Uint8Array, align: number): number;
 }
 
 const ADDON_PATH = ['native', 'posixfs', 'build', 'Release', 'posixfs.node'];
@@ -59,6 +61,7 @@ function withCodes(raw: PosixFs): PosixFs {
       wrap(raw.syncfs.bind(raw))(fd).catch((err: unknown) => {
         throw withCode(err);
       }),
+    ...(typeof raw.alignOffset === 'function' ? { alignOffset: wrap(raw.alignOffset.bind(raw)) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 {
   # POSIX file calls node:fs lacks (main/store/posixFs.ts): flock for the vault lock, unnamed
-  # temporary outputs for the file jobs. Not built on Windows (named pipe, named temporaries).
+  # temporary outputs and buffer alignment (O_DIRECT) for the file jobs. Not built on Windows
+  # (named pipe, named temporaries).
   "targets": [
     {
       "target_name": "posixfs",

@@ -13,12 +13,16 @@
  *   syncfs(fd)                        -> a promise of syncfs(2) (Linux), run on the thread pool:
  *                                       one durability round for every file of the filesystem
  *                                       instead of an fdatasync each (batched header rewrites).
+ *   alignOffset(view, align)          -> bytes from the start of a typed array to the first
+ *                                       address that is a multiple of `align` (a power of two):
+ *                                       O_DIRECT needs aligned memory, and JS cannot see addresses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +211,29 @@ static napi_value sync_fs(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+static napi_value align_offset(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  size_t argc = 2;
+  bool is_typed = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed) {
+    napi_throw_type_error(env, NULL, "alignOffset: expects a typed array and an alignment");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  uint32_t align;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || napi_get_value_uint32(env, argv[1], &align) != napi_ok || align == 0 ||
+      (align & (align - 1)) != 0 || align > (1u << 20)) {
+    napi_throw_type_error(env, NULL, "alignOffset: align must be a power of two up to 1 MiB");
+    return NULL;
+  }
+  uint32_t offset = (uint32_t)((align - ((uintptr_t)data & (align - 1))) & (align - 1));
+  napi_value result;
+  napi_create_uint32(env, offset, &result);
+  return result;
+}
+
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -219,5 +246,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   export_function(env, exports, "openUnnamed", open_unnamed);
   export_function(env, exports, "linkUnnamed", link_unnamed);
   export_function(env, exports, "syncfs", sync_fs);
+  export_function(env, exports, "alignOffset", align_offset);
   return exports;
 }

@@ -92,3 +92,19 @@ test('syncfs resolves for a file on a local filesystem and rejects a bad descrip
   await assert.rejects(posix.syncfs(1_000_000), (err: unknown) => (err as { code?: string }).code === 'EBADF');
   assert.throws(() => posix.syncfs(-1), TypeError);
 });
+
+test('alignOffset: the offset it gives lands on an aligned address, and it refuses what is not a power of two', () => {
+  const alignOffset = loadPosixFs().alignOffset;
+  assert.ok(alignOffset, 'the addon built from this checkout has alignOffset');
+  const raw = Buffer.allocUnsafeSlow(3 * 4096);
+  const at = alignOffset(raw, 4096);
+  assert.ok(at >= 0 && at < 4096);
+  // From the aligned start, the next aligned address is right there, and one byte on it is 4095 away.
+  assert.equal(alignOffset(raw.subarray(at), 4096), 0);
+  assert.equal(alignOffset(raw.subarray(at + 1), 4096), 4095);
+  assert.equal(alignOffset(raw.subarray(at + 1), 1), 0);
+  assert.equal(alignOffset(new Uint8Array(raw.buffer, raw.byteOffset + at + 512, 8), 512), 0);
+  assert.throws(() => alignOffset(raw, 3000), TypeError);
+  assert.throws(() => alignOffset(raw, 0), TypeError);
+  assert.throws(() => alignOffset('not a buffer' as unknown as Uint8Array, 4096), TypeError);
+});
