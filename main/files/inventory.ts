@@ -55,6 +55,12 @@ function readAt(fd: number, buf: Buffer, from = 0): number {
 const firstBuffer = Buffer.allocUnsafeSlow(FIRST_READ);
 
 /** What one buffer of a file's first bytes says: facts, not an age header (null), or more needed. */
+/** The facts of a file of `size` bytes whose header (binary) is `header`, as just written. */
+export function factsOfHeader(header: Buffer, size: number): AgeFileFacts | null {
+  const f = factsFrom(header, size);
+  return f === 'more' ? null : f;
+}
+
 function factsFrom(head: Buffer, size: number): AgeFileFacts | null | 'more' {
   const armored = looksArmored(head.subarray(0, Math.min(head.length, 256)));
   if (!armored && (head.length < BINARY_MAGIC.length || !head.subarray(0, BINARY_MAGIC.length).equals(BINARY_MAGIC))) return null;

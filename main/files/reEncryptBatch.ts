@@ -20,7 +20,9 @@ import type { VaultPort } from './vaultPort.js';
 export { MAX_BATCH_FILES };
 
 export type BatchOutcome =
-  | { path: string; kind: 'rewrapped' | 'current'; keyId: string; keyVersionId: string }
+  | { path: string; kind: 'current'; keyId: string; keyVersionId: string }
+  /** Rewrapped in place: `header` is the header now on disk, `size` the file's (unchanged) size. */
+  | { path: string; kind: 'rewrapped'; keyId: string; keyVersionId: string; header: Buffer; size: number }
   /** Not in place: run the ReEncrypt job on it. */
   | { path: string; kind: 'whole' }
   /** Left as it was: the run was cancelled before the batch was written. */
@@ -122,7 +124,7 @@ export async function reEncryptInPlace(vault: VaultPort, dir: string, paths: rea
       if (error) outcomes.push(await failed(path, p.from, error));
       else {
         await audit(path, p.from);
-        outcomes.push({ path, kind: 'rewrapped', keyId: p.keyId, keyVersionId: p.keyVersionId });
+        outcomes.push({ path, kind: 'rewrapped', keyId: p.keyId, keyVersionId: p.keyVersionId, header: p.rewrite.newHeader, size: p.rewrite.size });
       }
     } else if (p.kind === 'error') outcomes.push(await failed(path, undefined, p.error));
     else {

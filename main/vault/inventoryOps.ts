@@ -22,7 +22,7 @@ import {
 import { isUuid } from '../core/keyIdentifier.js';
 import type * as R from '../core/retireApi.js';
 import { prefetchHeaders } from '../files/headerPrefetch.js';
-import { readAgeFileFacts, walkFiles, type AgeFileFacts } from '../files/inventory.js';
+import { factsOfHeader, readAgeFileFacts, walkFiles, type AgeFileFacts } from '../files/inventory.js';
 import { MAX_BATCH_FILES, reEncryptInPlace } from '../files/reEncryptBatch.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 import type { FileService } from '../files/fileService.js';
@@ -253,8 +253,9 @@ export class InventoryOps {
     };
     let jobs = 0;
     const done = (): void => onProgress?.(out.ReEncrypted + out.AlreadyCurrent + out.Missing + out.Failed.length, targets.length);
-    const learn = (path: string): void => {
-      const facts = readAgeFileFacts(path);
+    const learn = (path: string, written?: { header: Buffer; size: number }): void => {
+      // A header just rewritten in place is known without reading it back.
+      const facts = written ? factsOfHeader(written.header, written.size) : readAgeFileFacts(path);
       const s = facts ? sighting(path, facts) : null;
       if (s) pending.push(s);
     };
@@ -284,7 +285,7 @@ export class InventoryOps {
         else {
           if (o.kind === 'current') out.AlreadyCurrent++;
           else out.ReEncrypted++;
-          learn(o.path);
+          learn(o.path, o.kind === 'rewrapped' ? o : undefined);
         }
         done();
       }

@@ -138,6 +138,11 @@ test('re-encrypt-files rewraps stale files, counts current and missing ones, and
   assert.equal(r.Failed[0]!.Path, b);
   assert.match(r.Failed[0]!.__type, /Exception$/);
   const primary = (await service.describeKey({ KeyId: keyId })).KeyMetadata.PrimaryKeyVersion;
+  // The record of the rewrapped file matches what is now on disk (header digest and size).
+  const record = (await service.listFiles({ KeyId: keyId })).Files.find((f) => f.Path === a);
+  assert.equal(record?.Status, 'Present');
+  assert.equal(record?.KeyVersionId, primary);
+  assert.equal(record?.IsPrimaryVersion, true);
   const opened = await job(service, { Operation: 'Decrypt', InputPath: a, OutputPath: `${a}.plain` });
   assert.equal(opened.KeyVersionId, primary);
   // Running again finds nothing left to do for a.
