@@ -136,6 +136,11 @@ function dropPageCache(): boolean {
   }
 }
 
+/** A files-per-second figure with its ratio target against a header-read reference. */
+function rateResult(name: string, value: number, target: number, referenceName: string, reference: number): BenchResult {
+  return { name, value, unit: 'files/s', better: 'higher', target, targetIsRatio: true, reference: { name: referenceName, value: reference } };
+}
+
 export async function runInventoryBench(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'kv-bench-inventory-'));
   const keychain = createKeytarKeychain();
@@ -167,24 +172,14 @@ export async function runInventoryBench(): Promise<BenchResult[]> {
     const rewrapRate = await timedRewrap(service, warmKey, warm.rewrap.length);
 
     const results: BenchResult[] = [
-      {
-        name: `scan-files, ${FILES} small age files (page cache)`,
-        value: scanRate,
-        unit: 'files/s',
-        better: 'higher',
-        target: 0.5,
-        targetIsRatio: true,
-        reference: { name: 'reading their headers from the page cache', value: scanReference },
-      },
-      {
-        name: `re-encrypt-files --key-id, ${warm.rewrap.length} files (page cache)`,
-        value: rewrapRate,
-        unit: 'files/s',
-        better: 'higher',
-        target: 0.25,
-        targetIsRatio: true,
-        reference: { name: 'reading their headers from the page cache', value: rewrapReference },
-      },
+      rateResult(`scan-files, ${FILES} small age files (page cache)`, scanRate, 0.5, 'reading their headers from the page cache', scanReference),
+      rateResult(
+        `re-encrypt-files --key-id, ${warm.rewrap.length} files (page cache)`,
+        rewrapRate,
+        0.25,
+        'reading their headers from the page cache',
+        rewrapReference,
+      ),
     ];
 
     // The same two jobs on files the machine has not just read, as a scan of an old folder meets
@@ -199,24 +194,20 @@ export async function runInventoryBench(): Promise<BenchResult[]> {
       dropPageCache();
       const coldRewrap = await timedRewrap(service, coldKey, cold.rewrap.length);
       results.push(
-        {
-          name: `scan-files, ${FILES} small age files (from disk, another ${FILES} already known)`,
-          value: coldScan,
-          unit: 'files/s',
-          better: 'higher',
-          target: 0.5,
-          targetIsRatio: true,
-          reference: { name: 'reading their headers from disk', value: coldScanReference },
-        },
-        {
-          name: `re-encrypt-files --key-id, ${cold.rewrap.length} files (from disk)`,
-          value: coldRewrap,
-          unit: 'files/s',
-          better: 'higher',
-          target: 0.25,
-          targetIsRatio: true,
-          reference: { name: 'reading their headers from disk', value: coldRewrapReference },
-        },
+        rateResult(
+          `scan-files, ${FILES} small age files (from disk, another ${FILES} already known)`,
+          coldScan,
+          0.5,
+          'reading their headers from disk',
+          coldScanReference,
+        ),
+        rateResult(
+          `re-encrypt-files --key-id, ${cold.rewrap.length} files (from disk)`,
+          coldRewrap,
+          0.25,
+          'reading their headers from disk',
+          coldRewrapReference,
+        ),
       );
     } else {
       console.log('bench/inventory: the page cache cannot be emptied here (Linux and root only): no from-disk figures');
