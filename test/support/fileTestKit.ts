@@ -4,9 +4,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type * as Api from '../../main/core/api.js';
 import { isKmsError, type KmsExceptionName } from '../../main/core/errors.js';
 import type { VaultService } from '../../main/vault/vaultService.js';
+import { createTempVault, type TempVault } from './tempVault.js';
 
 export const AGE = '/usr/bin/age';
 export const AGE_KEYGEN = '/usr/bin/age-keygen';
@@ -47,4 +49,19 @@ export function ageKeygen(dir: string, name = 'recovery.key'): { identityFile: s
   assert.equal(r.status, 0, r.stderr);
   const recipient = spawnSync(AGE_KEYGEN, ['-y', identityFile], { encoding: 'utf8' }).stdout.trim();
   return { identityFile, recipient };
+}
+
+/**
+ * For the tests of the enclosing describe: a temporary vault with two keys, made before them and
+ * removed after; `use` receives the vault and the two key ids.
+ */
+export function twoKeyVault(use: (tv: TempVault, keyA: string, keyB: string) => void): void {
+  let tv: TempVault | undefined;
+  before(async () => {
+    tv = await createTempVault();
+    use(tv, await newKey(tv.service), await newKey(tv.service));
+  });
+  after(async () => {
+    await tv?.cleanup();
+  });
 }

@@ -23,12 +23,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { KMSInvalidStateException } from '../../../main/core/errors.js';
 import { bindingOf } from '../../../main/files/journalFiles.js';
 import { batchJournalPath, encodeBatch, type BatchEntry } from '../../../main/files/rewrapBatch.js';
-import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey, writeRandom } from './fileTestKit.js';
+import { tempDir, type TempVault } from '../../support/tempVault.js';
+import { job, writeRandom, twoKeyVault } from './fileTestKit.js';
 
 const NOBODY = 65534;
 const NOGROUP = 65534;
@@ -47,14 +47,7 @@ describe('batch re-encrypt journal', () => {
   let tv: TempVault;
   let keyA: string;
   let keyB: string;
-  before(async () => {
-    tv = await createTempVault();
-    keyA = await newKey(tv.service);
-    keyB = await newKey(tv.service);
-  });
-  after(async () => {
-    await tv.cleanup();
-  });
+  twoKeyVault((v, a, b) => ([tv, keyA, keyB] = [v, a, b]));
 
   interface Victim {
     file: string;

@@ -16,8 +16,8 @@ import { KMSInvalidStateException } from '../../../main/core/errors.js';
 import { createKeytarKeychain } from '../../../main/keychain/keychain.js';
 import { journalPath, repairRewrap, writeRewrapJournal } from '../../../main/files/rewrapJournal.js';
 import { openVault } from '../../../main/vault/openVault.js';
-import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey, strayFiles, writeRandom } from '../../support/fileTestKit.js';
+import { tempDir, type TempVault } from '../../support/tempVault.js';
+import { job, strayFiles, writeRandom, twoKeyVault } from '../../support/fileTestKit.js';
 import { assertBuilt, CliVault, ROOT } from '../../support/cliHarness.js';
 
 const CHILD = process.env.KEYVAULT_REENCRYPT_CHILD;
@@ -38,14 +38,7 @@ if (CHILD) {
     let tv: TempVault;
     let keyA: string;
     let keyB: string;
-    before(async () => {
-      tv = await createTempVault();
-      keyA = await newKey(tv.service);
-      keyB = await newKey(tv.service);
-    });
-    after(async () => {
-      await tv.cleanup();
-    });
+    twoKeyVault((v, a, b) => ([tv, keyA, keyB] = [v, a, b]));
 
     async function encryptedFixture(size = 300_000): Promise<{ dir: string; file: string; data: Buffer }> {
       const dir = tempDir();

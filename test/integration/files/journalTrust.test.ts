@@ -27,13 +27,13 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { KMSInvalidStateException } from '../../../main/core/errors.js';
 import { journalPath, writeRewrapJournal } from '../../../main/files/rewrapJournal.js';
 import { createKeytarKeychain } from '../../../main/keychain/keychain.js';
 import { openVault } from '../../../main/vault/openVault.js';
-import { createTempVault, tempDir, type TempVault } from '../../support/tempVault.js';
-import { job, newKey, writeRandom } from './fileTestKit.js';
+import { tempDir, type TempVault } from '../../support/tempVault.js';
+import { job, writeRandom, twoKeyVault } from './fileTestKit.js';
 
 const NOBODY = 65534;
 const NOGROUP = 65534;
@@ -95,14 +95,7 @@ if (CHILD) {
     let tv: TempVault;
     let keyA: string;
     let keyB: string;
-    before(async () => {
-      tv = await createTempVault();
-      keyA = await newKey(tv.service);
-      keyB = await newKey(tv.service);
-    });
-    after(async () => {
-      await tv.cleanup();
-    });
+    twoKeyVault((v, a, b) => ([tv, keyA, keyB] = [v, a, b]));
 
     /** A file under key A in a folder of its own (world-writable and sticky, like /tmp, when `shared`). */
     async function victim(shared = false, size = 200_000): Promise<{ dir: string; file: string; data: Buffer; header: Buffer }> {
