@@ -34,14 +34,20 @@ export function anchoredByWrongClock(key: KeyRecord, now: Date, lastSeen: number
 }
 
 export function maintenanceClock(snapshot: VaultDocument, now: Date, confirmed: boolean): MaintenanceClock {
-  const keys = Object.values(snapshot.Keys);
   const allowed = destructionAllowed(snapshot, now, confirmed);
-  const waiting = allowed ? [] : keys.filter((k) => isDeletionDue(k, now)).map((k) => k.KeyId);
   const seen = lastSeenTime(snapshot);
-  const keyIds = keys.filter((k) => isRotationDue(k, now) || isDeletionDue(k, now) || anchoredByWrongClock(k, now, seen)).map((k) => k.KeyId);
-  const pending =
-    nextLastSeen(snapshot, now, confirmed) !== undefined ||
-    keys.some((k) => isRotationDue(k, now) || (allowed && isDeletionDue(k, now)) || anchoredByWrongClock(k, now, seen));
+  // One pass over the keys: those the run may change, those whose deletion waits for the clock.
+  const keyIds: string[] = [];
+  const waiting: string[] = [];
+  let pending = nextLastSeen(snapshot, now, confirmed) !== undefined;
+  for (const k of Object.values(snapshot.Keys)) {
+    const rotate = isRotationDue(k, now);
+    const remove = isDeletionDue(k, now);
+    const reanchor = anchoredByWrongClock(k, now, seen);
+    if (rotate || remove || reanchor) keyIds.push(k.KeyId);
+    if (remove && !allowed) waiting.push(k.KeyId);
+    if (rotate || (remove && allowed) || reanchor) pending = true;
+  }
   const problem = confirmed ? undefined : clockProblem(snapshot, now);
   const report: MaintenanceClockReport = {
     ...(waiting.length > 0 ? { DeletionsAwaitingClockConfirmation: waiting } : {}),
