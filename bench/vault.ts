@@ -18,6 +18,7 @@ import type { KeyRecord } from '../main/core/keyModel.js';
 import { deriveRootKeys } from '../main/crypto/rootKeys.js';
 import { sealKeyMaterial } from '../main/crypto/sealing.js';
 import { sealDocument } from '../main/crypto/documentMac.js';
+import { DocumentSerializer } from '../main/store/documentSerializer.js';
 import { createKeytarKeychain, keychainAccountForVault } from '../main/keychain/keychain.js';
 import { revisionAccountForVault } from '../main/keychain/revisionRecord.js';
 import { newVaultDocument, openVault } from '../main/vault/openVault.js';
@@ -65,8 +66,8 @@ export async function buildVault(dir: string): Promise<{ vaultId: string; keyIds
     key.PrimaryKeyVersionId = key.Versions[VERSIONS - 1]!.KeyVersionId;
     doc.Keys[keyId] = key;
   }
-  // Sealed with the vault's MAC, as Key Vault writes it.
-  writeFileSync(join(dir, 'vault.json'), sealDocument([Buffer.from(JSON.stringify(doc))], deriveRootKeys(secret, vaultId).macKey));
+  // Laid out by the store's serializer and sealed with the vault's MAC, as Key Vault writes it.
+  writeFileSync(join(dir, 'vault.json'), sealDocument(new DocumentSerializer().serializeParts(doc), deriveRootKeys(secret, vaultId).macKey));
   return { vaultId, keyIds };
 }
 

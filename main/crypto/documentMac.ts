@@ -11,7 +11,7 @@
  * Random nonces stay unique for far more writes than a vault makes (2^32 writes: < 2^-32 chance).
  *
  * Keeping the tag at a fixed place at the very end lets a reader find and check it on the raw text
- * before any field is used, and lets the writer seal the serializer's buffers with one more copy.
+ * before any field is used, and lets the writer seal the serializer's buffers without copying them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
@@ -44,20 +44,23 @@ function gmacMatches(macKey: Buffer, nonce: Buffer, tag: Buffer, body: readonly 
 
 /**
  * Seals a document body given as consecutive buffers (the last one ending with the body's closing
- * `}`): returns the file image with the MAC as the last member.
+ * `}`): returns the file image, the same buffers followed by the MAC member, the body's closing
+ * brace moved behind it. Nothing is copied: the parts are written back to back (writev).
  */
-export function sealDocument(bodyParts: readonly Buffer[], macKey: Buffer): Buffer {
-  let bodyLength = 0;
-  for (const p of bodyParts) bodyLength += p.length;
+export function sealDocumentParts(bodyParts: readonly Buffer[], macKey: Buffer): Buffer[] {
   const last = bodyParts[bodyParts.length - 1];
   if (!last || last[last.length - 1] !== CLOSE_BRACE) throw new Error('a document body must end with }');
-  // Buffer.concat copies fastest; the spare room at the end takes the MAC member.
-  const out = Buffer.concat([...bodyParts, Buffer.alloc(SUFFIX_CHARS - 1)], bodyLength - 1 + SUFFIX_CHARS);
-  // One pass over the contiguous body (much cheaper than an update per part).
   const nonce = randomBytes(NONCE_BYTES);
-  const tag = Buffer.concat([nonce, gmac(macKey, nonce, [out.subarray(0, bodyLength)])]).toString('base64');
-  out.write(`${SUFFIX_HEAD}${tag}"}`, bodyLength - 1, 'latin1'); // over the body's closing brace
-  return out;
+  const tag = Buffer.concat([nonce, gmac(macKey, nonce, bodyParts)]).toString('base64');
+  const image = bodyParts.slice(0, -1);
+  if (last.length > 1) image.push(last.subarray(0, last.length - 1));
+  image.push(Buffer.from(`${SUFFIX_HEAD}${tag}"}`, 'latin1'));
+  return image;
+}
+
+/** sealDocumentParts() as one buffer. */
+export function sealDocument(bodyParts: readonly Buffer[], macKey: Buffer): Buffer {
+  return Buffer.concat(sealDocumentParts(bodyParts, macKey));
 }
 
 export type DocumentMacCheck = 'valid' | 'absent' | 'invalid';

@@ -8,9 +8,9 @@
  * when the map is enumerated. A record reached any other way is a new object (identity check), so
  * it is stringified afresh.
  *
- * A new process has no cache: its first commit after a load takes the JSON of each key from the
- * file as read wherever that text is exactly the record's JSON (loadedKeyEntries.ts), which saves
- * encoding it again (the stringify stays: it is what proves the bytes are the record's).
+ * The output is compact JSON except that each entry of `Keys` stands on a line of its own. That
+ * lets a new process, whose cache is empty, take the bytes of every key it did not touch from the
+ * file it loaded (loadedKeyEntries.ts) instead of encoding 15 MB again.
  *
  * The file inventory (`Files`) has a section of its own, kept the same way (inventorySection.ts).
  * Everything else (aliases, recovery data) is always fresh.
@@ -27,9 +27,59 @@ interface Cached<R> {
 }
 
 const OPEN_KEYS = Buffer.from('"Keys":{');
-const COMMA = Buffer.from(',');
+const FIRST_LINE = Buffer.from('\n');
+const NEXT_LINE = Buffer.from(',\n');
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const CLOSE_LINES = Buffer.from('\n}');
 const CLOSE_MAP = Buffer.from('}');
 const CLOSE = Buffer.from('}');
+
+/**
+ * The Keys entries as parts, one line each. Entries that are neighbours in the loaded file (it
+ * holds them with the same `,\n` between) go out as one view of it: a commit after a load is a few
+ * large parts, not 20,000 small ones, to seal and write.
+ */
+class EntryRuns {
+  private run: Buffer | null = null;
+  private first = true;
+
+  constructor(
+    private readonly parts: Buffer[],
+    private readonly source: Buffer | null,
+  ) {}
+
+  add(entry: Buffer): void {
+    const run = this.run;
+    if (run !== null && this.follows(run, entry)) {
+      this.run = Buffer.from(run.buffer, run.byteOffset, run.length + 2 + entry.length);
+      return;
+    }
+    this.end();
+    this.parts.push(this.first ? FIRST_LINE : NEXT_LINE);
+    this.first = false;
+    this.run = entry;
+  }
+
+  end(): void {
+    if (this.run !== null) this.parts.push(this.run);
+    this.run = null;
+  }
+
+  /** Whether `entry` starts two bytes after `run` ends, both inside the source file, with `,\n` between. */
+  private follows(run: Buffer, entry: Buffer): boolean {
+    const src = this.source;
+    if (src === null || run.buffer !== src.buffer || entry.buffer !== src.buffer) return false;
+    const gap = run.byteOffset + run.length - src.byteOffset; // the gap's place in the source
+    return (
+      entry.byteOffset === src.byteOffset + gap + 2 &&
+      run.byteOffset >= src.byteOffset &&
+      entry.byteOffset + entry.length <= src.byteOffset + src.length &&
+      src[gap] === COMMA &&
+      src[gap + 1] === NEWLINE
+    );
+  }
+}
 
 /** Drops cached entries whose id is no longer in the map (only when the map shrank or changed). */
 function prune<R>(cache: Map<string, Cached<R>>, map: Record<string, R>, count: number): void {
@@ -41,8 +91,10 @@ export class DocumentSerializer {
   private readonly files = new InventorySection();
   private dirty = new Set<string>();
   private allDirty = false;
-  /** The file of the last load, until the first commit after it. */
-  private loaded: { text: string; bytes: Buffer } | null = null;
+  /** The file of the last load (MAC verified), until the first commit after it. */
+  private loaded: Buffer | null = null;
+  /** The file the cached entries of that load are views into, while any may be. */
+  private source: Buffer | null = null;
 
   /**
    * Runs `fn` with `doc.Keys` observed. Returns fn's result; `doc.Keys` is the plain map again
@@ -96,8 +148,9 @@ export class DocumentSerializer {
   }
 
   /**
-   * The document as UTF-8 JSON, equal (as JSON) to JSON.stringify(doc). Unchanged keys are copied
-   * from their cached bytes: no re-stringifying, no re-encoding.
+   * The document as UTF-8 JSON: JSON.stringify(doc) with a line break before each entry of `Keys`
+   * and before its closing brace. Unchanged keys are copied from their cached bytes: no
+   * re-stringifying, no re-encoding.
    */
   serialize(doc: VaultDocument): Buffer {
     return Buffer.concat(this.serializeParts(doc));
@@ -108,24 +161,24 @@ export class DocumentSerializer {
     const { Keys: keys, Files: files, ...rest } = doc;
     const head = JSON.stringify(rest);
     const parts: Buffer[] = [Buffer.from(head === '{}' ? '{' : `${head.slice(0, -1)},`), OPEN_KEYS];
-    const loaded = this.loaded && LoadedKeyEntries.of(this.loaded.text, this.loaded.bytes);
-    let first = true;
+    const loaded = this.loaded && LoadedKeyEntries.of(this.loaded);
+    const runs = new EntryRuns(parts, this.source);
     let count = 0;
     for (const id in keys) {
       const record = keys[id]!;
-      count++;
       let cached = this.cache.get(id);
       if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
-        const json = JSON.stringify(record);
-        cached = { record, bytes: loaded?.entry(id, json) ?? Buffer.from(`${JSON.stringify(id)}:${json}`) };
+        // Straight after a load the cache is empty: a key no transaction touched is as the file holds it.
+        const asLoaded = loaded && !cached && !this.allDirty && !this.dirty.has(id) ? loaded.entry(id) : undefined;
+        cached = { record, bytes: asLoaded ?? Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`) };
         this.cache.set(id, cached);
       }
-      if (!first) parts.push(COMMA);
-      parts.push(cached.bytes);
-      first = false;
+      runs.add(cached.bytes);
+      count++;
     }
+    runs.end();
     prune(this.cache, keys, count);
-    parts.push(CLOSE_MAP);
+    parts.push(count === 0 ? CLOSE_MAP : CLOSE_LINES);
     if (files !== undefined) parts.push(this.files.bytes(files));
     else this.files.forget();
     parts.push(CLOSE);
@@ -136,19 +189,20 @@ export class DocumentSerializer {
   }
 
   /**
-   * After a load: the file as read (`text` is the UTF-8 decoding of `bytes`; neither may change)
-   * serves the next commit the bytes of each key whose JSON it holds exactly, instead of encoding
-   * them afresh. Nothing is done unless a commit follows.
+   * After a load of a file Key Vault wrote (its MAC verified): the file's bytes serve the next
+   * commit the entries of keys it leaves untouched. Nothing is done unless a commit follows.
    */
-  seed(text: string, bytes: Buffer): void {
+  seed(bytes: Buffer): void {
     this.reset();
-    this.loaded = { text, bytes };
+    this.loaded = bytes;
+    this.source = bytes;
   }
 
   /** Forget everything (after a reload from disk the records are new objects anyway). */
   reset(): void {
     this.cache.clear();
     this.loaded = null;
+    this.source = null;
     this.files.forget();
     this.dirty = new Set();
     this.allDirty = false;

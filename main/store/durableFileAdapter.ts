@@ -28,7 +28,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { KMSInternalException, KMSInvalidStateException, NotARegularFileException, ValidationException } from '../core/errors.js';
 import { fileSystemError } from '../core/fileSystemErrors.js';
-import { errnoCode, fsyncDirectory, tempSiblingPath } from './durableFiles.js';
+import { errnoCode, fsyncDirectory, tempSiblingPath, writeAllAt } from './durableFiles.js';
 
 /**
  * Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid.
@@ -55,8 +55,8 @@ export interface DurableFileAdapterOptions {
   mode?: number;
   /** Keep a descriptor open on the current content for reliable change detection. Default: not on Windows. */
   holdOpen?: boolean;
-  /** Turns the data into JSON text (default JSON.stringify); the vault store reuses unchanged keys' JSON. */
-  serialize?: (data: unknown) => string | Buffer;
+  /** Turns the data into the file: JSON text (default JSON.stringify), bytes, or buffers written back to back. */
+  serialize?: (data: unknown) => string | Buffer | readonly Buffer[];
 }
 
 const TEMP_SUFFIX = '.tmp';
@@ -232,7 +232,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   readonly file: string;
   private readonly mode: number;
   private readonly holdOpen: boolean;
-  private readonly serialize: (data: unknown) => string | Buffer;
+  private readonly serialize: (data: unknown) => string | Buffer | readonly Buffer[];
   private current: FileSignature | null = null;
   private heldFd: number | null = null;
 
@@ -275,8 +275,8 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = this.serialize(data);
-    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    const image = this.serialize(data);
+    const parts = typeof image === 'string' ? [Buffer.from(image, 'utf8')] : Buffer.isBuffer(image) ? [image] : image;
     const target = writeTarget(this.file);
     const targetDir = dirname(target);
     const tempPrefix = `.${basename(target)}.`;
@@ -285,11 +285,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     let renamed = false;
     try {
       handle = await open(temp, 'wx', this.mode);
-      // One positional write of the whole buffer (FileHandle.writeFile would chunk it).
-      for (let offset = 0; offset < bytes.length;) {
-        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, offset);
-        offset += bytesWritten;
-      }
+      await writeAllAt(handle, parts);
       await handle.sync();
       const written = signatureOf(await handle.stat({ bigint: true }));
       await handle.close();

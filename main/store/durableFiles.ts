@@ -71,3 +71,31 @@ export async function publishFile(temp: string, target: string, overwrite: boole
   }
   await fsyncDirectory(dirname(target));
 }
+
+/** Buffers one writev may take (POSIX's IOV_MAX is 1024 on Linux and macOS). */
+const MAX_BUFFERS_PER_WRITE = 1024;
+
+/**
+ * Writes `parts` back to back from offset 0, with as few system calls as their number allows and
+ * without copying them into one buffer first; short writes are resumed where they stopped.
+ */
+export async function writeAllAt(handle: FileHandle, parts: readonly Buffer[]): Promise<void> {
+  let position = 0;
+  let i = 0;
+  let head: Buffer | undefined = parts[0]; // what is left of parts[i]
+  while (head !== undefined) {
+    const batch = [head, ...parts.slice(i + 1, i + MAX_BUFFERS_PER_WRITE)];
+    let { bytesWritten } = await handle.writev(batch, position);
+    if (bytesWritten === 0 && batch.some((b) => b.length > 0)) throw new Error(`the file system took none of ${position} + more bytes`);
+    position += bytesWritten;
+    for (const part of batch) {
+      if (bytesWritten < part.length) {
+        head = part.subarray(bytesWritten);
+        break;
+      }
+      bytesWritten -= part.length;
+      i++;
+      head = parts[i];
+    }
+  }
+}

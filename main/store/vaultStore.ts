@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
-import { dropDocumentMacMember, sealDocument } from '../crypto/documentMac.js';
+import { dropDocumentMacMember, sealDocumentParts } from '../crypto/documentMac.js';
 import { DocumentAuthenticator, rollbackFailure, type StoreIntegrity } from './documentIntegrity.js';
 import { parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
@@ -109,7 +109,7 @@ export class VaultStore {
     this.dir = dir;
     this.file = join(dir, VAULT_FILE_NAME);
     const parse = (json: unknown, file: string, text: string, bytes: Buffer): VaultDocument | null => {
-      if (!this.capturing) return this.seeded(this.parseStored(json, file, text, bytes), text, bytes);
+      if (!this.capturing) return this.seeded(this.parseStored(json, file, text, bytes), bytes);
       this.preloaded = { json, text, bytes };
       return null;
     };
@@ -407,12 +407,13 @@ export class VaultStore {
     const pre = this.preloaded;
     this.preloaded = null;
     if (pre === null || !this.auth || !this.adapter.isCurrent()) return null;
-    return this.seeded(this.auth.accept(pre.json, this.file, pre.text, pre.bytes), pre.text, pre.bytes);
+    return this.seeded(this.auth.accept(pre.json, this.file, pre.text, pre.bytes), pre.bytes);
   }
 
-  /** An authenticated load's records keep their bytes from the file for the next commit (documentSerializer.ts). */
-  private seeded(doc: VaultDocument, text: string, bytes: Buffer): VaultDocument {
-    if (this.auth) this.serializer.seed(text, bytes);
+  /** A MAC-verified load's records keep their bytes from the file for the next commit (documentSerializer.ts). */
+  private seeded(doc: VaultDocument, bytes: Buffer): VaultDocument {
+    if (this.auth && !this.auth.lastWasLegacy) this.serializer.seed(bytes);
+    else this.serializer.reset();
     return doc;
   }
 
@@ -423,8 +424,8 @@ export class VaultStore {
     return parseVaultDocument(json, file);
   };
 
-  private seal(doc: VaultDocument): Buffer {
-    return sealDocument(this.serializer.serializeParts(doc), this.requireIntegrity().integrity.macKey);
+  private seal(doc: VaultDocument): Buffer[] {
+    return sealDocumentParts(this.serializer.serializeParts(doc), this.requireIntegrity().integrity.macKey);
   }
 
   private requireIntegrity(): DocumentAuthenticator {

@@ -4,7 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AlreadyExistsException } from '../../../main/core/errors.js';
-import { errnoCode, fsyncDirectory, publishFile, tempSiblingPath } from '../../../main/store/durableFiles.js';
+import { errnoCode, fsyncDirectory, publishFile, tempSiblingPath, writeAllAt } from '../../../main/store/durableFiles.js';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kv-durable-'));
@@ -63,4 +65,39 @@ test('fsyncDirectory syncs a directory and reports a missing one', async (t) => 
   const dir = tempDir(t);
   await fsyncDirectory(dir);
   await assert.rejects(fsyncDirectory(join(dir, 'nope')), (err: unknown) => errnoCode(err) === 'ENOENT');
+});
+
+test('writeAllAt writes 3,000 parts (more than one writev takes) back to back, empty ones included', async (t) => {
+  const file = join(tempDir(t), 'parts');
+  const parts = Array.from({ length: 3000 }, (_, i) => Buffer.from(i % 7 === 0 ? '' : `${i},`));
+  const handle = await open(file, 'w');
+  try {
+    await writeAllAt(handle, parts);
+  } finally {
+    await handle.close();
+  }
+  assert.deepEqual(readFileSync(file), Buffer.concat(parts));
+});
+
+test('writeAllAt resumes short writes where they stopped, also in the middle of a part', async () => {
+  const parts = [Buffer.from('{"a":'), Buffer.from('1234567890'), Buffer.from(''), Buffer.from(',"b":2}')];
+  const out = Buffer.alloc(22, 0x2e);
+  const calls: number[] = [];
+  // A file handle whose writev takes at most 4 bytes a call, as a full disk or a signal may leave it.
+  const shortWriter = {
+    async writev(buffers: Buffer[], position: number) {
+      let taken = 0;
+      for (const b of buffers) {
+        const n = Math.min(b.length, 4 - taken);
+        b.copy(out, position + taken, 0, n);
+        taken += n;
+        if (taken === 4) break;
+      }
+      calls.push(taken);
+      return { bytesWritten: taken, buffers };
+    },
+  } as unknown as FileHandle;
+  await writeAllAt(shortWriter, parts);
+  assert.equal(out.toString(), '{"a":1234567890,"b":2}');
+  assert.equal(calls.length, 6);
 });

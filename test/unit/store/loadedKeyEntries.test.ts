@@ -62,36 +62,57 @@ function vault(r: () => number, n: number): VaultDocument {
   return d;
 }
 
-/** Loads `file` as the store does and seeds a serializer with it. */
+/** The file the serializer writes for `d` (before the MAC member). */
+function written(d: VaultDocument): Buffer {
+  return new DocumentSerializer().serialize(d);
+}
+
+/** Loads `file` as the store does after its MAC verified, and seeds a serializer with it. */
 function load(file: Buffer): { doc: VaultDocument; serializer: DocumentSerializer } {
-  const text = file.toString('utf8');
-  const doc = JSON.parse(text) as VaultDocument;
+  const doc = JSON.parse(file.toString('utf8')) as VaultDocument;
   const serializer = new DocumentSerializer();
-  serializer.seed(text, file);
+  serializer.seed(file);
   return { doc, serializer };
 }
 
-test('every entry taken from the file is exactly `"<id>":` + JSON.stringify(record), as a view into the file', () => {
+/** The serializer's layout is JSON.stringify's plus line breaks, which compact JSON never holds anywhere else. */
+function assertWrittenAs(out: Buffer, doc: VaultDocument): void {
+  const text = out.toString('utf8');
+  assert.equal(text.replaceAll('\n', ''), JSON.stringify(doc));
+  const ids = Object.keys(doc.Keys);
+  const lines = text.split('\n');
+  if (ids.length === 0) return assert.equal(lines.length, 1);
+  assert.equal(lines.length, ids.length + 2, 'one line per key, between the head and the closing brace');
+  ids.forEach((id, i) => assert.equal(lines[i + 1], `${JSON.stringify(id)}:${JSON.stringify(doc.Keys[id])}${i < ids.length - 1 ? ',' : ''}`));
+}
+
+test('the serializer writes each key on a line of its own, and nothing else differs from JSON.stringify', () => {
+  const r = rng(6);
+  for (let round = 0; round < 30; round++) {
+    const d = vault(r, Math.floor(r() * 12));
+    assertWrittenAs(written(d), d);
+  }
+});
+
+test('every untouched entry is taken from the file: exactly `"<id>":` + JSON.stringify(record), as a view into it', () => {
   const r = rng(1);
   for (let round = 0; round < 30; round++) {
-    const file = Buffer.from(JSON.stringify(vault(r, 20)));
-    const text = file.toString('utf8');
-    const doc = JSON.parse(text) as VaultDocument;
-    const entries = LoadedKeyEntries.of(text, file)!;
+    const file = written(vault(r, 20));
+    const doc = JSON.parse(file.toString('utf8')) as VaultDocument;
+    const entries = LoadedKeyEntries.of(file)!;
     for (const id in doc.Keys) {
-      const json = JSON.stringify(doc.Keys[id]);
-      const got = entries.entry(id, json);
-      assert.ok(got, 'an unchanged key of a compact file is found');
+      const got = entries.entry(id);
+      assert.ok(got, 'an unchanged key is found');
       assert.equal(got.buffer, file.buffer, 'a view, not a copy');
-      assert.deepEqual(got, Buffer.from(`${JSON.stringify(id)}:${json}`));
+      assert.deepEqual(got, Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(doc.Keys[id])}`));
     }
   }
 });
 
-test('after random changes, the first commit of a loaded file is byte for byte JSON.stringify of the document', () => {
+test('after random changes, the first commit of a loaded file is the document, in the same layout', () => {
   const r = rng(2);
   for (let round = 0; round < 40; round++) {
-    const { doc, serializer } = load(Buffer.from(JSON.stringify(vault(r, 15))));
+    const { doc, serializer } = load(written(vault(r, 15)));
     const ids = Object.keys(doc.Keys);
     serializer.observe(doc, (d) => {
       for (const id of ids) {
@@ -112,55 +133,78 @@ test('after random changes, the first commit of a loaded file is byte for byte J
         d.Keys[k.KeyId] = k;
       }
     });
-    assert.equal(serializer.serialize(doc).toString('utf8'), JSON.stringify(doc));
+    assertWrittenAs(serializer.serialize(doc), doc);
   }
 });
 
-test('a file in another layout (indented, spaced, escaped, repeated members) is never copied from where it differs', () => {
-  const r = rng(3);
-  const d = vault(r, 6);
-  const ids = Object.keys(d.Keys);
-  const compact = JSON.stringify(d);
-  const variants = [
-    JSON.stringify(d, null, 2),
-    compact.replace(`"${ids[1]}":{"KeyId"`, `"${ids[1]}": { "KeyId"`),
-    compact.replace(`{"KeyId":"${ids[2]}"`, `{"KeyId":"${ids[2]}","KeyState":"Enabled"`), // a member twice: JSON.parse keeps the second
-    compact.replace(`"KeyId":"${ids[3]}","Description":"`, `"KeyId":"${ids[3]}","Description":"\\u0041`),
-    compact.replace(`"IntervalSeconds":${d.Keys[ids[4]!]!.Rotation.IntervalSeconds}`, `"IntervalSeconds":${d.Keys[ids[4]!]!.Rotation.IntervalSeconds}.0`),
-  ];
-  for (const variant of variants) {
+test('a key deleted and made again moves to the end of the map and is encoded afresh there', () => {
+  const d = vault(rng(7), 5);
+  const { doc, serializer } = load(written(d));
+  const ids = Object.keys(doc.Keys);
+  serializer.observe(doc, (x) => {
+    const again = x.Keys[ids[1]!]!;
+    delete x.Keys[ids[1]!];
+    x.Keys[ids[1]!] = { ...again, Description: 'made again' };
+  });
+  assert.deepEqual(Object.keys(doc.Keys), [ids[0], ids[2], ids[3], ids[4], ids[1]]);
+  assertWrittenAs(serializer.serialize(doc), doc);
+});
+
+test('a file in another layout (one line, as older versions wrote it, or indented) is not used', () => {
+  const d = vault(rng(3), 6);
+  for (const variant of [JSON.stringify(d), JSON.stringify(d, null, 2)]) {
+    assert.equal(LoadedKeyEntries.of(Buffer.from(variant)), null);
     const { doc, serializer } = load(Buffer.from(variant));
-    assert.equal(serializer.serialize(doc).toString('utf8'), JSON.stringify(doc));
+    assertWrittenAs(serializer.serialize(doc), doc);
   }
-  // The edited entries are not taken from the file; the untouched ones are.
-  const text = variants[1]!;
-  const doc = JSON.parse(text) as VaultDocument;
-  const entries = LoadedKeyEntries.of(text, Buffer.from(text))!;
-  assert.ok(entries.entry(ids[0]!, JSON.stringify(doc.Keys[ids[0]!])));
-  assert.equal(entries.entry(ids[1]!, JSON.stringify(doc.Keys[ids[1]!])), undefined);
-  assert.ok(entries.entry(ids[2]!, JSON.stringify(doc.Keys[ids[2]!])));
 });
 
-test('a file that is not valid UTF-8 is not used', () => {
-  const d = vault(rng(4), 3);
-  const id = Object.keys(d.Keys)[0]!;
-  d.Keys[id]!.Description = 'X';
-  const file = Buffer.from(JSON.stringify(d));
-  file[file.indexOf('"Description":"X"') + '"Description":"'.length] = 0xff;
-  assert.equal(LoadedKeyEntries.of(file.toString('utf8'), file), null);
+test('an entry is found by its line, never by its id inside another entry', () => {
+  const d = vault(rng(4), 4);
+  const ids = Object.keys(d.Keys);
+  // The next key's head written inside a description and as a tag key of the key before it.
+  d.Keys[ids[0]!]!.Description = `"${ids[1]}":{`;
+  d.Keys[ids[0]!]!.Tags = [{ TagKey: `${ids[2]}`, TagValue: `\n"${ids[2]}":` }];
+  const file = written(d);
   const { doc, serializer } = load(file);
-  assert.equal(serializer.serialize(doc).toString('utf8'), JSON.stringify(doc));
+  serializer.observe(doc, (x) => {
+    x.Keys[ids[0]!]!.Description = 'changed';
+  });
+  assertWrittenAs(serializer.serialize(doc), doc);
 });
 
 test('byte positions stay right past multi-byte characters and changed keys', () => {
   const r = rng(5);
   const d = vault(r, 10);
-  for (const id in d.Keys) d.Keys[id]!.Description = `é😀€ ${id.slice(0, 4)}`;
-  const { doc, serializer } = load(Buffer.from(JSON.stringify(d)));
+  for (const id in d.Keys) d.Keys[id]!.Description = `é😀€\u2028 ${id.slice(0, 4)}`;
+  const { doc, serializer } = load(written(d));
   const ids = Object.keys(doc.Keys);
   serializer.observe(doc, (x) => {
     x.Keys[ids[2]!]!.Description = 'changed ü';
     x.Keys[ids[5]!]!.Description = 'changed 😀😀';
   });
-  assert.equal(serializer.serialize(doc).toString('utf8'), JSON.stringify(doc));
+  assertWrittenAs(serializer.serialize(doc), doc);
+});
+
+test('untouched neighbours go out as one view of the loaded file: a few parts, not one per key', () => {
+  const d = vault(rng(8), 40);
+  const file = written(d);
+  const { doc, serializer } = load(file);
+  const ids = Object.keys(doc.Keys);
+  serializer.observe(doc, (x) => {
+    x.Keys[ids[10]!]!.Description = 'changed';
+    x.Keys[ids[30]!]!.Description = 'changed too';
+  });
+  const parts = serializer.serializeParts(doc);
+  assertWrittenAs(Buffer.concat(parts), doc);
+  const views = parts.filter((p) => p.buffer === file.buffer);
+  assert.equal(views.length, 3, 'keys 0-9, 11-29 and 31-39');
+  for (const v of views) assert.ok(v.byteOffset >= file.byteOffset && v.byteOffset + v.length <= file.byteOffset + file.length);
+  // The next commit reuses the same views (cached per key) and joins them the same way.
+  serializer.observe(doc, (x) => {
+    x.Keys[ids[20]!]!.Description = 'and this one';
+  });
+  const next = serializer.serializeParts(doc);
+  assertWrittenAs(Buffer.concat(next), doc);
+  assert.equal(next.filter((p) => p.buffer === file.buffer).length, 4);
 });
