@@ -29,9 +29,16 @@ export function nextRotationDate(key: KeyRecord): Date | undefined {
   return scheduledRotationDate(key);
 }
 
+/** The anchor as epoch milliseconds (what a start-up scan of every key compares, without a Date each). */
+export function scheduleAnchorTime(key: KeyRecord): number | undefined {
+  return key.Rotation.AnchorDate ? Date.parse(key.Rotation.AnchorDate) : undefined;
+}
+
+/** Whether nextRotationDate(key) is at or before `now`. */
 export function isRotationDue(key: KeyRecord, now: Date): boolean {
-  const next = nextRotationDate(key);
-  return next !== undefined && now.getTime() >= next.getTime();
+  if (key.KeyState !== KeyState.Enabled || key.Origin !== 'VAULT' || !key.Rotation.Enabled) return false;
+  const anchor = scheduleAnchorTime(key);
+  return anchor !== undefined && now.getTime() >= anchor + intervalMs(key.Rotation.IntervalSeconds);
 }
 
 export function lastRotationDate(key: KeyRecord): string | undefined {

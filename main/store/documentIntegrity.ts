@@ -9,7 +9,8 @@
  */
 import { VaultIntegrityException } from '../core/errors.js';
 import { checkDocumentMac, checkDocumentMacBytes, dropDocumentMacMember, hasDocumentMacMember } from '../crypto/documentMac.js';
-import { parseVaultDocument } from './documentSchema.js';
+import { parseDocumentFrame, parseVaultDocument } from './documentSchema.js';
+import { hasKeyLines } from './loadedKeyEntries.js';
 import type { VaultDocument } from './vaultDocument.js';
 
 export type { RevisionLedger } from '../core/revisionLedger.js';
@@ -61,7 +62,9 @@ export class DocumentAuthenticator {
       throw integrityFailure(file, 'has no MAC although this vault is authenticated (the MAC was removed or the file was replaced)');
     }
     dropDocumentMacMember(json);
-    const doc = parseVaultDocument(json, file);
+    // A file Key Vault sealed in the line layout holds only records that were checked as they were
+    // written (vaultStore.ts, seal): the MAC proves these are those bytes. Any other is walked whole.
+    const doc = mac === 'valid' && bytes !== undefined && hasKeyLines(bytes) ? parseDocumentFrame(json, file) : parseVaultDocument(json, file);
     if (doc.VaultId !== this.integrity.vaultId) throw integrityFailure(file, `belongs to another vault (${doc.VaultId})`);
     if (doc.Revision < this.floor) throw rollbackFailure(file, doc.Revision, this.floor);
     this.floor = doc.Revision;

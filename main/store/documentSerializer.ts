@@ -15,10 +15,17 @@
  * The file inventory (`Files`) has a section of its own, kept the same way (inventorySection.ts).
  * Everything else (aliases, recovery data) is always fresh.
  */
+import type { FileInventoryRecord } from '../core/fileInventory.js';
 import type { KeyRecord } from '../core/keyModel.js';
 import { InventorySection } from './inventorySection.js';
 import { LoadedKeyEntries } from './loadedKeyEntries.js';
 import type { VaultDocument } from './vaultDocument.js';
+
+/** Checks each record a commit encodes afresh (the others are bytes of records checked before). */
+export interface FreshRecordCheck {
+  key(id: string, record: KeyRecord): void;
+  file(path: string, record: FileInventoryRecord): void;
+}
 
 interface Cached<R> {
   record: R;
@@ -156,8 +163,21 @@ export class DocumentSerializer {
     return Buffer.concat(this.serializeParts(doc));
   }
 
-  /** The same bytes as serialize(), as consecutive buffers (sealed with a MAC without an extra copy). */
-  serializeParts(doc: VaultDocument): Buffer[] {
+  /**
+   * The same bytes as serialize(), as consecutive buffers (sealed with a MAC without an extra copy).
+   * `check` sees every record encoded afresh before its bytes are used; if it throws, nothing is
+   * kept from this call (the next one encodes every record).
+   */
+  serializeParts(doc: VaultDocument, check?: FreshRecordCheck): Buffer[] {
+    try {
+      return this.parts(doc, check);
+    } catch (err) {
+      this.reset();
+      throw err;
+    }
+  }
+
+  private parts(doc: VaultDocument, check: FreshRecordCheck | undefined): Buffer[] {
     const { Keys: keys, Files: files, ...rest } = doc;
     const head = JSON.stringify(rest);
     const parts: Buffer[] = [Buffer.from(head === '{}' ? '{' : `${head.slice(0, -1)},`), OPEN_KEYS];
@@ -169,8 +189,12 @@ export class DocumentSerializer {
       let cached = this.cache.get(id);
       if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
         // Straight after a load the cache is empty: a key no transaction touched is as the file holds it.
-        const asLoaded = loaded && !cached && !this.allDirty && !this.dirty.has(id) ? loaded.entry(id) : undefined;
-        cached = { record, bytes: asLoaded ?? Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`) };
+        let bytes = loaded && !cached && !this.allDirty && !this.dirty.has(id) ? loaded.entry(id) : undefined;
+        if (bytes === undefined) {
+          check?.key(id, record);
+          bytes = Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
+        }
+        cached = { record, bytes };
         this.cache.set(id, cached);
       }
       runs.add(cached.bytes);
@@ -179,7 +203,7 @@ export class DocumentSerializer {
     runs.end();
     prune(this.cache, keys, count);
     parts.push(count === 0 ? CLOSE_MAP : CLOSE_LINES);
-    if (files !== undefined) parts.push(this.files.bytes(files));
+    if (files !== undefined) parts.push(this.files.bytes(files, check?.file));
     else this.files.forget();
     parts.push(CLOSE);
     this.dirty = new Set();

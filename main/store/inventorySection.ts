@@ -15,6 +15,7 @@
 import type { FileInventoryRecord } from '../core/fileInventory.js';
 
 type FileMap = Record<string, FileInventoryRecord>;
+type RecordCheck = (path: string, record: FileInventoryRecord) => void;
 
 interface Entry {
   record: FileInventoryRecord;
@@ -89,10 +90,10 @@ export class InventorySection {
     return n;
   }
 
-  /** The section's bytes for `files`. */
-  bytes(files: FileMap): Buffer {
-    if (this.section === null || files !== this.source || this.reshaped) this.rebuild(files);
-    else if (this.replaced.size > 0) this.splice(files);
+  /** The section's bytes for `files`; `check` sees each record encoded afresh first. */
+  bytes(files: FileMap, check?: RecordCheck): Buffer {
+    if (this.section === null || files !== this.source || this.reshaped) this.rebuild(files, check);
+    else if (this.replaced.size > 0) this.splice(files, check);
     this.replaced.clear();
     this.reshaped = false;
     this.source = files;
@@ -111,16 +112,17 @@ export class InventorySection {
   /**
    * Only records were replaced: re-encode those. A record of the same encoded length (a rewrap
    * changes a version id, a digest and a date, all of fixed length) is written over its old bytes
-   * in the section, which no one else holds (sealing copies it); otherwise the section is joined
-   * anew from the entries.
+   * in the section, which no one else holds (the last commit's write is over when the next commit
+   * serializes); otherwise the section is joined anew from the entries.
    */
-  private splice(files: FileMap): void {
+  private splice(files: FileMap, check: RecordCheck | undefined): void {
     let inPlace = true;
     for (const path of this.replaced) {
       const entry = this.cache.get(path);
       const record = files[path];
-      if (!entry || !record) return this.rebuild(files);
+      if (!entry || !record) return this.rebuild(files, check);
       if (entry.record === record) continue;
+      check?.(path, record);
       entry.record = Object.freeze(record);
       const bytes = entryBytes(path, record);
       if (inPlace && bytes.length === entry.bytes.length) bytes.copy(this.section!, entry.offset);
@@ -131,13 +133,17 @@ export class InventorySection {
     if (!inPlace) this.join();
   }
 
-  private rebuild(files: FileMap): void {
+  private rebuild(files: FileMap, check: RecordCheck | undefined): void {
     const cache = new Map<string, Entry>();
     const entries: Buffer[] = [];
     for (const path in files) {
       const record = files[path]!;
       const old = this.cache.get(path);
-      const bytes = old && old.record === record ? old.bytes : entryBytes(path, Object.freeze(record));
+      let bytes = old?.record === record ? old.bytes : undefined;
+      if (bytes === undefined) {
+        check?.(path, record);
+        bytes = entryBytes(path, Object.freeze(record));
+      }
       cache.set(path, { record, bytes, index: entries.length, offset: 0 });
       entries.push(bytes);
     }

@@ -15,6 +15,11 @@ const KEYS_OPEN = Buffer.from('"Keys":{\n');
 const NEWLINE = 0x0a;
 const COMMA = 0x2c;
 
+/** Whether the file was written in the line layout (by a Key Vault that checks every record it writes). */
+export function hasKeyLines(bytes: Buffer): boolean {
+  return bytes.indexOf(KEYS_OPEN) >= 0;
+}
+
 export class LoadedKeyEntries {
   /** Byte offset of the line where the next entry is expected: the file lists keys in map order. */
   private at: number;

@@ -2,10 +2,11 @@
  * The vault document on disk (`<dir>/vault.json`), shared by the app and CLI processes.
  *
  * - `read()` is the hot path (every Encrypt): when nothing changed it costs one stat; when another
- *   process committed, it reloads and validates the file first.
+ *   process committed, it reloads and checks the file first.
  * - `transact(fn)` runs `fn` on the current document under the cross-process vault lock, bumps
- *   `Revision`, validates (see `validateCommits`), and makes the result durable before returning. If `fn` throws (or the
- *   write fails) nothing is written and the in-memory document is re-read from disk.
+ *   `Revision`, validates what the commit writes (see `seal`), and makes the result durable before
+ *   returning. If `fn` throws (or the write fails) nothing is written and the in-memory document is
+ *   re-read from disk.
  * - While a commit is being written, `read()` keeps answering with the state that is on disk
  *   (loaded once, on demand), never with the not-yet-durable one: nothing may be encrypted under a
  *   key version before that version is on disk.
@@ -21,7 +22,7 @@ import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
 import { dropDocumentMacMember, sealDocumentParts } from '../crypto/documentMac.js';
 import { DocumentAuthenticator, rollbackFailure, type StoreIntegrity } from './documentIntegrity.js';
-import { parseVaultDocument } from './documentSchema.js';
+import { checkDocumentFrame, checkFileEntry, checkKeyEntry, documentFailure, parseVaultDocument } from './documentSchema.js';
 import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
 import { peekDocumentIdentity, type DocumentIdentity } from './documentIdentity.js';
 import { DocumentSerializer } from './documentSerializer.js';
@@ -38,12 +39,6 @@ export interface VaultStoreOptions {
   lockTimeoutMs?: number;
   /** Lock mechanism override (tests of the portable fallback). */
   lockStrategy?: VaultLockOptions['strategy'];
-  /**
-   * Validate every committed document before it is written. 'auto' (default) does so for vaults
-   * of up to COMMIT_VALIDATION_MAX_KEYS keys; past that the full walk (~60 ms at 10,000 keys)
-   * would dominate a commit, and the document is still fully validated on every load.
-   */
-  validateCommits?: boolean | 'auto';
   /**
    * How long (ms) read() may answer from memory without checking the file again for another
    * process's commit. Default 1 ms: a stat costs ~10 µs here, a large share of an Encrypt, and no
@@ -62,17 +57,9 @@ export interface VaultStoreOptions {
 /** Commit counter per vault file within this process, so sibling stores notice each other at once. */
 const localCommits = new Map<string, number>();
 
-export const COMMIT_VALIDATION_MAX_KEYS = 2000;
-
 /** What `openChecked` found: whether it upgraded a never-MACed vault. */
 export interface IntegrityOpenResult {
   upgradedFromRevision?: number;
-}
-
-function countAtMost(record: object, limit: number): number {
-  let n = 0;
-  for (const _ in record) if (++n > limit) break;
-  return n;
 }
 
 function isThenable(value: unknown): boolean {
@@ -86,7 +73,6 @@ export class VaultStore {
   private readonly db: Low<VaultDocument | null>;
   private readonly lockOptions: VaultLockOptions;
   private readonly serializer = new DocumentSerializer();
-  private readonly validateCommits: boolean | 'auto';
   private readonly freshnessMs: number;
   private lastCheckAt = -Infinity;
   private lastLocalCommit = -1;
@@ -118,7 +104,6 @@ export class VaultStore {
     });
     this.db = new Low<VaultDocument | null>(this.adapter, null);
     this.lockOptions = { timeoutMs: options.lockTimeoutMs, strategy: options.lockStrategy };
-    this.validateCommits = options.validateCommits ?? 'auto';
     this.freshnessMs = options.freshnessMs ?? 1;
     this.settleInBackground = options.settleInBackground ?? false;
   }
@@ -296,7 +281,6 @@ export class VaultStore {
           throw new KMSInternalException('A vault transaction must be synchronous; an asynchronous change would not be committed atomically.');
         }
         doc.Revision += 1;
-        if (this.shouldValidateCommit(doc)) parseVaultDocument(doc, this.file);
       } catch (err) {
         this.restoreFromDisk();
         throw err;
@@ -310,13 +294,6 @@ export class VaultStore {
   close(): void {
     this.adapter.close();
     this.db.data = null;
-  }
-
-  private shouldValidateCommit(doc: VaultDocument): boolean {
-    if (this.validateCommits !== 'auto') return this.validateCommits;
-    // Inventory records count too: at 10,000 files the walk would cost more than the write.
-    const keys = countAtMost(doc.Keys, COMMIT_VALIDATION_MAX_KEYS);
-    return keys <= COMMIT_VALIDATION_MAX_KEYS && keys + this.serializer.countFilesAtMost(doc.Files, COMMIT_VALIDATION_MAX_KEYS) <= COMMIT_VALIDATION_MAX_KEYS;
   }
 
   private async underLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -424,8 +401,24 @@ export class VaultStore {
     return parseVaultDocument(json, file);
   };
 
+  /**
+   * The file image of `doc`, checked as it is written: its frame, and each record encoded afresh
+   * (the others are the bytes of records checked when they were loaded or written). A problem
+   * fails the commit before anything reaches the disk.
+   */
   private seal(doc: VaultDocument): Buffer[] {
-    return sealDocumentParts(this.serializer.serializeParts(doc), this.requireIntegrity().integrity.macKey);
+    const seenVersionIds = new Set<string>();
+    let parts: Buffer[];
+    try {
+      checkDocumentFrame(doc);
+      parts = this.serializer.serializeParts(doc, {
+        key: (id, record) => checkKeyEntry(record, id, seenVersionIds),
+        file: (path, record) => checkFileEntry(record, path),
+      });
+    } catch (err) {
+      throw documentFailure(err, this.file);
+    }
+    return sealDocumentParts(parts, this.requireIntegrity().integrity.macKey);
   }
 
   private requireIntegrity(): DocumentAuthenticator {

@@ -5,7 +5,7 @@
  */
 import { clockProblem, destructionAllowed, lastSeenTime, nextLastSeen } from '../core/clockPlausibility.js';
 import type { KeyRecord } from '../core/keyModel.js';
-import { isDeletionDue, isRotationDue, reanchorFutureSchedule, scheduleAnchor } from '../core/rotationSchedule.js';
+import { isDeletionDue, isRotationDue, reanchorFutureSchedule, scheduleAnchorTime } from '../core/rotationSchedule.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 
 const ANCHOR_TOLERANCE_MS = 60 * 60_000;
@@ -29,7 +29,7 @@ export interface MaintenanceClock {
  * is an ordinary clock that went back a little: it is left alone (re-anchoring it would rotate early).
  */
 export function anchoredByWrongClock(key: KeyRecord, now: Date, lastSeen: number): boolean {
-  const anchor = scheduleAnchor(key)?.getTime();
+  const anchor = scheduleAnchorTime(key);
   return anchor !== undefined && anchor > now.getTime() + ANCHOR_TOLERANCE_MS && anchor > lastSeen + ANCHOR_TOLERANCE_MS;
 }
 

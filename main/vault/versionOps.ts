@@ -14,6 +14,7 @@ import {
   destroyVersion,
   disableVersion,
   dueDestructions,
+  isDestructionDue,
   enableVersion,
   MAX_VERSION_DESTRUCTION_DAYS,
   scheduleVersionDestruction,
@@ -67,7 +68,7 @@ export class VersionOps {
    * write. `clockPlausible` is the hook for the vault's clock-plausibility rule.
    */
   async destroyDueVersions(now: Date, clockPlausible = true): Promise<DestroyedVersion[]> {
-    const due = (doc: VaultDocument): boolean => Object.values(doc.Keys).some((k) => dueDestructions(k, now, clockPlausible).length > 0);
+    const due = (doc: VaultDocument): boolean => Object.values(doc.Keys).some((k) => k.Versions.some((v) => isDestructionDue(v, now, clockPlausible)));
     if (!due(this.vault.store.read())) return [];
     const destroyed: DestroyedVersion[] = [];
     await this.vault.transact((doc) => {

@@ -4,12 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../../../main/core/errors.js';
-import { COMMIT_VALIDATION_MAX_KEYS, VaultStore } from '../../../main/store/vaultStore.js';
+import { VaultStore } from '../../../main/store/vaultStore.js';
+import { sealDocument } from '../../../main/crypto/documentMac.js';
+import { DocumentSerializer } from '../../../main/store/documentSerializer.js';
 import { VAULT_FILE_NAME } from '../../../main/store/vaultDocument.js';
 import type { VaultDocument } from '../../../main/store/vaultDocument.js';
 import { finished, spawnFixture } from '../../fixtures/store/childProcess.js';
 import { sampleVault, sampleVersion } from '../../fixtures/store/sampleVault.js';
-import { withTestIntegrity } from '../../support/storeIntegrity.js';
+import { testMacKey, withTestIntegrity } from '../../support/storeIntegrity.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const parent = mkdtempSync(join(tmpdir(), 'kv-store-'));
@@ -245,20 +247,54 @@ test('read() costs about one stat when nothing changed', async (t) => {
   assert.ok(read < 3 * stat, `20,000 reads took ${read.toFixed(1)} ms, 20,000 stats ${stat.toFixed(1)} ms`);
 });
 
-test('commits are validated in small vaults and skip the full walk past COMMIT_VALIDATION_MAX_KEYS', async (t) => {
-  const small = await openWithVault(t, sampleVault(3, 1));
-  const bad = (doc: VaultDocument): void => {
-    doc.Keys[firstKeyId(doc)]!.Description = 'x'.repeat(10_000); // longer than allowed
-  };
-  await assert.rejects(small.transact(bad), KMSInternalException);
-
-  const large = await openWithVault(t, sampleVault(COMMIT_VALIDATION_MAX_KEYS + 1, 1));
-  await large.transact((doc) => {
-    doc.Keys[firstKeyId(doc)]!.Description = 'fine';
+test('every commit checks what it writes, in a vault of any size: a bad record, alias or file is refused and nothing is written', async (t) => {
+  const store = await openWithVault(t, sampleVault(3000, 1));
+  const id = firstKeyId(store.read());
+  const bad: [string, (doc: VaultDocument) => void, RegExp][] = [
+    ['a key', (doc) => void (doc.Keys[id]!.Description = 'x'.repeat(10_000)), /Keys\["[0-9a-f-]+"\]\.Description: is longer than/],
+    [
+      'an alias',
+      (doc) =>
+        void (doc.Aliases['alias/lost'] = { AliasName: 'alias/lost', TargetKeyId: '00000000-0000-4000-8000-000000000000', CreationDate: doc.CreationDate }),
+      /Aliases\["alias\/lost"\]\.TargetKeyId/,
+    ],
+    [
+      'a file',
+      (doc) => void ((doc.Files ??= {})['/f'] = { Path: '/f', Size: -1, KeyId: id, KeyVersionId: id, HeaderDigest: 'QQ==', LastSeenDate: doc.CreationDate }),
+      /Files\["\/f"\]\.Size/,
+    ],
+  ];
+  for (const [what, edit, message] of bad) {
+    await assert.rejects(store.transact(edit), (err: Error) => err instanceof KMSInternalException && message.test(err.message), what);
+    assert.equal(onDisk(store).Revision, 0, `${what}: nothing written`);
+    assert.equal(store.read().Revision, 0, `${what}: memory is what is on disk`);
+  }
+  // After a refused commit the store writes the next good one whole and right.
+  await store.transact((doc) => {
+    doc.Keys[id]!.Description = 'fine';
   });
-  assert.equal(onDisk(large).Revision, 1);
+  assert.equal(onDisk(store).Keys[id]!.Description, 'fine');
+  assert.deepEqual(onDisk(store), store.read());
+});
 
-  const strict = withTestIntegrity(await VaultStore.open(large.dir, { validateCommits: true }), large.read().VaultId);
-  t.after(() => strict.close());
-  await assert.rejects(strict.transact(bad), KMSInternalException);
+test('a file sealed in the line layout is taken record by record as written; one sealed in another layout is walked whole', async (t) => {
+  const doc = sampleVault(3, 1);
+  const id = firstKeyId(doc);
+  doc.Keys[id]!.Description = 'x'.repeat(10_000); // a record no commit would have written
+  const dir = tempDir(t);
+  const seed = await VaultStore.open(dir);
+  const macKey = testMacKey(doc.VaultId);
+  const open = async (): Promise<VaultStore> => {
+    const store = withTestIntegrity(await VaultStore.open(dir), doc.VaultId);
+    t.after(() => store.close());
+    return store;
+  };
+  writeFileSync(seed.file, sealDocument(new DocumentSerializer().serializeParts(doc), macKey));
+  assert.equal((await open()).read().Keys[id]!.Description.length, 10_000, 'the MAC says Key Vault wrote these bytes: no walk');
+  writeFileSync(seed.file, sealDocument([Buffer.from(JSON.stringify(doc))], macKey));
+  await assert.rejects(async () => (await open()).read(), /Keys\["[0-9a-f-]+"\]\.Description: is longer than/);
+  // The frame is checked either way.
+  const framed = { ...doc, Revision: -1 };
+  writeFileSync(seed.file, sealDocument(new DocumentSerializer().serializeParts(framed), macKey));
+  await assert.rejects(async () => (await open()).read(), /Revision: expected a whole number/);
 });
