@@ -51,6 +51,11 @@ class EntryRuns {
   private run: Buffer | null = null;
   private first = true;
 
+  /** Whether no entry was added. */
+  get empty(): boolean {
+    return this.first;
+  }
+
   constructor(
     private readonly parts: Buffer[],
     private readonly source: Buffer | null,
@@ -98,7 +103,10 @@ export class DocumentSerializer {
   private readonly files = new InventorySection();
   private dirty = new Set<string>();
   private allDirty = false;
-  /** The file of the last load (MAC verified), until the first commit after it. */
+  /** Keys a transaction added to the map, or deleted from it, since the last commit. */
+  private added = new Set<string>();
+  private deleted = new Set<string>();
+  /** The file of the last load (MAC verified), until a commit has taken every key it keeps from it. */
   private loaded: Buffer | null = null;
   /** The file the cached entries of that load are views into, while any may be. */
   private source: Buffer | null = null;
@@ -126,10 +134,12 @@ export class DocumentSerializer {
       },
       deleteProperty: (target, p) => {
         mark(p);
+        if (typeof p === 'string' && Object.prototype.hasOwnProperty.call(target, p)) this.deleted.add(p);
         return Reflect.deleteProperty(target, p);
       },
       defineProperty: (target, p, attributes) => {
         mark(p);
+        if (typeof p === 'string' && !Object.prototype.hasOwnProperty.call(target, p)) this.added.add(p);
         return Reflect.defineProperty(target, p, attributes);
       },
       getOwnPropertyDescriptor: (target, p) => {
@@ -183,32 +193,48 @@ export class DocumentSerializer {
     const parts: Buffer[] = [Buffer.from(head === '{}' ? '{' : `${head.slice(0, -1)},`), OPEN_KEYS];
     const loaded = this.loaded && LoadedKeyEntries.of(this.loaded);
     const runs = new EntryRuns(parts, this.source);
-    let count = 0;
-    for (const id in keys) {
-      const record = keys[id]!;
-      let cached = this.cache.get(id);
-      if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
-        // Straight after a load the cache is empty: a key no transaction touched is as the file holds it.
-        let bytes = loaded && !cached && !this.allDirty && !this.dirty.has(id) ? loaded.entry(id) : undefined;
-        if (bytes === undefined) {
-          check?.key(id, record);
-          bytes = Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
+    const fresh = (id: string, record: KeyRecord): Buffer => {
+      check?.key(id, record);
+      const bytes = Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
+      this.cache.set(id, { record, bytes });
+      return bytes;
+    };
+    // Straight after a load, a transaction that deleted no key: the file's lines between the keys it
+    // changed go out whole, without a look at each key (loadedKeyEntries.ts). The next commit takes
+    // the untouched keys' lines one by one, as below.
+    const spliced =
+      loaded && this.cache.size === 0 && !this.allDirty && this.deleted.size === 0
+        ? loaded.splice(keys, this.dirty, this.added, (id) => fresh(id, keys[id]!))
+        : null;
+    if (spliced !== null) {
+      for (const bytes of spliced) runs.add(bytes);
+    } else {
+      let count = 0;
+      for (const id in keys) {
+        const record = keys[id]!;
+        const cached = this.cache.get(id);
+        let bytes = cached?.bytes;
+        if (!cached || cached.record !== record || this.allDirty || this.dirty.has(id)) {
+          // A key no transaction touched since the load is as the file holds it.
+          bytes = loaded && !cached && !this.allDirty && !this.dirty.has(id) ? loaded.entry(id) : undefined;
+          if (bytes === undefined) bytes = fresh(id, record);
+          else this.cache.set(id, { record, bytes });
         }
-        cached = { record, bytes };
-        this.cache.set(id, cached);
+        runs.add(bytes!);
+        count++;
       }
-      runs.add(cached.bytes);
-      count++;
+      this.loaded = null;
+      prune(this.cache, keys, count);
     }
     runs.end();
-    prune(this.cache, keys, count);
-    parts.push(count === 0 ? CLOSE_MAP : CLOSE_LINES);
+    parts.push(runs.empty ? CLOSE_MAP : CLOSE_LINES);
     if (files !== undefined) parts.push(this.files.bytes(files, check?.file));
     else this.files.forget();
     parts.push(CLOSE);
     this.dirty = new Set();
+    this.added = new Set();
+    this.deleted = new Set();
     this.allDirty = false;
-    this.loaded = null;
     return parts;
   }
 
@@ -229,6 +255,8 @@ export class DocumentSerializer {
     this.source = null;
     this.files.forget();
     this.dirty = new Set();
+    this.added = new Set();
+    this.deleted = new Set();
     this.allDirty = false;
   }
 }

@@ -14,6 +14,7 @@
 const KEYS_OPEN = Buffer.from('"Keys":{\n');
 const NEWLINE = 0x0a;
 const COMMA = 0x2c;
+const CLOSE_LINES = Buffer.from('\n}');
 
 /** Whether the file was written in the line layout (by a Key Vault that checks every record it writes). */
 export function hasKeyLines(bytes: Buffer): boolean {
@@ -55,6 +56,49 @@ export class LoadedKeyEntries {
     this.at = end + 1;
     if (this.bytes[end - 1] === COMMA) end--;
     return this.bytes.subarray(at, end);
+  }
+
+  /**
+   * The entries of `keys` for the first commit after the load, when the transaction deleted no key:
+   * keys in `changed` were touched in place, keys in `added` are new (the map lists them after all
+   * others), every other key is as loaded. The file's lines between changed keys go out as whole
+   * views, without a look at each key; `fresh` encodes a changed or added one. Null when the file
+   * does not hold the changed keys' lines in the map's order (then each key is looked up).
+   */
+  splice(keys: object, changed: ReadonlySet<string>, added: ReadonlySet<string>, fresh: (id: string) => Buffer): Buffer[] | null {
+    const b = this.bytes;
+    const out: Buffer[] = [];
+    let from = this.at; // the first line not yet sent
+    let kept = 0; // keys as loaded since `from`
+    const appended: string[] = [];
+    for (const id in keys) {
+      if (added.has(id)) {
+        appended.push(id);
+        continue;
+      }
+      if (appended.length > 0) return null; // a new key before a loaded one: not the file's order
+      if (!changed.has(id)) {
+        kept++;
+        continue;
+      }
+      const found = b.indexOf(`\n${JSON.stringify(id)}:`, from - 1);
+      if (found < 0) return null;
+      const start = found + 1;
+      // Lines as loaded before this one (they end with `,\n`), or none.
+      if (kept > 0 ? start - 2 <= from || b[start - 2] !== COMMA : start !== from) return null;
+      if (kept > 0) out.push(b.subarray(from, start - 2));
+      out.push(fresh(id));
+      const end = b.indexOf(NEWLINE, start);
+      if (end < 0) return null;
+      from = end + 1;
+      kept = 0;
+    }
+    // The lines after the last changed key, up to the `\n}` that closes the map.
+    const close = b.indexOf(CLOSE_LINES, from - 1);
+    if (close < 0 || (kept > 0 ? close <= from : close !== from - 1)) return null;
+    if (kept > 0) out.push(b.subarray(from, close));
+    for (const id of appended) out.push(fresh(id));
+    return out;
   }
 
   /** Whether a line starts at `at` with `head` (ASCII only: anything else is left to the search). */

@@ -208,3 +208,84 @@ test('untouched neighbours go out as one view of the loaded file: a few parts, n
   assertWrittenAs(Buffer.concat(next), doc);
   assert.equal(next.filter((p) => p.buffer === file.buffer).length, 4);
 });
+
+test('a first commit that deleted no key sends the lines of the file between changed keys whole, and later commits stay right', () => {
+  const r = rng(9);
+  for (let round = 0; round < 40; round++) {
+    const file = written(vault(r, 12));
+    const { doc, serializer } = load(file);
+    const ids = Object.keys(doc.Keys);
+    const change = (x: VaultDocument): void => {
+      for (const id of Object.keys(x.Keys)) {
+        const p = r();
+        if (p < 0.2) x.Keys[id]!.Description = text(r, 10);
+        else if (p < 0.25) x.Keys[id] = key(r, id);
+      }
+      if (r() < 0.4) {
+        const k = key(r);
+        x.Keys[k.KeyId] = k;
+      }
+    };
+    serializer.observe(doc, (x) => {
+      for (const id of ids) if (r() < 0.2) x.Keys[id]!.Description = text(r, 10);
+      if (r() < 0.4) {
+        const k = key(r);
+        x.Keys[k.KeyId] = k;
+      }
+    });
+    const first = serializer.serializeParts(doc);
+    assertWrittenAs(Buffer.concat(first), doc);
+    // Views of the file are maximal runs: never two of them side by side.
+    first.forEach((p, i) => assert.ok(!(p.buffer === file.buffer && first[i + 2]?.buffer === file.buffer && first[i + 1]!.length === 2)));
+    for (let commit = 0; commit < 3; commit++) {
+      serializer.observe(doc, (x) => {
+        if (commit === 1 && r() < 0.5) delete x.Keys[Object.keys(x.Keys)[0]!];
+        change(x);
+      });
+      assertWrittenAs(serializer.serialize(doc), doc);
+    }
+  }
+});
+
+test('a first commit finds each changed line after the last one; a deleted or re-made key makes it look up every key', () => {
+  const d = vault(rng(10), 6);
+  const ids = Object.keys(d.Keys);
+  for (const edit of [
+    (x: VaultDocument) => delete x.Keys[ids[2]!],
+    (x: VaultDocument) => {
+      const k = x.Keys[ids[1]!]!;
+      delete x.Keys[ids[1]!];
+      x.Keys[ids[1]!] = k;
+    },
+    (x: VaultDocument) => {
+      x.Keys[ids[0]!]!.Description = 'first';
+      x.Keys[ids[5]!]!.Description = 'last';
+    },
+  ]) {
+    const { doc, serializer } = load(written(d));
+    serializer.observe(doc, edit);
+    assertWrittenAs(serializer.serialize(doc), doc);
+  }
+});
+
+test('splice: the lines between changed keys as views, fresh bytes for the changed and the added, null out of order', () => {
+  const d = vault(rng(11), 5);
+  const file = written(d);
+  const doc = JSON.parse(file.toString('utf8')) as VaultDocument;
+  const ids = Object.keys(doc.Keys);
+  const fresh = (id: string) => Buffer.from(`<${id.slice(0, 4)}>`);
+  const extra = key(rng(12));
+  doc.Keys[extra.KeyId] = extra;
+  const out = LoadedKeyEntries.of(file)!.splice(doc.Keys, new Set([ids[1]!, ids[4]!]), new Set([extra.KeyId]), fresh)!;
+  const line = (i: number) => `${JSON.stringify(ids[i])}:${JSON.stringify(doc.Keys[ids[i]!])}`;
+  assert.deepEqual(
+    out.map((p) => p.toString()),
+    [line(0), fresh(ids[1]!).toString(), `${line(2)},\n${line(3)}`, fresh(ids[4]!).toString(), fresh(extra.KeyId).toString()],
+  );
+  assert.ok(out[0]!.buffer === file.buffer && out[2]!.buffer === file.buffer, 'views of the file, not copies');
+  // A key the map lists before a loaded one cannot have been appended: the caller looks each key up.
+  const reordered = { [extra.KeyId]: extra, ...JSON.parse(file.toString('utf8')).Keys };
+  assert.equal(LoadedKeyEntries.of(file)!.splice(reordered, new Set(), new Set([extra.KeyId]), fresh), null);
+  // A changed key the file does not hold.
+  assert.equal(LoadedKeyEntries.of(file)!.splice({ ...doc.Keys, [extra.KeyId]: extra }, new Set([extra.KeyId]), new Set(), fresh), null);
+});
