@@ -11,6 +11,7 @@ import { VaultIntegrityException } from '../core/errors.js';
 import { checkDocumentMac, checkDocumentMacBytes, dropDocumentMacMember, hasDocumentMacMember } from '../crypto/documentMac.js';
 import { parseDocumentFrame, parseVaultDocument } from './documentSchema.js';
 import { hasKeyLines } from './loadedKeyEntries.js';
+import { assertDocumentDepth } from './durableFileAdapter.js';
 import type { VaultDocument } from './vaultDocument.js';
 
 export type { RevisionLedger } from '../core/revisionLedger.js';
@@ -63,8 +64,11 @@ export class DocumentAuthenticator {
     }
     dropDocumentMacMember(json);
     // A file Key Vault sealed in the line layout holds only records that were checked as they were
-    // written (vaultStore.ts, seal): the MAC proves these are those bytes. Any other is walked whole.
-    const doc = mac === 'valid' && bytes !== undefined && hasKeyLines(bytes) ? parseDocumentFrame(json, file) : parseVaultDocument(json, file);
+    // written (vaultStore.ts, seal): the MAC proves these are those bytes. Any other is walked whole,
+    // after its nesting depth is bounded.
+    const sealedAsWritten = mac === 'valid' && bytes !== undefined && hasKeyLines(bytes);
+    if (!sealedAsWritten) assertDocumentDepth(json, file);
+    const doc = sealedAsWritten ? parseDocumentFrame(json, file) : parseVaultDocument(json, file);
     if (doc.VaultId !== this.integrity.vaultId) throw integrityFailure(file, `belongs to another vault (${doc.VaultId})`);
     if (doc.Revision < this.floor) throw rollbackFailure(file, doc.Revision, this.floor);
     this.floor = doc.Revision;

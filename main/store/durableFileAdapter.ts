@@ -55,6 +55,11 @@ export interface DurableFileAdapterOptions {
   mode?: number;
   /** Keep a descriptor open on the current content for reliable change detection. Default: not on Windows. */
   holdOpen?: boolean;
+  /**
+   * The parser checks the nesting depth itself (assertDocumentDepth) before any recursive walk, so
+   * that it can skip the check where it knows the document (default false: every load is checked).
+   */
+  parserChecksDepth?: boolean;
   /** Turns the data into the file: JSON text (default JSON.stringify), bytes, or buffers written back to back. */
   serialize?: (data: unknown) => string | Buffer | readonly Buffer[];
 }
@@ -83,7 +88,7 @@ export function fileSignatureSync(file: string): FileSignature | null {
   return st ? signatureOf(st) : null;
 }
 
-function decode<T>(bytes: Buffer, file: string, parse: DocumentParser<T>): T {
+function decode<T>(bytes: Buffer, file: string, parse: DocumentParser<T>, checkDepth: boolean): T {
   const text = bytes.toString('utf8');
   let json: unknown;
   try {
@@ -92,12 +97,17 @@ function decode<T>(bytes: Buffer, file: string, parse: DocumentParser<T>): T {
     const what = text.length === 0 ? 'is empty' : `is not valid JSON (damaged or truncated: ${reason(err)})`;
     throw new KMSInternalException(`The vault file ${file} ${what}.`, { cause: err });
   }
-  assertDepthAtMost(json, MAX_DOCUMENT_DEPTH, file);
+  if (checkDepth) assertDocumentDepth(json, file);
   return parse(json, file, text, bytes);
 }
 
 /** A vault document is ~6 levels deep; anything far deeper is refused before a recursive validator sees it. */
 export const MAX_DOCUMENT_DEPTH = 64;
+
+/** Refuses JSON nested deeper than any vault document (ValidationException) before a recursive walk meets it. */
+export function assertDocumentDepth(json: unknown, file: string): void {
+  assertDepthAtMost(json, MAX_DOCUMENT_DEPTH, file);
+}
 
 /**
  * Iterative (an explicit stack), so the check itself cannot overflow the call stack. Values and
@@ -158,7 +168,7 @@ function readBounded(fd: number, file: string, size: bigint): Buffer {
     );
   }
   // One byte more than announced: a file that keeps growing is caught without reading it all.
-  const buffer = Buffer.alloc(Number(size) + 1);
+  const buffer = Buffer.allocUnsafe(Number(size) + 1); // only the bytes read are kept
   let length = 0;
   try {
     for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
@@ -173,7 +183,7 @@ function readBounded(fd: number, file: string, size: bigint): Buffer {
  * Opens `file`, reads and validates it. Returns the data, the signature of exactly the content
  * that was read, and the still-open descriptor (the caller closes it). Null if the file is missing.
  */
-function loadWithFd<T>(file: string, parse: DocumentParser<T>): (LoadedFile<T> & { fd: number }) | null {
+function loadWithFd<T>(file: string, parse: DocumentParser<T>, checkDepth = true): (LoadedFile<T> & { fd: number }) | null {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (it has no effect on regular files).
@@ -193,7 +203,7 @@ function loadWithFd<T>(file: string, parse: DocumentParser<T>): (LoadedFile<T> &
       throw new NotARegularFileException(`The vault file ${file} is not a regular file (a device, pipe, socket or directory): it was not read.`);
     }
     const signature = signatureOf(stats);
-    return { data: decode(readBounded(fd, file, stats.size), file, parse), signature, fd };
+    return { data: decode(readBounded(fd, file, stats.size), file, parse, checkDepth), signature, fd };
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -232,6 +242,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   readonly file: string;
   private readonly mode: number;
   private readonly holdOpen: boolean;
+  private readonly checkDepth: boolean;
   private readonly serialize: (data: unknown) => string | Buffer | readonly Buffer[];
   private current: FileSignature | null = null;
   private heldFd: number | null = null;
@@ -244,6 +255,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     this.file = file;
     this.mode = options.mode ?? 0o600;
     this.holdOpen = options.holdOpen ?? process.platform !== 'win32';
+    this.checkDepth = options.parserChecksDepth !== true;
     this.serialize = options.serialize ?? ((data) => JSON.stringify(data));
   }
 
@@ -265,7 +277,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   }
 
   readSync(): T | null {
-    const loaded = loadWithFd(this.file, this.parse);
+    const loaded = loadWithFd(this.file, this.parse, this.checkDepth);
     if (!loaded) {
       this.forget();
       return null;

@@ -23,7 +23,7 @@ import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException 
 import { dropDocumentMacMember, sealDocumentParts } from '../crypto/documentMac.js';
 import { DocumentAuthenticator, rollbackFailure, type StoreIntegrity } from './documentIntegrity.js';
 import { checkDocumentFrame, checkFileEntry, checkKeyEntry, documentFailure, parseVaultDocument } from './documentSchema.js';
-import { DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
+import { assertDocumentDepth, DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
 import { peekDocumentIdentity, type DocumentIdentity } from './documentIdentity.js';
 import { DocumentSerializer } from './documentSerializer.js';
 import type { VaultLockOptions } from './vaultLock.js';
@@ -100,6 +100,7 @@ export class VaultStore {
       return null;
     };
     this.adapter = new DurableFileAdapter<VaultDocument | null>(this.file, parse, {
+      parserChecksDepth: true, // parseStored and DocumentAuthenticator.accept
       serialize: (data) => this.seal(data as VaultDocument),
     });
     this.db = new Low<VaultDocument | null>(this.adapter, null);
@@ -397,6 +398,7 @@ export class VaultStore {
   /** Parses a loaded file: authenticated once integrity is attached, unverified before. */
   private readonly parseStored = (json: unknown, file: string, text?: string, bytes?: Buffer): VaultDocument => {
     if (this.auth) return this.auth.accept(json, file, text, bytes);
+    assertDocumentDepth(json, file);
     dropDocumentMacMember(json);
     return parseVaultDocument(json, file);
   };
