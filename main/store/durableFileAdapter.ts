@@ -61,7 +61,7 @@ export interface DurableFileAdapterOptions {
    */
   parserChecksDepth?: boolean;
   /** Turns the data into the file: JSON text (default JSON.stringify), bytes, or buffers written back to back. */
-  serialize?: (data: unknown) => string | Buffer | readonly Buffer[];
+  serialize?: (data: unknown) => FileImage;
 }
 
 const TEMP_SUFFIX = '.tmp';
@@ -229,6 +229,29 @@ export function readJsonFileSync<T>(file: string, parse: DocumentParser<T>): Loa
   return { data: loaded.data, signature: loaded.signature };
 }
 
+/** What serialize() returns: the file's text or bytes, or buffers written back to back with a check to pass before they are published. */
+export type FileImage = string | Buffer | readonly Buffer[] | { parts: readonly Buffer[]; verify(): void };
+
+function fileImage(image: FileImage): { parts: readonly Buffer[]; verify?: () => void } {
+  if (typeof image === 'string') return { parts: [Buffer.from(image, 'utf8')] };
+  if (Buffer.isBuffer(image)) return { parts: [image] };
+  return 'parts' in image ? image : { parts: image };
+}
+
+/** A verify() failure, carried through the write's clean-up unchanged. */
+class RefusedImage {
+  constructor(readonly reason: unknown) {}
+}
+
+/** Creates `temp` (never an existing file), writes `parts` and fsyncs it; returns the signature written. */
+async function writeSynced(temp: string, mode: number, parts: readonly Buffer[], opened: { handle: FileHandle | null }): Promise<FileSignature> {
+  const handle = await open(temp, 'wx', mode);
+  opened.handle = handle;
+  await writeAllAt(handle, parts);
+  await handle.sync();
+  return signatureOf(await handle.stat({ bigint: true }));
+}
+
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -243,7 +266,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   private readonly mode: number;
   private readonly holdOpen: boolean;
   private readonly checkDepth: boolean;
-  private readonly serialize: (data: unknown) => string | Buffer | readonly Buffer[];
+  private readonly serialize: (data: unknown) => FileImage;
   private current: FileSignature | null = null;
   private heldFd: number | null = null;
 
@@ -287,30 +310,36 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const image = this.serialize(data);
-    const parts = typeof image === 'string' ? [Buffer.from(image, 'utf8')] : Buffer.isBuffer(image) ? [image] : image;
+    const { parts, verify } = fileImage(this.serialize(data));
     const target = writeTarget(this.file);
     const targetDir = dirname(target);
     const tempPrefix = `.${basename(target)}.`;
     const temp = tempSiblingPath(target, TEMP_SUFFIX);
-    let handle: FileHandle | null = null;
+    const opened: { handle: FileHandle | null } = { handle: null };
     let renamed = false;
     try {
-      handle = await open(temp, 'wx', this.mode);
-      await writeAllAt(handle, parts);
-      await handle.sync();
-      const written = signatureOf(await handle.stat({ bigint: true }));
-      await handle.close();
-      handle = null;
+      // The temp file is written and synced while `verify` checks the image on this thread: a
+      // refused image is unlinked unseen, and a good one does not wait for its check first.
+      const synced = writeSynced(temp, this.mode, parts, opened);
+      try {
+        verify?.();
+      } catch (err) {
+        await synced.catch(() => undefined);
+        throw new RefusedImage(err);
+      }
+      const written = await synced;
+      await opened.handle?.close();
+      opened.handle = null;
       await rename(temp, target);
       renamed = true;
       // From here on the new content is what readers see; record it before anything else runs.
       this.rememberWritten(written);
       await fsyncDirectory(targetDir);
     } catch (err) {
-      if (handle) await handle.close().catch(() => undefined);
+      if (opened.handle) await opened.handle.close().catch(() => undefined);
       if (!renamed) await unlink(temp).catch(() => undefined);
       else this.forget();
+      if (err instanceof RefusedImage) throw err.reason;
       throw (
         fileSystemError(err, 'write the vault file', target) ??
         new KMSInternalException(`The vault file ${target} could not be written: ${reason(err)}`, { cause: err })

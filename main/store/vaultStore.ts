@@ -20,10 +20,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
-import { dropDocumentMacMember, sealDocumentParts } from '../crypto/documentMac.js';
+import { dropDocumentMacMember } from '../crypto/documentMac.js';
 import { DocumentAuthenticator, rollbackFailure, type StoreIntegrity } from './documentIntegrity.js';
-import { checkDocumentFrame, checkFileEntry, checkKeyEntry, documentFailure, parseVaultDocument } from './documentSchema.js';
-import { assertDocumentDepth, DurableFileAdapter, readJsonFileSync } from './durableFileAdapter.js';
+import { parseVaultDocument } from './documentSchema.js';
+import { assertDocumentDepth, DurableFileAdapter, readJsonFileSync, type FileImage } from './durableFileAdapter.js';
+import { commitImage } from './commitImage.js';
 import { peekDocumentIdentity, type DocumentIdentity } from './documentIdentity.js';
 import { DocumentSerializer } from './documentSerializer.js';
 import type { VaultLockOptions } from './vaultLock.js';
@@ -403,24 +404,9 @@ export class VaultStore {
     return parseVaultDocument(json, file);
   };
 
-  /**
-   * The file image of `doc`, checked as it is written: its frame, and each record encoded afresh
-   * (the others are the bytes of records checked when they were loaded or written). A problem
-   * fails the commit before anything reaches the disk.
-   */
-  private seal(doc: VaultDocument): Buffer[] {
-    const seenVersionIds = new Set<string>();
-    let parts: Buffer[];
-    try {
-      checkDocumentFrame(doc);
-      parts = this.serializer.serializeParts(doc, {
-        key: (id, record) => checkKeyEntry(record, id, seenVersionIds),
-        file: (path, record) => checkFileEntry(record, path),
-      });
-    } catch (err) {
-      throw documentFailure(err, this.file);
-    }
-    return sealDocumentParts(parts, this.requireIntegrity().integrity.macKey);
+  /** The file image of `doc`: checked as it is written, sealed with the MAC (commitImage.ts). */
+  private seal(doc: VaultDocument): FileImage {
+    return commitImage(doc, this.serializer, this.requireIntegrity().integrity.macKey, this.file);
   }
 
   private requireIntegrity(): DocumentAuthenticator {

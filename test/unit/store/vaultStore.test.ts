@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlreadyExistsException, KMSInternalException, KMSInvalidStateException } from '../../../main/core/errors.js';
@@ -268,6 +268,11 @@ test('every commit checks what it writes, in a vault of any size: a bad record, 
     await assert.rejects(store.transact(edit), (err: Error) => err instanceof KMSInternalException && message.test(err.message), what);
     assert.equal(onDisk(store).Revision, 0, `${what}: nothing written`);
     assert.equal(store.read().Revision, 0, `${what}: memory is what is on disk`);
+    assert.deepEqual(
+      readdirSync(store.dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      `${what}: its temp file, written while it was checked, is gone`,
+    );
   }
   // After a refused commit the store writes the next good one whole and right.
   await store.transact((doc) => {
