@@ -20,15 +20,30 @@
  * adapter keeps a descriptor open on it (POSIX only): an inode cannot be recycled while it is
  * open, so a file written later by another process can never look identical to it.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  constants,
+  fstat,
+  fstatSync,
+  fsync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { KMSInternalException, KMSInvalidStateException, NotARegularFileException, ValidationException } from '../core/errors.js';
 import { fileSystemError } from '../core/fileSystemErrors.js';
-import { errnoCode, fsyncDirectory, tempSiblingPath, writeAllAt } from './durableFiles.js';
+import { descriptorWriter, errnoCode, fsyncDirectory, tempSiblingPath, writeAllAt } from './durableFiles.js';
 
 /**
  * Validates parsed JSON and returns it typed; throws (ideally a KmsError) when it is not valid.
@@ -243,13 +258,23 @@ class RefusedImage {
   constructor(readonly reason: unknown) {}
 }
 
-/** Creates `temp` (never an existing file), writes `parts` and fsyncs it; returns the signature written. */
-async function writeSynced(temp: string, mode: number, parts: readonly Buffer[], opened: { handle: FileHandle | null }): Promise<FileSignature> {
-  const handle = await open(temp, 'wx', mode);
-  opened.handle = handle;
-  await writeAllAt(handle, parts);
-  await handle.sync();
-  return signatureOf(await handle.stat({ bigint: true }));
+/**
+ * Where the platform has it, O_DSYNC: each write returns once its data (and the file's size) are on
+ * disk, so writing and syncing are one job for the thread pool, under way while this thread checks
+ * the image. The rename that publishes the file is made durable by the directory's fsync.
+ */
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_DSYNC ?? 0);
+
+/** Creates `temp` (never an existing file) and starts writing `parts` to it durably; `done` gives the signature written. */
+function writeSynced(temp: string, mode: number, parts: readonly Buffer[]): { fd: number; done: Promise<FileSignature> } {
+  const fd = openSync(temp, TEMP_FLAGS, mode);
+  const done = (async () => {
+    await writeAllAt(descriptorWriter(fd), parts);
+    if (constants.O_DSYNC === undefined) await promisify(fsync)(fd);
+    return signatureOf(await promisify(fstat)(fd, { bigint: true }));
+  })();
+  done.catch(() => undefined); // awaited by the caller; a failed check must not leave it unhandled
+  return { fd, done };
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -315,28 +340,29 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     const targetDir = dirname(target);
     const tempPrefix = `.${basename(target)}.`;
     const temp = tempSiblingPath(target, TEMP_SUFFIX);
-    const opened: { handle: FileHandle | null } = { handle: null };
+    let fd: number | null = null;
     let renamed = false;
     try {
       // The temp file is written and synced while `verify` checks the image on this thread: a
       // refused image is unlinked unseen, and a good one does not wait for its check first.
-      const synced = writeSynced(temp, this.mode, parts, opened);
+      const synced = writeSynced(temp, this.mode, parts);
+      fd = synced.fd;
       try {
         verify?.();
       } catch (err) {
-        await synced.catch(() => undefined);
+        await synced.done.catch(() => undefined);
         throw new RefusedImage(err);
       }
-      const written = await synced;
-      await opened.handle?.close();
-      opened.handle = null;
+      const written = await synced.done;
+      await promisify(close)(fd);
+      fd = null;
       await rename(temp, target);
       renamed = true;
       // From here on the new content is what readers see; record it before anything else runs.
       this.rememberWritten(written);
       await fsyncDirectory(targetDir);
     } catch (err) {
-      if (opened.handle) await opened.handle.close().catch(() => undefined);
+      if (fd !== null) await promisify(close)(fd).catch(() => undefined);
       if (!renamed) await unlink(temp).catch(() => undefined);
       else this.forget();
       if (err instanceof RefusedImage) throw err.reason;

@@ -7,7 +7,7 @@
  * old file or the new one, never a mix.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, writev } from 'node:fs';
 import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AlreadyExistsException } from '../core/errors.js';
@@ -79,7 +79,20 @@ const MAX_BUFFERS_PER_WRITE = 1024;
  * Writes `parts` back to back from offset 0, with as few system calls as their number allows and
  * without copying them into one buffer first; short writes are resumed where they stopped.
  */
-export async function writeAllAt(handle: FileHandle, parts: readonly Buffer[]): Promise<void> {
+/** What writeAllAt writes through: a FileHandle, or a descriptor wrapped by descriptorWriter. */
+export interface PositionalWriter {
+  writev(buffers: Buffer[], position: number): Promise<{ bytesWritten: number }>;
+}
+
+/** A PositionalWriter over a bare descriptor (its writes run on the thread pool). */
+export function descriptorWriter(fd: number): PositionalWriter {
+  return {
+    writev: (buffers, position) =>
+      new Promise((resolve, reject) => writev(fd, buffers, position, (err, bytesWritten) => (err ? reject(err) : resolve({ bytesWritten })))),
+  };
+}
+
+export async function writeAllAt(handle: PositionalWriter, parts: readonly Buffer[]): Promise<void> {
   let position = 0;
   let i = 0;
   let head: Buffer | undefined = parts[0]; // what is left of parts[i]
