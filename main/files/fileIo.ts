@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { createRequire } from 'node:module';
+import type * as Vm from 'node:vm';
 import { ArmorDecoder } from '../crypto/age/armor.js';
 import { CancelledException, NotARegularFileException, NotFoundException } from '../core/errors.js';
 import { fileSystemError } from '../core/fileSystemErrors.js';
@@ -332,6 +333,7 @@ function findGc(): GcFunction | null {
   if (typeof exposed === 'function') return exposed as GcFunction;
   try {
     setFlagsFromString('--expose-gc');
+    const { runInNewContext } = createRequire(import.meta.url)('node:vm') as typeof Vm; // loaded on first use
     const fn: unknown = runInNewContext('gc');
     return typeof fn === 'function' ? (fn as GcFunction) : null;
   } catch {

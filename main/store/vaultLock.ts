@@ -17,10 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyTimeoutException, KMSInternalException, KMSInvalidStateException } from '../core/errors.js';
 import { errnoCode } from './durableFiles.js';
 import { loadPosixFs } from './posixFs.js';
@@ -163,6 +161,8 @@ function flockAttempt(canonical: string): Attempt {
   };
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 function listen(server: Server, address: string): Promise<'bound' | 'busy'> {
   return new Promise((resolvePromise, reject) => {
     const onError = (err: Error): void => {
@@ -185,6 +185,7 @@ function namedPipeAttempt(canonical: string): Attempt {
   let server: Server | null = null;
   return {
     async tryTake() {
+      const { createServer } = await import('node:net'); // Windows only: not loaded elsewhere
       const candidate = createServer((socket) => socket.destroy());
       candidate.unref(); // holding the lock must not keep the process alive
       if ((await listen(candidate, address)) !== 'bound') return false;

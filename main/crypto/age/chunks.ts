@@ -15,7 +15,9 @@
  * 1 GiB: 1.2 s of CPU down to 0.65 s).
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { FILE_KEY_SIZE, hkdf32 } from './primitives.js';
 
 export const PAYLOAD_NONCE_SIZE = 16;
@@ -41,6 +43,8 @@ let sink: MessagePort | null | undefined;
 function releasePort(): MessagePort | null {
   if (sink !== undefined) return sink;
   try {
+    // Loaded on first use: a start-up that never reads a large file does not pay for worker_threads.
+    const { MessageChannel } = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
     const { port1, port2 } = new MessageChannel();
     port2.close();
     port1.close();
