@@ -1,5 +1,6 @@
 /** The vault as a whole: its info, the audit trail, and maintenance (rotation and deletion catch-up). */
-import { maintenanceClock } from './maintenanceClock.js';
+import { maintenanceClock, type MaintenanceClock } from './maintenanceClock.js';
+import type { VaultDocument } from '../store/vaultDocument.js';
 import type * as Api from '../core/api.js';
 import { ValidationException } from '../core/errors.js';
 import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../core/limits.js';
@@ -38,12 +39,23 @@ export async function listAuditEvents(ctx: VaultContext, req: Api.ListAuditEvent
  * Catch-up: every due key rotates exactly once however many intervals were missed, and keys whose
  * deletion window has passed are purged, all in one durable write. Cheap when nothing is due.
  */
-export async function runMaintenance(ctx: VaultContext, opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
+/** A maintenance run's view of the vault, taken once: the clock reading, the document, and what is due in it. */
+export interface MaintenancePlan {
+  now: Date;
+  snapshot: VaultDocument;
+  clock: MaintenanceClock;
+}
+
+export function planMaintenance(ctx: VaultContext, opts: { ConfirmClock?: boolean } = {}): MaintenancePlan {
   const now = ctx.clock.now();
-  // Destruction needs a clock near what the vault has seen (core/clockPlausibility.ts).
   const snapshot = ctx.store.read();
+  // Destruction needs a clock near what the vault has seen (core/clockPlausibility.ts).
+  return { now, snapshot, clock: maintenanceClock(snapshot, now, opts?.ConfirmClock === true) };
+}
+
+export async function runMaintenance(ctx: VaultContext, opts: { ConfirmClock?: boolean } = {}, plan = planMaintenance(ctx, opts)): Promise<MaintenanceResult> {
+  const { now, snapshot, clock } = plan;
   const snapshotRevision = snapshot.Revision;
-  const clock = maintenanceClock(snapshot, now, opts?.ConfirmClock === true);
   if (!clock.pending) return { Rotated: [], Deleted: [], ...clock.report };
   const rotations: Rotation[] = [];
   const deleted: string[] = [];

@@ -5,6 +5,7 @@
  */
 import { clockProblem, destructionAllowed, lastSeenTime, nextLastSeen } from '../core/clockPlausibility.js';
 import type { KeyRecord } from '../core/keyModel.js';
+import { isDestructionDue } from '../core/versionStates.js';
 import { isDeletionDue, isRotationDue, reanchorFutureSchedule, scheduleAnchorTime } from '../core/rotationSchedule.js';
 import type { VaultDocument } from '../store/vaultDocument.js';
 
@@ -19,6 +20,9 @@ export interface MaintenanceClock {
   report: MaintenanceClockReport;
   /** The keys the run may change (due for rotation or deletion, or anchored by a wrong clock) in the snapshot. */
   keyIds: string[];
+  /** Whether destruction may happen at this clock, and whether some key version's destruction is due. */
+  destructionAllowed: boolean;
+  versionsDue: boolean;
   /** Inside the transaction: records LastSeenDate, re-anchors `keys` (default all), and says whether destruction may happen. */
   applyTo(doc: VaultDocument, keys?: readonly KeyRecord[]): boolean;
 }
@@ -36,11 +40,14 @@ export function anchoredByWrongClock(key: KeyRecord, now: Date, lastSeen: number
 export function maintenanceClock(snapshot: VaultDocument, now: Date, confirmed: boolean): MaintenanceClock {
   const allowed = destructionAllowed(snapshot, now, confirmed);
   const seen = lastSeenTime(snapshot);
-  // One pass over the keys: those the run may change, those whose deletion waits for the clock.
+  // One pass over the keys: those the run may change, those whose deletion waits for the clock,
+  // and whether any version's destruction is due.
   const keyIds: string[] = [];
   const waiting: string[] = [];
   let pending = nextLastSeen(snapshot, now, confirmed) !== undefined;
+  let versionsDue = false;
   for (const k of Object.values(snapshot.Keys)) {
+    if (allowed && !versionsDue) versionsDue = k.Versions.some((v) => isDestructionDue(v, now));
     const rotate = isRotationDue(k, now);
     const remove = isDeletionDue(k, now);
     const reanchor = anchoredByWrongClock(k, now, seen);
@@ -57,6 +64,8 @@ export function maintenanceClock(snapshot: VaultDocument, now: Date, confirmed: 
     pending,
     report,
     keyIds,
+    destructionAllowed: allowed,
+    versionsDue,
     applyTo(doc, keys = Object.values(doc.Keys)) {
       const lastSeen = lastSeenTime(doc);
       for (const key of keys) if (anchoredByWrongClock(key, now, lastSeen)) reanchorFutureSchedule(key, now, 0);

@@ -8,7 +8,6 @@
  * file jobs are the file engine's (files/fileService.ts), reached through its VaultPort.
  */
 import type * as Retire from '../core/retireApi.js';
-import { destructionAllowed } from '../core/clockPlausibility.js';
 import { InventoryOps } from './inventoryOps.js';
 import { VersionOps } from './versionOps.js';
 import type * as Api from '../core/api.js';
@@ -95,12 +94,13 @@ export class VaultService {
   }
   /** Start-up and timer catch-up: due rotations and elapsed deletions, in one durable write. */
   async runMaintenance(opts: { ConfirmClock?: boolean } = {}): Promise<MaintenanceResult> {
-    const now = this.clock.now();
-    // Version destruction needs the same plausible clock as key deletion (core/clockPlausibility.ts).
-    const plausible = destructionAllowed(this.store.read(), now, opts?.ConfirmClock === true);
-    const destroyed = await this.versions.destroyDueVersions(now, plausible);
+    // One look at every key finds what is due; version destruction needs the same plausible clock as key deletion.
+    const plan = maintenance.planMaintenance(this.context, opts);
+    const { now, clock } = plan;
+    const destroyed = clock.versionsDue ? await this.versions.destroyDueVersions(now, clock.destructionAllowed) : [];
     if (destroyed.length > 0) this.context.dropPurgedMaterial();
-    const result = await maintenance.runMaintenance(this.context, opts);
+    // After a destruction commit the plan's document is not the current one: the run looks again.
+    const result = await maintenance.runMaintenance(this.context, opts, destroyed.length > 0 ? maintenance.planMaintenance(this.context, opts) : plan);
     return destroyed.length > 0 ? { ...result, Destroyed: destroyed } : result;
   }
 
