@@ -47,10 +47,12 @@ async function execute(command: CommandSpec, flags: ParsedFlags, vaultDir: strin
   if (command.needsExistingVault) await assertVaultEntry(dir);
   if (command.standalone) return command.standalone({ dir, flags, env });
   const { openVault } = await import('../vault/openVault.js');
-  const service = await openVault({ dir, catchUp: command.catchUp ?? true });
+  // A commit's revision floor goes to the keychain while the command goes on; the process waits for it before it ends.
+  const service = await openVault({ dir, catchUp: command.catchUp ?? true, settleInBackground: true });
   try {
     return await command.run({ service, flags });
   } finally {
+    await service.store.settled();
     service.close();
   }
 }

@@ -49,8 +49,8 @@ export interface VaultStoreOptions {
   freshnessMs?: number;
   /**
    * Return from a commit once the file is durable, and write the revision floor to the keychain
-   * after that while still holding the lock (default false). For long-running processes (the app):
-   * a process that exits right after a commit (the CLI) would leave the floor one commit behind.
+   * after that while still holding the lock (default false). A process in this mode awaits
+   * `settled()` before it ends (the CLI does), or its floor may stay one commit behind.
    */
   settleInBackground?: boolean;
 }

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createKeytarKeychain } from '../../../main/keychain/keychain.js';
 import { revisionAccountForVault } from '../../../main/keychain/revisionRecord.js';
 import { assertBuilt, CliVault } from '../cli/cliHarness.js';
@@ -48,4 +48,25 @@ test('an edited vault.json: every command exits 254 with VaultIntegrityException
     report.Problems.some((p) => /MAC/.test(p.Problem)),
     JSON.stringify(report.Problems),
   );
+});
+
+test('a CLI command that commits ends only once the keychain records its revision: a copy from before it is refused next time', async (t) => {
+  const fresh = new CliVault();
+  t.after(() => fresh.destroy());
+  const created = await fresh.ok<{ KeyMetadata: { KeyId: string } }>(['create-key']);
+  const id = fresh.vaultId() ?? '';
+  t.after(() =>
+    createKeytarKeychain()
+      .deleteSecret(revisionAccountForVault(id))
+      .catch(() => false),
+  );
+  const older = readFileSync(vaultFile(fresh.dir));
+  const revisionOnDisk = (JSON.parse(older.toString('utf8')) as { Revision: number }).Revision;
+  await fresh.ok(['rotate-key-on-demand', '--key-id', created.KeyMetadata.KeyId]);
+  const record = await createKeytarKeychain().getSecret(revisionAccountForVault(id));
+  assert.equal((JSON.parse(String(record)) as { Revision: number }).Revision, revisionOnDisk + 1, 'the floor is the rotation commit');
+  writeFileSync(vaultFile(fresh.dir), older);
+  const r = await fresh.run(['list-keys']);
+  assert.equal(r.code, 254, r.stderr);
+  assert.match(r.stderr, /older copy of the vault/);
 });
