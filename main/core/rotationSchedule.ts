@@ -61,11 +61,11 @@ export function keyRotationEnabled(key: KeyRecord): boolean {
 }
 
 /** Adds a new primary version; an automatic rotation restarts the schedule from now. */
-export function applyRotation(key: KeyRecord, version: KeyVersionRecord, type: RotationType, now: Date): void {
+export function applyRotation(key: KeyRecord, version: KeyVersionRecord, type: RotationType, now: Date, nowIso = now.toISOString()): void {
   version.RotationType = type;
   key.Versions.push(version);
   key.PrimaryKeyVersionId = version.KeyVersionId;
-  if (type === 'AUTOMATIC') key.Rotation.AnchorDate = now.toISOString();
+  if (type === 'AUTOMATIC') key.Rotation.AnchorDate = nowIso;
 }
 
 export interface PolicyChange {

@@ -111,6 +111,17 @@ export class VaultContext {
   private lastMs = Number.NaN;
   private lastIso = '';
 
+  /** `now` as ISO 8601, formatted once for the thousand rotations of a catch-up that share it. */
+  private isoOf(now: Date): string {
+    if (now.getTime() !== this.isoOfMs) {
+      this.isoOfMs = now.getTime();
+      this.isoOfText = now.toISOString();
+    }
+    return this.isoOfText;
+  }
+  private isoOfMs = Number.NaN;
+  private isoOfText = '';
+
   nowIso(): string {
     const ms = this.clock === systemClock ? Date.now() : this.clock.now().getTime(); // no Date per call
     if (ms !== this.lastMs) {
@@ -284,8 +295,9 @@ export class VaultContext {
 
   /** Adds a freshly generated primary version to a key inside a transaction. */
   rotateInDoc(doc: VaultDocument, key: KeyRecord, type: RotationType, now: Date): Rotation {
-    const { record, material } = this.newVersion(doc.VaultId, key.KeyId, now.toISOString());
-    applyRotation(key, record, type, now);
+    const iso = this.isoOf(now);
+    const { record, material } = this.newVersion(doc.VaultId, key.KeyId, iso);
+    applyRotation(key, record, type, now, iso);
     this.materialCache.set(record.KeyVersionId, material);
     this.materialKeys.set(record.KeyVersionId, key.KeyId);
     return { key, version: record };
