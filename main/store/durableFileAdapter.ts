@@ -406,11 +406,9 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   private forget(): void {
     this.current = null;
     if (this.heldFd !== null) {
-      try {
-        closeSync(this.heldFd);
-      } catch {
-        // already closed
-      }
+      // On the thread pool: after a commit this is the last reference to the replaced file, and the
+      // kernel frees its pages (15 MB for 10,000 keys, ~5 ms) inside close().
+      close(this.heldFd, () => undefined);
       this.heldFd = null;
     }
   }
