@@ -3,7 +3,8 @@
 // when none is reachable it re-runs itself inside a private D-Bus session with an unlocked
 // gnome-keyring (the way CI does it).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -75,12 +76,32 @@ if (files.length === 0) {
   console.error(`No test files under ${dirs.join(', ')}`);
   process.exit(1);
 }
+// Every temp directory the tests make goes under one per run, removed afterwards: CI runs on a
+// reused machine, and a test that dies (or forgets) must not leave its vaults behind for good.
+// Directories of earlier runs whose runner is gone are removed first.
+function sweepRunDirectories() {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^keyvault-run-(\d+)-/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // that run is still going
+    } catch (err) {
+      if (err.code !== 'ESRCH') continue;
+    }
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 const flags = args.filter((a) => a.startsWith('-'));
 sweepFaketime();
+sweepRunDirectories();
+const runDir = mkdtempSync(join(tmpdir(), `keyvault-run-${process.pid}-`));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files.map((f) => relative(root, join(root, f)))], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, KEYVAULT_KEYRING_READY: '1' },
+  env: { ...process.env, KEYVAULT_KEYRING_READY: '1', TMPDIR: runDir },
 });
+rmSync(runDir, { recursive: true, force: true });
 sweepFaketime();
 process.exit(r.status ?? 1);
