@@ -315,18 +315,17 @@ export function documentFailure(err: unknown, file: string): unknown {
  * problem becomes a KMSInternalException naming the file and the path of the first problem.
  */
 export function parseVaultDocument(json: unknown, file: string): VaultDocument {
-  try {
-    checkVaultDocument(json);
-    return json;
-  } catch (err) {
-    throw documentFailure(err, file);
-  }
+  return checked(json, file, true);
 }
 
 /** parseVaultDocument() for a document whose records need no walk (documentIntegrity.ts says when). */
 export function parseDocumentFrame(json: unknown, file: string): VaultDocument {
+  return checked(json, file, false);
+}
+
+function checked(json: unknown, file: string, records: boolean): VaultDocument {
   try {
-    checkDocumentFrame(json);
+    checkDocument(json, records);
     return json;
   } catch (err) {
     throw documentFailure(err, file);
