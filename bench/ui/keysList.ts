@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { OPERATION_NAMES } from '../../preload/contract.js';
 import { launchChromium, RENDERER_OUT, REPO_ROOT, startRendererServer } from '../../test/e2e/browser.js';
 import { median, report, type BenchResult } from '../report.js';
@@ -105,13 +105,26 @@ interface ScrollFigures {
   fps: number;
 }
 
+/**
+ * Polls `expression` until it is true. The app's CSP forbids eval, which waitForFunction needs;
+ * evaluate goes through the DevTools protocol. The figures come from the page's own marks, not
+ * from when this notices them.
+ */
+async function waitInPage(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`bench/ui: still not true after ${timeoutMs} ms: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function measureLoad(browser: Browser, url: string, script: string): Promise<LoadFigures> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const page = await context.newPage();
     await page.addInitScript(script);
     await page.goto(url);
-    await page.waitForFunction(`performance.getEntriesByName(${JSON.stringify(ROWS_PAINTED_MARK)}).length > 0`);
+    await waitInPage(page, `performance.getEntriesByName(${JSON.stringify(ROWS_PAINTED_MARK)}).length > 0`);
     const figures = (await page.evaluate(`({
       firstRowsMs: performance.getEntriesByName(${JSON.stringify(ROWS_PAINTED_MARK)})[0].startTime,
       renderMs: performance.getEntriesByName(${JSON.stringify(ROWS_PAINTED_MARK)})[0].startTime - performance.getEntriesByName('keys-data-ready')[0].startTime,
@@ -134,7 +147,7 @@ async function measureScroll(browser: Browser, url: string, script: string, pxPe
     const page = await context.newPage();
     await page.addInitScript(script);
     await page.goto(url);
-    await page.waitForFunction('document.body.dataset.ready === "true" && document.querySelector("[data-testid=key-row]") !== null');
+    await waitInPage(page, 'document.body.dataset.ready === "true" && document.querySelector("[data-testid=key-row]") !== null');
     return (await page.evaluate(`new Promise((resolve) => {
       const list = document.querySelector('[data-testid="key-list"]');
       const distance = list.scrollHeight - list.clientHeight;
