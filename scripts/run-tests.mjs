@@ -3,7 +3,7 @@
 // when none is reachable it re-runs itself inside a private D-Bus session with an unlocked
 // gnome-keyring (the way CI does it).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -97,6 +97,7 @@ const flags = args.filter((a) => a.startsWith('-'));
 sweepFaketime();
 sweepRunDirectories();
 const runDir = mkdtempSync(join(tmpdir(), `keyvault-run-${process.pid}-`));
+chmodSync(runDir, 0o1777); // as /tmp itself: the tests that act as another user write there too
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files.map((f) => relative(root, join(root, f)))], {
   cwd: root,
   stdio: 'inherit',
