@@ -21,7 +21,7 @@ import { InventorySection } from './inventorySection.js';
 import { LoadedKeyEntries } from './loadedKeyEntries.js';
 import type { VaultDocument } from './vaultDocument.js';
 
-/** Checks each record a commit encodes afresh (the others are bytes of records checked before). */
+/** Sees each record a commit encodes afresh, to check it (the others are bytes of records checked before). */
 export interface FreshRecordCheck {
   key(id: string, record: KeyRecord): void;
   file(path: string, record: FileInventoryRecord): void;
