@@ -19,7 +19,7 @@ export function commitImage(doc: VaultDocument, serializer: DocumentSerializer, 
   const files: [string, FileInventoryRecord][] = [];
   let parts: Buffer[];
   try {
-    checkDocumentFrame(doc);
+    checkDocumentFrame(doc, (files, limit) => serializer.countFilesAtMost(files, limit));
     parts = serializer.serializeParts(doc, { key: (id, record) => keys.push([id, record]), file: (path, record) => files.push([path, record]) });
   } catch (err) {
     throw documentFailure(err, file);

@@ -215,12 +215,15 @@ function checkSecret(value: unknown, seenIds: Set<string>): void {
  * that `Keys` and `Files` are maps (and `Files` not too large), aliases and their targets, recovery
  * data and stored secrets. The records themselves are checked by checkKeyEntry / checkFileEntry.
  */
-export function checkDocumentFrame(json: unknown): asserts json is VaultDocument {
-  checkDocument(json, false);
+export function checkDocumentFrame(json: unknown, countFiles?: FileCounter): asserts json is VaultDocument {
+  checkDocument(json, false, countFiles);
 }
 
+/** How many records a Files map holds, counting at most `limit` + 1 (a commit asks its serializer, which knows when the map did not change). */
+export type FileCounter = (files: Record<string, FileInventoryRecord>, limit: number) => number;
+
 /** The frame, and every record too when `records` (in the document's order: the first problem found is reported). */
-function checkDocument(json: unknown, records: boolean): asserts json is VaultDocument {
+function checkDocument(json: unknown, records: boolean, countFiles?: FileCounter): asserts json is VaultDocument {
   trail.length = 0;
   const doc = object(json, DOCUMENT_FIELDS);
   const formatVersion = integer(doc, 'FormatVersion', 1);
@@ -265,10 +268,15 @@ function checkDocument(json: unknown, records: boolean): asserts json is VaultDo
 
   if (doc.Files !== undefined) {
     const files = record(doc, 'Files');
-    let count = 0;
-    for (const path in files) {
-      if (++count > MAX_INVENTORY_FILES) fail('Files', `holds more than ${MAX_INVENTORY_FILES} files`);
-      if (records) checkFileEntry(files[path], path);
+    const tooMany = (): never => fail('Files', `holds more than ${MAX_INVENTORY_FILES} files`);
+    if (countFiles !== undefined && !records) {
+      if (countFiles(files as Record<string, FileInventoryRecord>, MAX_INVENTORY_FILES) > MAX_INVENTORY_FILES) tooMany();
+    } else {
+      let count = 0;
+      for (const path in files) {
+        if (++count > MAX_INVENTORY_FILES) tooMany();
+        if (records) checkFileEntry(files[path], path);
+      }
     }
   }
 
