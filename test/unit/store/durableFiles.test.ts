@@ -101,3 +101,12 @@ test('writeAllAt resumes short writes where they stopped, also in the middle of 
   assert.equal(out.toString(), '{"a":1234567890,"b":2}');
   assert.equal(calls.length, 6);
 });
+
+test('writeAllAt stops with an error when the file system takes no bytes at all, instead of spinning', async () => {
+  const stuck = {
+    writev: async (buffers: Buffer[]) => ({ bytesWritten: 0, buffers }),
+  } as unknown as FileHandle;
+  await assert.rejects(writeAllAt(stuck, [Buffer.from('data')]), /took none/);
+  // Nothing to write is not an error.
+  await writeAllAt(stuck, [Buffer.alloc(0), Buffer.alloc(0)]);
+});
