@@ -202,12 +202,9 @@ export class DocumentSerializer {
     // Straight after a load, a transaction that deleted no key: the file's lines between the keys it
     // changed go out whole, without a look at each key (loadedKeyEntries.ts). The next commit takes
     // the untouched keys' lines one by one, as below.
-    const spliced =
-      loaded && this.cache.size === 0 && !this.allDirty && this.deleted.size === 0
-        ? loaded.splice(keys, this.dirty, this.added, (id) => fresh(id, keys[id]!))
-        : null;
+    const spliced = loaded && this.cache.size === 0 && !this.allDirty && this.deleted.size === 0 ? loaded.splice(keys, this.dirty, this.added) : null;
     if (spliced !== null) {
-      for (const bytes of spliced) runs.add(bytes);
+      for (const item of spliced) runs.add(typeof item === 'string' ? fresh(item, keys[item]!) : item);
     } else {
       let count = 0;
       for (const id in keys) {

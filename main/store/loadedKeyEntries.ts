@@ -61,13 +61,14 @@ export class LoadedKeyEntries {
   /**
    * The entries of `keys` for the first commit after the load, when the transaction deleted no key:
    * keys in `changed` were touched in place, keys in `added` are new (the map lists them after all
-   * others), every other key is as loaded. The file's lines between changed keys go out as whole
-   * views, without a look at each key; `fresh` encodes a changed or added one. Null when the file
-   * does not hold the changed keys' lines in the map's order (then each key is looked up).
+   * others), every other key is as loaded. The plan, in map order: the file's lines between changed
+   * keys as whole views (no look at each key), and the id of each changed or added key, for the
+   * caller to encode once the plan holds. Null when the file does not hold the changed keys' lines
+   * in the map's order (then each key is looked up).
    */
-  splice(keys: object, changed: ReadonlySet<string>, added: ReadonlySet<string>, fresh: (id: string) => Buffer): Buffer[] | null {
+  splice(keys: object, changed: ReadonlySet<string>, added: ReadonlySet<string>): (Buffer | string)[] | null {
     const b = this.bytes;
-    const out: Buffer[] = [];
+    const out: (Buffer | string)[] = [];
     let from = this.at; // the first line not yet sent
     let kept = 0; // keys as loaded since `from`
     const appended: string[] = [];
@@ -87,7 +88,7 @@ export class LoadedKeyEntries {
       // Lines as loaded before this one (they end with `,\n`), or none.
       if (kept > 0 ? start - 2 <= from || b[start - 2] !== COMMA : start !== from) return null;
       if (kept > 0) out.push(b.subarray(from, start - 2));
-      out.push(fresh(id));
+      out.push(id);
       const end = b.indexOf(NEWLINE, start);
       if (end < 0) return null;
       from = end + 1;
@@ -97,7 +98,7 @@ export class LoadedKeyEntries {
     const close = b.indexOf(CLOSE_LINES, from - 1);
     if (close < 0 || (kept > 0 ? close <= from : close !== from - 1)) return null;
     if (kept > 0) out.push(b.subarray(from, close));
-    for (const id of appended) out.push(fresh(id));
+    out.push(...appended);
     return out;
   }
 
