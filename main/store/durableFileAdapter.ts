@@ -236,9 +236,9 @@ function writeTarget(file: string): string {
   return realpathSync(file);
 }
 
-/** Synchronous read-and-validate for fast reloads. Null if the file does not exist. */
-export function readJsonFileSync<T>(file: string, parse: DocumentParser<T>): LoadedFile<T> | null {
-  const loaded = loadWithFd(file, parse);
+/** Synchronous read-and-validate for fast reloads. Null if the file does not exist. `parserChecksDepth` as for the adapter. */
+export function readJsonFileSync<T>(file: string, parse: DocumentParser<T>, parserChecksDepth = false): LoadedFile<T> | null {
+  const loaded = loadWithFd(file, parse, !parserChecksDepth);
   if (!loaded) return null;
   closeSync(loaded.fd);
   return { data: loaded.data, signature: loaded.signature };

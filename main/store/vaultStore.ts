@@ -361,7 +361,7 @@ export class VaultStore {
   }
 
   private loadCommittedSnapshot(): VaultDocument {
-    const loaded = readJsonFileSync(this.file, this.parseStored);
+    const loaded = readJsonFileSync(this.file, this.parseStored, true);
     if (!loaded) throw new KMSInvalidStateException(`No vault exists in ${this.dir} yet (it is being created).`);
     return loaded.data;
   }
