@@ -15,12 +15,22 @@ export function scheduleAnchor(key: KeyRecord): Date | undefined {
   return key.Rotation.AnchorDate ? new Date(key.Rotation.AnchorDate) : undefined;
 }
 
+/** The anchor as epoch milliseconds (what a start-up scan of every key compares, without a Date each). */
+export function scheduleAnchorTime(key: KeyRecord): number | undefined {
+  return key.Rotation.AnchorDate ? Date.parse(key.Rotation.AnchorDate) : undefined;
+}
+
+/** scheduledRotationDate() as epoch milliseconds. */
+function scheduledRotationTime(key: KeyRecord): number | undefined {
+  if (key.Origin !== 'VAULT' || !key.Rotation.Enabled) return undefined;
+  const anchor = scheduleAnchorTime(key);
+  return anchor === undefined ? undefined : anchor + intervalMs(key.Rotation.IntervalSeconds);
+}
+
 /** When rotation would next happen if the key were active, regardless of its state. */
 export function scheduledRotationDate(key: KeyRecord): Date | undefined {
-  if (key.Origin !== 'VAULT' || !key.Rotation.Enabled) return undefined;
-  const anchor = scheduleAnchor(key);
-  if (!anchor) return undefined;
-  return new Date(anchor.getTime() + intervalMs(key.Rotation.IntervalSeconds));
+  const next = scheduledRotationTime(key);
+  return next === undefined ? undefined : new Date(next);
 }
 
 /** NextRotationDate as reported: only while the schedule is running (key Enabled). */
@@ -29,16 +39,11 @@ export function nextRotationDate(key: KeyRecord): Date | undefined {
   return scheduledRotationDate(key);
 }
 
-/** The anchor as epoch milliseconds (what a start-up scan of every key compares, without a Date each). */
-export function scheduleAnchorTime(key: KeyRecord): number | undefined {
-  return key.Rotation.AnchorDate ? Date.parse(key.Rotation.AnchorDate) : undefined;
-}
-
 /** Whether nextRotationDate(key) is at or before `now`. */
 export function isRotationDue(key: KeyRecord, now: Date): boolean {
-  if (key.KeyState !== KeyState.Enabled || key.Origin !== 'VAULT' || !key.Rotation.Enabled) return false;
-  const anchor = scheduleAnchorTime(key);
-  return anchor !== undefined && now.getTime() >= anchor + intervalMs(key.Rotation.IntervalSeconds);
+  if (key.KeyState !== KeyState.Enabled) return false;
+  const next = scheduledRotationTime(key);
+  return next !== undefined && now.getTime() >= next;
 }
 
 export function lastRotationDate(key: KeyRecord): string | undefined {

@@ -263,6 +263,10 @@ class RefusedImage {
  * disk, so writing and syncing are one job for the thread pool, under way while this thread checks
  * the image. The rename that publishes the file is made durable by the directory's fsync.
  */
+const closeAsync = promisify(close);
+const fstatAsync = promisify(fstat);
+const fsyncAsync = promisify(fsync);
+
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_DSYNC ?? 0);
 
 /** Creates `temp` (never an existing file) and starts writing `parts` to it durably; `done` gives the signature written. */
@@ -270,8 +274,8 @@ function writeSynced(temp: string, mode: number, parts: readonly Buffer[]): { fd
   const fd = openSync(temp, TEMP_FLAGS, mode);
   const done = (async () => {
     await writeAllAt(descriptorWriter(fd), parts);
-    if (constants.O_DSYNC === undefined) await promisify(fsync)(fd);
-    return signatureOf(await promisify(fstat)(fd, { bigint: true }));
+    if (constants.O_DSYNC === undefined) await fsyncAsync(fd);
+    return signatureOf(await fstatAsync(fd, { bigint: true }));
   })();
   done.catch(() => undefined); // awaited by the caller; a failed check must not leave it unhandled
   return { fd, done };
@@ -354,7 +358,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
         throw new RefusedImage(err);
       }
       const written = await synced.done;
-      await promisify(close)(fd);
+      await closeAsync(fd);
       fd = null;
       await rename(temp, target);
       renamed = true;
@@ -362,7 +366,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
       this.rememberWritten(written);
       await fsyncDirectory(targetDir);
     } catch (err) {
-      if (fd !== null) await promisify(close)(fd).catch(() => undefined);
+      if (fd !== null) await closeAsync(fd).catch(() => undefined);
       if (!renamed) await unlink(temp).catch(() => undefined);
       else this.forget();
       if (err instanceof RefusedImage) throw err.reason;
